@@ -1,0 +1,110 @@
+//! The simulation's event stream: everything observable that happened.
+//!
+//! `dbg.log` is one rendering of this stream ([`crate::dbglog`]); the grader
+//! and the browser read it directly. Nothing parses `dbg.log` back.
+
+use crate::address::PeerId;
+use crate::message::MessageKind;
+use crate::op::OpKind;
+
+/// One thing that happened at one peer during one tick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The tick it happened in.
+    pub tick: u64,
+    /// The peer it happened at (whose address the log line carries).
+    pub peer: PeerId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    /// Lost at random (the drop probability).
+    Random,
+    /// The link is cut by a partition.
+    Partition,
+    /// The receiver had failed by the time it arrived.
+    ReceiverFailed,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The peer started (or restarted after a recovery) and began to join.
+    Started {
+        /// Its incarnation: 1 for the first start, then one more per recovery.
+        incarnation: u64,
+    },
+    /// The peer added `member` to its membership list (itself included).
+    Joined {
+        /// The member added.
+        member: PeerId,
+    },
+    /// The peer removed `member` from its membership list.
+    Removed {
+        /// The member removed.
+        member: PeerId,
+    },
+    /// The peer failed: it neither sends nor receives from now on.
+    Failed,
+    /// A client asked this peer, as coordinator, to perform an operation.
+    Operation {
+        /// Which operation.
+        op: OpKind,
+        /// Its transaction id.
+        trans: u64,
+        /// The key.
+        key: String,
+        /// The value written, or for read and delete the value expected
+        /// (written into the log line only).
+        value: Option<String>,
+    },
+    /// A replica's (`coordinator == false`) or the coordinator's outcome.
+    Outcome {
+        /// Whether the coordinator logged it (else a replica).
+        coordinator: bool,
+        /// Which operation.
+        op: OpKind,
+        /// Its transaction id.
+        trans: u64,
+        /// The key.
+        key: String,
+        /// The value read or written, where the log line shows one.
+        value: Option<String>,
+        /// Success or failure.
+        ok: bool,
+    },
+    /// Stabilization stored a copy of `key` handed over by `from`.
+    Replicated {
+        /// The key.
+        key: String,
+        /// Who sent it.
+        from: PeerId,
+    },
+    /// Stabilization dropped this peer's copy of `key`: it is no replica.
+    Handed {
+        /// The key.
+        key: String,
+    },
+    /// A message left this peer (traced only when message tracing is on).
+    Sent {
+        /// Receiver.
+        to: PeerId,
+        /// What it was.
+        msg: MessageKind,
+        /// Tick at which it will arrive.
+        deliver_at: u64,
+    },
+    /// A message from `from` was lost on the way to this peer (traced only
+    /// when message tracing is on).
+    Dropped {
+        /// Sender.
+        from: PeerId,
+        /// What it was.
+        msg: MessageKind,
+        /// Why.
+        reason: DropReason,
+    },
+}

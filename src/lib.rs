@@ -1,0 +1,15 @@
+//! ftkv: a deterministic simulator of a Dynamo-style fault-tolerant
+//! key-value store.
+//!
+//! Peers find each other with a gossip membership protocol, place themselves
+//! and the keys on a consistent-hashing ring, keep every key on three
+//! successive peers, answer CRUD requests with quorum (2 of 3) consistency and
+//! re-create lost replicas after failures — all in one single-threaded
+//! simulation driven by integer ticks and one seed.
+
+pub mod address;
+pub mod event;
+pub mod message;
+pub mod op;
+pub mod ring;
+pub mod testcase;

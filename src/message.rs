@@ -1,0 +1,128 @@
+//! What peers say to each other over the emulated network.
+
+use std::rc::Rc;
+
+use crate::address::PeerId;
+use crate::op::{OpKind, Version};
+use crate::ring::ReplicaSet;
+
+/// One membership-list entry as carried by gossip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GossipEntry {
+    /// Whose entry this is.
+    pub id: PeerId,
+    /// Which life of that peer (bumped each time it starts or recovers).
+    pub incarnation: u64,
+    /// Its heartbeat counter, increased once per tick by the peer itself.
+    pub heartbeat: u64,
+}
+
+/// A stored value with its version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The value text.
+    pub value: String,
+    /// The version of the write that produced it.
+    pub version: Version,
+}
+
+/// A message between two peers.
+#[derive(Clone, Debug)]
+pub enum Message {
+    /// A starting peer asks the introducer to let it in.
+    JoinReq {
+        /// The joiner's incarnation.
+        incarnation: u64,
+        /// The joiner's heartbeat.
+        heartbeat: u64,
+    },
+    /// The introducer's answer: its membership list.
+    JoinRep {
+        /// The live entries the introducer knows, itself included.
+        members: Rc<[GossipEntry]>,
+    },
+    /// Periodic heartbeat gossip: the sender's live entries.
+    Gossip {
+        /// The live entries the sender knows, itself included.
+        members: Rc<[GossipEntry]>,
+    },
+    /// A coordinator asks a replica to perform a CRUD operation.
+    Request {
+        /// The transaction id.
+        trans: u64,
+        /// Which operation.
+        op: OpKind,
+        /// The key.
+        key: String,
+        /// The value to write (create, update), with its version.
+        write: Option<Stored>,
+        /// The replica set as the coordinator sees it.
+        replicas: ReplicaSet,
+    },
+    /// A replica's answer to a [`Message::Request`].
+    Reply {
+        /// The transaction id of the request.
+        trans: u64,
+        /// Whether the replica performed the operation.
+        ok: bool,
+        /// For a successful read: the value found.
+        found: Option<Stored>,
+    },
+    /// Stabilization: a holder hands a key to a peer it sees as a replica.
+    Replicate {
+        /// The key.
+        key: String,
+        /// The value and version held.
+        stored: Stored,
+        /// The replica set as the sender sees it.
+        replicas: ReplicaSet,
+    },
+}
+
+/// The kind of a message, for traces, counters and the UI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MessageKind {
+    /// [`Message::JoinReq`].
+    JoinReq,
+    /// [`Message::JoinRep`].
+    JoinRep,
+    /// [`Message::Gossip`].
+    Gossip,
+    /// [`Message::Request`] for an operation.
+    Request(OpKind),
+    /// [`Message::Reply`].
+    Reply,
+    /// [`Message::Replicate`].
+    Replicate,
+}
+
+impl Message {
+    /// This message's kind.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::JoinReq { .. } => MessageKind::JoinReq,
+            Message::JoinRep { .. } => MessageKind::JoinRep,
+            Message::Gossip { .. } => MessageKind::Gossip,
+            Message::Request { op, .. } => MessageKind::Request(*op),
+            Message::Reply { .. } => MessageKind::Reply,
+            Message::Replicate { .. } => MessageKind::Replicate,
+        }
+    }
+}
+
+impl MessageKind {
+    /// A short label (`gossip`, `read request`, ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageKind::JoinReq => "join request",
+            MessageKind::JoinRep => "join reply",
+            MessageKind::Gossip => "gossip",
+            MessageKind::Request(OpKind::Create) => "create request",
+            MessageKind::Request(OpKind::Read) => "read request",
+            MessageKind::Request(OpKind::Update) => "update request",
+            MessageKind::Request(OpKind::Delete) => "delete request",
+            MessageKind::Reply => "reply",
+            MessageKind::Replicate => "replicate",
+        }
+    }
+}

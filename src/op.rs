@@ -1,0 +1,91 @@
+//! The four CRUD operations, value versions and the quorum rule.
+
+use std::fmt;
+
+/// A client operation on the key-value store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    /// Insert a new key; fails where the key already exists.
+    Create,
+    /// Return the newest value a quorum holds.
+    Read,
+    /// Replace the value of an existing key.
+    Update,
+    /// Remove an existing key.
+    Delete,
+}
+
+impl OpKind {
+    /// All four, in CRUD order.
+    pub const ALL: [OpKind; 4] = [OpKind::Create, OpKind::Read, OpKind::Update, OpKind::Delete];
+
+    /// The lower-case word the classic log uses (`create`, `read`, ...).
+    pub fn word(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Read => "read",
+            OpKind::Update => "update",
+            OpKind::Delete => "delete",
+        }
+    }
+
+    /// The upper-case word of the classic `.conf` files and operation lines.
+    pub fn upper(self) -> &'static str {
+        match self {
+            OpKind::Create => "CREATE",
+            OpKind::Read => "READ",
+            OpKind::Update => "UPDATE",
+            OpKind::Delete => "DELETE",
+        }
+    }
+
+    /// Parses `CREATE`, `read`, ... (case-insensitive).
+    pub fn parse(text: &str) -> Option<OpKind> {
+        OpKind::ALL
+            .into_iter()
+            .find(|op| op.upper().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for OpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.upper())
+    }
+}
+
+/// How many replicas must answer successfully for an operation to succeed.
+pub const QUORUM: u8 = 2;
+
+/// How many peers hold each key.
+pub const REPLICATION: usize = 3;
+
+/// The version a coordinator stamps on a written value: the tick it started
+/// the write, then the transaction id. A higher version is newer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Version {
+    /// Tick at which the coordinator started the write.
+    pub tick: u64,
+    /// The write's transaction id, unique within a simulation.
+    pub trans: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_is_case_insensitive_and_strict() {
+        assert_eq!(OpKind::parse("CREATE"), Some(OpKind::Create));
+        assert_eq!(OpKind::parse("update"), Some(OpKind::Update));
+        assert_eq!(OpKind::parse("CREATED"), None);
+        assert_eq!(OpKind::parse(""), None);
+    }
+
+    #[test]
+    fn versions_order_by_tick_then_transaction() {
+        let a = Version { tick: 5, trans: 9 };
+        let b = Version { tick: 6, trans: 1 };
+        let c = Version { tick: 6, trans: 2 };
+        assert!(a < b && b < c);
+    }
+}
