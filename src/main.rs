@@ -1,0 +1,2 @@
+//! The ftkv command line (in progress).
+fn main() {}
