@@ -8,8 +8,17 @@
 //! simulation driven by integer ticks and one seed.
 
 pub mod address;
+pub mod classic;
+pub mod coordinator;
+pub mod dbglog;
 pub mod event;
+pub mod membership;
 pub mod message;
+pub mod network;
 pub mod op;
+pub mod peer;
 pub mod ring;
+pub mod rng;
+pub mod sim;
+pub mod store;
 pub mod testcase;

@@ -1,0 +1,460 @@
+//! Gossip-style heartbeat membership, as a pure state machine.
+//!
+//! Every peer keeps a list of (incarnation, heartbeat, tick of last increase)
+//! per member. Each tick it bumps its own heartbeat and sends its live
+//! entries to `fanout` random members, so the cost per peer is bounded by the
+//! fanout, not the cluster size. A member whose heartbeat has not increased
+//! for `t_fail` ticks is suspected (no longer gossiped or gossiped to); after
+//! `t_remove` ticks it is removed and tomb-stoned, so stale gossip about that
+//! incarnation can never bring it back. A peer that restarts does so with a
+//! higher incarnation, which is accepted.
+
+use std::rc::Rc;
+
+use crate::address::{PeerId, INTRODUCER};
+use crate::message::{GossipEntry, Message};
+use crate::rng::SimRng;
+
+/// The membership protocol's timing knobs, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MembershipTimings {
+    /// How many random members each peer gossips to per tick.
+    pub fanout: u32,
+    /// Ticks without a heartbeat increase before a member is suspected.
+    pub t_fail: u64,
+    /// Ticks without a heartbeat increase before a member is removed.
+    pub t_remove: u64,
+    /// Ticks a joining peer waits for the introducer before asking again.
+    pub join_retry: u64,
+}
+
+impl Default for MembershipTimings {
+    fn default() -> Self {
+        MembershipTimings {
+            fanout: 3,
+            t_fail: 5,
+            t_remove: 20,
+            join_retry: 10,
+        }
+    }
+}
+
+/// A change of the membership list, for the ring and the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A member was added (the peer's own entry included).
+    Added(PeerId),
+    /// A member was removed after `t_remove` ticks of silence.
+    Removed(PeerId),
+    /// A member came back with a higher incarnation (it restarted, empty).
+    Renewed(PeerId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Member {
+    incarnation: u64,
+    heartbeat: u64,
+    updated_at: u64,
+}
+
+/// One member as the owner of a list sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    /// The member.
+    pub id: PeerId,
+    /// Its incarnation.
+    pub incarnation: u64,
+    /// The highest heartbeat heard.
+    pub heartbeat: u64,
+    /// Ticks since that heartbeat was first heard.
+    pub age: u64,
+    /// Whether it is suspected of having failed.
+    pub suspected: bool,
+}
+
+/// One peer's membership list and protocol state.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    me: PeerId,
+    incarnation: u64,
+    heartbeat: u64,
+    joined: bool,
+    last_join_req: u64,
+    timings: MembershipTimings,
+    /// Indexed by peer id.
+    members: Vec<Option<Member>>,
+    /// Ids of the members, sorted.
+    ids: Vec<PeerId>,
+    /// Indexed by peer id: the highest incarnation removed (0: never).
+    tombstones: Vec<u64>,
+}
+
+impl Membership {
+    /// The state of peer `me` in its `incarnation` (1 for the first start).
+    pub fn new(me: PeerId, incarnation: u64, timings: MembershipTimings) -> Membership {
+        Membership {
+            me,
+            incarnation,
+            heartbeat: 0,
+            joined: false,
+            last_join_req: 0,
+            timings,
+            members: Vec::new(),
+            ids: Vec::new(),
+            tombstones: Vec::new(),
+        }
+    }
+
+    /// Whom this peer asks to join: the introducer, or for a restarted
+    /// introducer the next peer (`2.0.0.0:0`).
+    fn introducer(&self) -> Option<PeerId> {
+        match (self.me == INTRODUCER, self.incarnation > 1) {
+            (false, _) => Some(INTRODUCER),
+            (true, true) => Some(PeerId(1)),
+            (true, false) => None,
+        }
+    }
+
+    /// Starts the peer at tick `now`: it adds itself and asks to join.
+    pub fn start(
+        &mut self,
+        now: u64,
+        sends: &mut Vec<(PeerId, Message)>,
+        changes: &mut Vec<Change>,
+    ) {
+        let me = GossipEntry {
+            id: self.me,
+            incarnation: self.incarnation,
+            heartbeat: self.heartbeat,
+        };
+        self.insert(me, now);
+        changes.push(Change::Added(self.me));
+        match self.introducer() {
+            Some(_) => self.ask_to_join(now, sends),
+            None => self.joined = true,
+        }
+    }
+
+    fn ask_to_join(&mut self, now: u64, sends: &mut Vec<(PeerId, Message)>) {
+        if let Some(introducer) = self.introducer() {
+            self.last_join_req = now;
+            sends.push((
+                introducer,
+                Message::JoinReq {
+                    incarnation: self.incarnation,
+                    heartbeat: self.heartbeat,
+                },
+            ));
+        }
+    }
+
+    /// Handles a join request: adds the joiner and replies with the list.
+    pub fn on_join_req(
+        &mut self,
+        now: u64,
+        from: PeerId,
+        incarnation: u64,
+        heartbeat: u64,
+        sends: &mut Vec<(PeerId, Message)>,
+        changes: &mut Vec<Change>,
+    ) {
+        let entry = GossipEntry {
+            id: from,
+            incarnation,
+            heartbeat,
+        };
+        self.merge(entry, now, changes);
+        let members = self.live_entries(now);
+        sends.push((from, Message::JoinRep { members }));
+    }
+
+    /// Merges a join reply or gossip.
+    pub fn on_list(&mut self, now: u64, entries: &[GossipEntry], changes: &mut Vec<Change>) {
+        self.joined = true;
+        for &entry in entries {
+            self.merge(entry, now, changes);
+        }
+    }
+
+    fn merge(&mut self, entry: GossipEntry, now: u64, changes: &mut Vec<Change>) {
+        let at = entry.id.0 as usize;
+        if entry.id == self.me || self.tombstones.get(at).copied().unwrap_or(0) >= entry.incarnation
+        {
+            return;
+        }
+        match self.members.get_mut(at).and_then(Option::as_mut) {
+            None => {
+                self.insert(entry, now);
+                changes.push(Change::Added(entry.id));
+            }
+            Some(m) if entry.incarnation > m.incarnation => {
+                *m = Member {
+                    incarnation: entry.incarnation,
+                    heartbeat: entry.heartbeat,
+                    updated_at: now,
+                };
+                changes.push(Change::Renewed(entry.id));
+            }
+            Some(m) if entry.incarnation == m.incarnation && entry.heartbeat > m.heartbeat => {
+                m.heartbeat = entry.heartbeat;
+                m.updated_at = now;
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn insert(&mut self, entry: GossipEntry, now: u64) {
+        let at = entry.id.0 as usize;
+        if at >= self.members.len() {
+            self.members.resize(at + 1, None);
+        }
+        self.members[at] = Some(Member {
+            incarnation: entry.incarnation,
+            heartbeat: entry.heartbeat,
+            updated_at: now,
+        });
+        if let Err(pos) = self.ids.binary_search(&entry.id) {
+            self.ids.insert(pos, entry.id);
+        }
+    }
+
+    /// One tick: heartbeat, join retry, failure detection, gossip.
+    pub fn tick(
+        &mut self,
+        now: u64,
+        rng: &mut SimRng,
+        sends: &mut Vec<(PeerId, Message)>,
+        changes: &mut Vec<Change>,
+    ) {
+        self.heartbeat += 1;
+        if let Some(Some(me)) = self.members.get_mut(self.me.0 as usize) {
+            me.heartbeat = self.heartbeat;
+            me.updated_at = now;
+        }
+        if !self.joined && now >= self.last_join_req + self.timings.join_retry {
+            self.ask_to_join(now, sends);
+        }
+        self.remove_silent(now, changes);
+        if self.joined {
+            self.gossip(now, rng, sends);
+        }
+    }
+
+    fn remove_silent(&mut self, now: u64, changes: &mut Vec<Change>) {
+        let t_remove = self.timings.t_remove;
+        let (members, tombstones) = (&mut self.members, &mut self.tombstones);
+        self.ids.retain(|&id| {
+            let at = id.0 as usize;
+            let Some(m) = members[at] else { return false };
+            if now.saturating_sub(m.updated_at) < t_remove {
+                return true;
+            }
+            members[at] = None;
+            if at >= tombstones.len() {
+                tombstones.resize(at + 1, 0);
+            }
+            tombstones[at] = m.incarnation;
+            changes.push(Change::Removed(id));
+            false
+        });
+    }
+
+    fn is_live(&self, m: &Member, now: u64) -> bool {
+        now.saturating_sub(m.updated_at) < self.timings.t_fail
+    }
+
+    fn live_entries(&self, now: u64) -> Rc<[GossipEntry]> {
+        self.ids
+            .iter()
+            .filter_map(|&id| {
+                let m = self.members[id.0 as usize]?;
+                self.is_live(&m, now).then_some(GossipEntry {
+                    id,
+                    incarnation: m.incarnation,
+                    heartbeat: m.heartbeat,
+                })
+            })
+            .collect()
+    }
+
+    fn gossip(&mut self, now: u64, rng: &mut SimRng, sends: &mut Vec<(PeerId, Message)>) {
+        let members = self.live_entries(now);
+        let mut targets: Vec<PeerId> = members
+            .iter()
+            .map(|e| e.id)
+            .filter(|&id| id != self.me)
+            .collect();
+        let picks = (self.timings.fanout as usize).min(targets.len());
+        // Partial Fisher-Yates: the first `picks` slots become the sample.
+        for slot in 0..picks {
+            let remaining = (targets.len() - slot) as u32;
+            let chosen = slot + rng.below(remaining) as usize;
+            targets.swap(slot, chosen);
+            sends.push((
+                targets[slot],
+                Message::Gossip {
+                    members: Rc::clone(&members),
+                },
+            ));
+        }
+    }
+
+    /// Whether the peer has heard from the group since it started.
+    pub fn is_joined(&self) -> bool {
+        self.joined
+    }
+
+    /// This peer's own heartbeat.
+    pub fn heartbeat(&self) -> u64 {
+        self.heartbeat
+    }
+
+    /// The ids on the list, sorted, this peer included.
+    pub fn ids(&self) -> &[PeerId] {
+        &self.ids
+    }
+
+    /// The list as seen at tick `now`.
+    pub fn view(&self, now: u64) -> Vec<MemberView> {
+        self.ids
+            .iter()
+            .filter_map(|&id| {
+                let m = self.members[id.0 as usize]?;
+                Some(MemberView {
+                    id,
+                    incarnation: m.incarnation,
+                    heartbeat: m.heartbeat,
+                    age: now.saturating_sub(m.updated_at),
+                    suspected: !self.is_live(&m, now),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::STREAM_PEERS;
+
+    fn entry(id: u32, incarnation: u64, heartbeat: u64) -> GossipEntry {
+        GossipEntry {
+            id: PeerId(id),
+            incarnation,
+            heartbeat,
+        }
+    }
+
+    fn started(id: u32) -> (Membership, Vec<(PeerId, Message)>, Vec<Change>) {
+        let mut m = Membership::new(PeerId(id), 1, MembershipTimings::default());
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        m.start(0, &mut sends, &mut changes);
+        (m, sends, changes)
+    }
+
+    #[test]
+    fn a_joiner_adds_itself_and_asks_the_introducer() {
+        let (m, sends, changes) = started(4);
+        assert_eq!(changes, vec![Change::Added(PeerId(4))]);
+        assert_eq!(sends.len(), 1);
+        assert_eq!(sends[0].0, INTRODUCER);
+        assert!(!m.is_joined());
+        let (intro, sends, _) = started(0);
+        assert!(intro.is_joined() && sends.is_empty());
+    }
+
+    #[test]
+    fn the_introducer_answers_with_its_list() {
+        let (mut intro, _, _) = started(0);
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        intro.on_join_req(1, PeerId(3), 1, 0, &mut sends, &mut changes);
+        assert_eq!(changes, vec![Change::Added(PeerId(3))]);
+        let Message::JoinRep { members } = &sends[0].1 else {
+            panic!("no JoinRep")
+        };
+        let ids: Vec<PeerId> = members.iter().map(|e| e.id).collect();
+        assert_eq!(ids, vec![PeerId(0), PeerId(3)]);
+    }
+
+    #[test]
+    fn silent_members_are_suspected_then_removed_and_never_resurrected() {
+        let (mut m, _, _) = started(0);
+        let mut rng = SimRng::new(1, STREAM_PEERS);
+        let mut changes = Vec::new();
+        m.on_list(1, &[entry(5, 1, 3)], &mut changes);
+        assert_eq!(changes, vec![Change::Added(PeerId(5))]);
+        let mut sends = Vec::new();
+        let t = MembershipTimings::default();
+        for now in 2..=(1 + t.t_remove) {
+            changes.clear();
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+            let five = m.view(now).into_iter().find(|v| v.id == PeerId(5));
+            if now < 1 + t.t_remove {
+                assert!(changes.is_empty(), "removed early at {now}");
+                assert_eq!(five.unwrap().suspected, now > t.t_fail);
+            }
+        }
+        assert_eq!(changes, vec![Change::Removed(PeerId(5))]);
+        // Stale gossip about the same incarnation, even with a higher
+        // heartbeat, does not bring it back.
+        changes.clear();
+        m.on_list(30, &[entry(5, 1, 99)], &mut changes);
+        assert!(changes.is_empty());
+        // A restart (higher incarnation) does.
+        m.on_list(31, &[entry(5, 2, 0)], &mut changes);
+        assert_eq!(changes, vec![Change::Added(PeerId(5))]);
+    }
+
+    #[test]
+    fn fresher_heartbeats_keep_a_member_alive() {
+        let (mut m, _, _) = started(0);
+        let mut rng = SimRng::new(1, STREAM_PEERS);
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        for now in 1..200 {
+            m.on_list(now, &[entry(2, 1, now)], &mut changes);
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+        }
+        assert_eq!(changes, vec![Change::Added(PeerId(2))]);
+    }
+
+    #[test]
+    fn a_higher_incarnation_renews_a_listed_member() {
+        let (mut m, _, _) = started(0);
+        let mut changes = Vec::new();
+        m.on_list(1, &[entry(2, 1, 10)], &mut changes);
+        m.on_list(2, &[entry(2, 2, 0)], &mut changes);
+        assert_eq!(
+            changes,
+            vec![Change::Added(PeerId(2)), Change::Renewed(PeerId(2))]
+        );
+    }
+
+    #[test]
+    fn gossip_goes_to_at_most_fanout_distinct_live_members() {
+        let (mut m, _, _) = started(0);
+        let mut rng = SimRng::new(3, STREAM_PEERS);
+        let mut changes = Vec::new();
+        let list: Vec<GossipEntry> = (1..50).map(|i| entry(i, 1, 1)).collect();
+        m.on_list(1, &list, &mut changes);
+        let mut sends = Vec::new();
+        m.tick(2, &mut rng, &mut sends, &mut changes);
+        let mut to: Vec<PeerId> = sends.iter().map(|s| s.0).collect();
+        to.sort();
+        to.dedup();
+        assert_eq!(to.len(), 3);
+        assert!(!to.contains(&PeerId(0)));
+        let Message::Gossip { members } = &sends[0].1 else {
+            panic!("no gossip")
+        };
+        assert_eq!(members.len(), 50, "its own entry and the 49 live members");
+    }
+
+    #[test]
+    fn a_restarted_introducer_rejoins_through_the_next_peer() {
+        let mut m = Membership::new(INTRODUCER, 2, MembershipTimings::default());
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        m.start(50, &mut sends, &mut changes);
+        assert_eq!(sends[0].0, PeerId(1));
+        assert!(!m.is_joined());
+    }
+}

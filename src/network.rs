@@ -1,0 +1,293 @@
+//! The emulated network: messages in flight, ordered by (delivery tick,
+//! sequence), with random drops, per-link delays and partitions.
+//!
+//! A message sent during tick `t` arrives at tick `t + delay` with
+//! `delay >= 1`. Whether a message is lost is decided when it is sent, from
+//! the network's own random stream, so the trace is the same on every run
+//! of the same seed.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+use crate::address::PeerId;
+use crate::event::DropReason;
+use crate::message::Message;
+use crate::rng::{SimRng, STREAM_NETWORK};
+
+/// The longest delay a link may be given, in ticks.
+pub const MAX_DELAY: u64 = 100;
+
+/// A message on its way.
+#[derive(Clone, Debug)]
+pub struct InFlight {
+    /// Tick at which it arrives.
+    pub deliver_at: u64,
+    /// Send order, unique; breaks ties between messages arriving together.
+    pub seq: u64,
+    /// Tick at which it was sent.
+    pub sent_at: u64,
+    /// Sender.
+    pub from: PeerId,
+    /// Receiver.
+    pub to: PeerId,
+    /// The message.
+    pub msg: Message,
+}
+
+impl PartialEq for InFlight {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for InFlight {}
+impl PartialOrd for InFlight {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for InFlight {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.deliver_at, self.seq).cmp(&(other.deliver_at, other.seq))
+    }
+}
+
+/// Per-link behaviour, overriding the network-wide defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkRule {
+    /// Ticks a message takes on this link (1..=[`MAX_DELAY`]).
+    pub delay: u64,
+    /// Extra probability of losing a message on this link.
+    pub drop_prob: f64,
+}
+
+/// Message counters of one peer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PeerStats {
+    /// Messages this peer sent (including ones later lost).
+    pub sent: u64,
+    /// Messages delivered to this peer.
+    pub received: u64,
+    /// Messages addressed to this peer that were lost.
+    pub dropped: u64,
+}
+
+/// What became of a message handed to [`Network::send`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// It will arrive at this tick.
+    Queued(u64),
+    /// It was lost.
+    Dropped(DropReason),
+}
+
+/// The emulated network.
+#[derive(Clone, Debug)]
+pub struct Network {
+    queue: BinaryHeap<Reverse<InFlight>>,
+    next_seq: u64,
+    rng: SimRng,
+    drop_prob: f64,
+    links: BTreeMap<(PeerId, PeerId), LinkRule>,
+    cuts: BTreeSet<(PeerId, PeerId)>,
+    stats: Vec<PeerStats>,
+}
+
+impl Network {
+    /// An empty network for `peers` peers whose drops draw from `seed`.
+    pub fn new(peers: u32, seed: u64) -> Network {
+        Network {
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            rng: SimRng::new(seed, STREAM_NETWORK),
+            drop_prob: 0.0,
+            links: BTreeMap::new(),
+            cuts: BTreeSet::new(),
+            stats: vec![PeerStats::default(); peers as usize],
+        }
+    }
+
+    /// Sets the network-wide drop probability (0 turns dropping off).
+    pub fn set_drop_prob(&mut self, p: f64) {
+        self.drop_prob = p.clamp(0.0, 1.0);
+    }
+
+    /// The network-wide drop probability.
+    pub fn drop_prob(&self) -> f64 {
+        self.drop_prob
+    }
+
+    /// Gives the directed link `from → to` its own delay and drop rate.
+    pub fn set_link(&mut self, from: PeerId, to: PeerId, rule: LinkRule) {
+        let rule = LinkRule {
+            delay: rule.delay.clamp(1, MAX_DELAY),
+            drop_prob: rule.drop_prob.clamp(0.0, 1.0),
+        };
+        self.links.insert((from, to), rule);
+    }
+
+    /// Cuts both directions between `a` and `b` (a partition).
+    pub fn cut(&mut self, a: PeerId, b: PeerId) {
+        self.cuts.insert((a.min(b), a.max(b)));
+    }
+
+    /// Restores both directions between `a` and `b`.
+    pub fn heal(&mut self, a: PeerId, b: PeerId) {
+        self.cuts.remove(&(a.min(b), a.max(b)));
+    }
+
+    /// Whether the link between `a` and `b` is cut.
+    pub fn is_cut(&self, a: PeerId, b: PeerId) -> bool {
+        self.cuts.contains(&(a.min(b), a.max(b)))
+    }
+
+    /// Sends `msg` during tick `now`: queues it, or loses it.
+    pub fn send(&mut self, now: u64, from: PeerId, to: PeerId, msg: Message) -> Sent {
+        self.stat(from).sent += 1;
+        let rule = self.links.get(&(from, to)).copied();
+        let outcome = if self.is_cut(from, to) {
+            Sent::Dropped(DropReason::Partition)
+        } else if self.lost(rule.map_or(0.0, |r| r.drop_prob)) {
+            Sent::Dropped(DropReason::Random)
+        } else {
+            let deliver_at = now + rule.map_or(1, |r| r.delay);
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.queue.push(Reverse(InFlight {
+                deliver_at,
+                seq,
+                sent_at: now,
+                from,
+                to,
+                msg,
+            }));
+            Sent::Queued(deliver_at)
+        };
+        if let Sent::Dropped(_) = outcome {
+            self.stat(to).dropped += 1;
+        }
+        outcome
+    }
+
+    fn lost(&mut self, link_prob: f64) -> bool {
+        let global = self.drop_prob > 0.0 && self.rng.chance(self.drop_prob);
+        let link = link_prob > 0.0 && self.rng.chance(link_prob);
+        global || link
+    }
+
+    /// Takes the next message due by tick `now`, in (tick, sequence) order.
+    pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
+        if self.queue.peek()?.0.deliver_at > now {
+            return None;
+        }
+        self.queue.pop().map(|Reverse(m)| m)
+    }
+
+    /// Counts a delivery to `to`, or a loss because `to` had failed.
+    pub fn record_arrival(&mut self, to: PeerId, delivered: bool) {
+        let stat = self.stat(to);
+        if delivered {
+            stat.received += 1;
+        } else {
+            stat.dropped += 1;
+        }
+    }
+
+    /// The messages in flight, in delivery order.
+    pub fn in_flight(&self) -> Vec<&InFlight> {
+        let mut all: Vec<&InFlight> = self.queue.iter().map(|Reverse(m)| m).collect();
+        all.sort();
+        all
+    }
+
+    /// How many messages are in flight.
+    pub fn in_flight_count(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The counters of `id`.
+    pub fn stats(&self, id: PeerId) -> PeerStats {
+        self.stats.get(id.0 as usize).copied().unwrap_or_default()
+    }
+
+    fn stat(&mut self, id: PeerId) -> &mut PeerStats {
+        let at = id.0 as usize;
+        if at >= self.stats.len() {
+            self.stats.resize(at + 1, PeerStats::default());
+        }
+        &mut self.stats[at]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ping() -> Message {
+        Message::JoinReq {
+            incarnation: 1,
+            heartbeat: 0,
+        }
+    }
+
+    #[test]
+    fn messages_arrive_next_tick_in_send_order() {
+        let mut net = Network::new(3, 1);
+        assert_eq!(net.send(5, PeerId(0), PeerId(1), ping()), Sent::Queued(6));
+        assert_eq!(net.send(5, PeerId(2), PeerId(1), ping()), Sent::Queued(6));
+        assert!(
+            net.pop_due(5).is_none(),
+            "nothing arrives in the tick it was sent"
+        );
+        let first = net.pop_due(6).unwrap();
+        let second = net.pop_due(6).unwrap();
+        assert_eq!((first.from, second.from), (PeerId(0), PeerId(2)));
+        assert!(net.pop_due(6).is_none());
+        assert_eq!(net.stats(PeerId(0)).sent, 1);
+    }
+
+    #[test]
+    fn link_delays_reorder_delivery() {
+        let mut net = Network::new(3, 1);
+        net.set_link(
+            PeerId(0),
+            PeerId(1),
+            LinkRule {
+                delay: 3,
+                drop_prob: 0.0,
+            },
+        );
+        net.send(0, PeerId(0), PeerId(1), ping());
+        net.send(1, PeerId(2), PeerId(1), ping());
+        assert!(net.pop_due(1).is_none());
+        assert_eq!(net.pop_due(2).unwrap().from, PeerId(2));
+        assert!(net.pop_due(2).is_none());
+        assert_eq!(net.pop_due(3).unwrap().from, PeerId(0));
+    }
+
+    #[test]
+    fn partitions_cut_both_ways_until_healed() {
+        let mut net = Network::new(2, 1);
+        net.cut(PeerId(1), PeerId(0));
+        let lost = Sent::Dropped(DropReason::Partition);
+        assert_eq!(net.send(0, PeerId(0), PeerId(1), ping()), lost);
+        assert_eq!(net.send(0, PeerId(1), PeerId(0), ping()), lost);
+        assert_eq!(net.stats(PeerId(1)).dropped, 1);
+        net.heal(PeerId(0), PeerId(1));
+        assert_eq!(net.send(0, PeerId(0), PeerId(1), ping()), Sent::Queued(1));
+    }
+
+    #[test]
+    fn drop_probability_is_applied_and_reproducible() {
+        let run = |seed| {
+            let mut net = Network::new(2, seed);
+            net.set_drop_prob(0.1);
+            (0..10_000)
+                .map(|_| net.send(0, PeerId(0), PeerId(1), ping()) != Sent::Queued(1))
+                .collect::<Vec<bool>>()
+        };
+        let a = run(9);
+        assert_eq!(a, run(9));
+        let lost = a.iter().filter(|&&l| l).count();
+        assert!((800..1200).contains(&lost), "{lost}");
+    }
+}

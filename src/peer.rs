@@ -1,0 +1,281 @@
+//! One peer: membership, the ring it builds from its own (possibly stale)
+//! view, its store and its coordinator — a pure state machine. It takes a
+//! tick, a message or a client request plus `now`, and pushes messages to
+//! send and events to record into an [`Outbox`]. No clock, no I/O, and its
+//! randomness is its own seeded stream.
+
+use crate::address::PeerId;
+use crate::coordinator::{Coordinator, Decision};
+use crate::event::EventKind;
+use crate::membership::{Change, Membership, MembershipTimings};
+use crate::message::{Message, Stored};
+use crate::op::{OpKind, Version};
+use crate::ring::Ring;
+use crate::rng::{SimRng, STREAM_PEERS};
+use crate::store::Store;
+
+/// Every protocol timing, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timings {
+    /// Gossip and failure detection.
+    pub membership: MembershipTimings,
+    /// Ticks a coordinator waits for a quorum before it fails the request.
+    pub op_timeout: u64,
+    /// Ticks a peer keeps a copy it is no longer a replica of.
+    pub orphan_hold: u64,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            membership: MembershipTimings::default(),
+            op_timeout: 10,
+            orphan_hold: 20,
+        }
+    }
+}
+
+/// What a peer wants done after handling one input.
+#[derive(Clone, Debug, Default)]
+pub struct Outbox {
+    /// Messages to send, in order.
+    pub sends: Vec<(PeerId, Message)>,
+    /// Events to record at this peer, in order.
+    pub events: Vec<EventKind>,
+}
+
+/// One peer of the simulation.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    id: PeerId,
+    incarnation: u64,
+    timings: Timings,
+    membership: Membership,
+    ring: Ring,
+    ring_changed: bool,
+    store: Store,
+    coordinator: Coordinator,
+    rng: SimRng,
+    changes: Vec<Change>,
+}
+
+impl Peer {
+    /// Peer `id` in its `incarnation` (1 for the first start), drawing from
+    /// its own stream of `seed`.
+    pub fn new(id: PeerId, incarnation: u64, seed: u64, timings: Timings) -> Peer {
+        let stream = STREAM_PEERS + u64::from(id.0) + (incarnation << 40);
+        Peer {
+            id,
+            incarnation,
+            timings,
+            membership: Membership::new(id, incarnation, timings.membership),
+            ring: Ring::new(),
+            ring_changed: false,
+            store: Store::default(),
+            coordinator: Coordinator::default(),
+            rng: SimRng::new(seed, stream),
+            changes: Vec::new(),
+        }
+    }
+
+    /// Starts (or restarts) the peer at tick `now`: it asks to join.
+    pub fn start(&mut self, now: u64, out: &mut Outbox) {
+        out.events.push(EventKind::Started {
+            incarnation: self.incarnation,
+        });
+        self.membership
+            .start(now, &mut out.sends, &mut self.changes);
+        self.apply_changes(out);
+    }
+
+    /// Handles a message from `from` delivered at tick `now`.
+    pub fn on_message(&mut self, now: u64, from: PeerId, msg: Message, out: &mut Outbox) {
+        match msg {
+            Message::JoinReq {
+                incarnation,
+                heartbeat,
+            } => {
+                self.membership.on_join_req(
+                    now,
+                    from,
+                    incarnation,
+                    heartbeat,
+                    &mut out.sends,
+                    &mut self.changes,
+                );
+                self.apply_changes(out);
+            }
+            Message::JoinRep { members } | Message::Gossip { members } => {
+                self.membership.on_list(now, &members, &mut self.changes);
+                self.apply_changes(out);
+            }
+            Message::Request {
+                trans,
+                op,
+                key,
+                write,
+                replicas,
+            } => {
+                let answer = self.store.apply(op, &key, write.as_ref(), replicas);
+                let value = match op {
+                    OpKind::Read => answer.found.as_ref().map(|s| s.value.clone()),
+                    OpKind::Create | OpKind::Update => write.map(|s| s.value),
+                    OpKind::Delete => None,
+                };
+                out.events.push(EventKind::Outcome {
+                    coordinator: false,
+                    op,
+                    trans,
+                    key,
+                    value,
+                    ok: answer.ok,
+                });
+                out.sends.push((
+                    from,
+                    Message::Reply {
+                        trans,
+                        ok: answer.ok,
+                        found: answer.found,
+                    },
+                ));
+            }
+            Message::Reply { trans, ok, found } => {
+                if let Some(decision) = self.coordinator.on_reply(trans, ok, found) {
+                    out.events.push(decided(decision));
+                }
+            }
+            Message::Replicate {
+                key,
+                stored,
+                replicas,
+            } => {
+                if self.store.replicate(&key, &stored, replicas) {
+                    out.events.push(EventKind::Replicated { key, from });
+                }
+            }
+        }
+    }
+
+    /// One tick: membership, request timeouts, stabilization.
+    pub fn on_tick(&mut self, now: u64, out: &mut Outbox) {
+        self.membership
+            .tick(now, &mut self.rng, &mut out.sends, &mut self.changes);
+        self.apply_changes(out);
+        for decision in self.coordinator.expire(now, self.timings.op_timeout) {
+            out.events.push(decided(decision));
+        }
+        let dropped = self.store.stabilize(
+            self.id,
+            &self.ring,
+            self.ring_changed,
+            now,
+            self.timings.orphan_hold,
+            &mut out.sends,
+        );
+        self.ring_changed = false;
+        out.events
+            .extend(dropped.into_iter().map(|key| EventKind::Handed { key }));
+    }
+
+    /// Coordinates a client request at tick `now` as transaction `trans`.
+    /// `value` is written by create and update, and ignored otherwise.
+    pub fn client_op(
+        &mut self,
+        now: u64,
+        trans: u64,
+        op: OpKind,
+        key: &str,
+        value: Option<&str>,
+        out: &mut Outbox,
+    ) {
+        let replicas = self.ring.replicas(key);
+        let written = match op {
+            OpKind::Create | OpKind::Update => value,
+            OpKind::Read | OpKind::Delete => None,
+        };
+        let write = written.map(|v| Stored {
+            value: v.to_owned(),
+            version: Version { tick: now, trans },
+        });
+        for &to in replicas.as_slice() {
+            out.sends.push((
+                to,
+                Message::Request {
+                    trans,
+                    op,
+                    key: key.to_owned(),
+                    write: write.clone(),
+                    replicas,
+                },
+            ));
+        }
+        let early = self
+            .coordinator
+            .start(now, trans, op, key, written, replicas.len());
+        if let Some(decision) = early {
+            out.events.push(decided(decision));
+        }
+    }
+
+    fn apply_changes(&mut self, out: &mut Outbox) {
+        for change in self.changes.drain(..) {
+            let event = match change {
+                Change::Added(member) => {
+                    self.ring.insert(member);
+                    EventKind::Joined { member }
+                }
+                Change::Removed(member) => {
+                    self.ring.remove(member);
+                    EventKind::Removed { member }
+                }
+                Change::Renewed(member) => {
+                    self.store.forget_peer(member);
+                    continue;
+                }
+            };
+            self.ring_changed = true;
+            out.events.push(event);
+        }
+    }
+
+    /// This peer's id.
+    pub fn id(&self) -> PeerId {
+        self.id
+    }
+
+    /// Which life of this peer this is (1 for the first).
+    pub fn incarnation(&self) -> u64 {
+        self.incarnation
+    }
+
+    /// The ring as this peer sees it.
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// This peer's membership state.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// This peer's stored keys.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// This peer's undecided transactions.
+    pub fn coordinator(&self) -> &Coordinator {
+        &self.coordinator
+    }
+}
+
+fn decided(d: Decision) -> EventKind {
+    EventKind::Outcome {
+        coordinator: true,
+        op: d.op,
+        trans: d.trans,
+        key: d.key,
+        value: d.value,
+        ok: d.ok,
+    }
+}

@@ -1,0 +1,430 @@
+//! The simulation: a clock, the peers, the network and the event stream,
+//! driven one tick at a time from one seed.
+//!
+//! Actions (fail, recover, client requests) happen at the current tick
+//! `now`, before that tick runs. A tick then starts the peers due to start,
+//! delivers every message due, in (delivery tick, sequence) order, and lets
+//! each live peer tick, in id order. Nothing else decides anything: the same
+//! options and actions give the same events on every platform.
+
+use std::fmt;
+
+use crate::address::PeerId;
+use crate::event::{DropReason, Event, EventKind};
+use crate::message::Message;
+use crate::network::{Network, Sent};
+use crate::op::OpKind;
+use crate::peer::{Outbox, Peer, Timings};
+use crate::testcase::MAX_PEERS;
+
+/// The longest key a client may use, in bytes.
+pub const MAX_KEY_BYTES: usize = 256;
+/// The longest value a client may write, in bytes.
+pub const MAX_VALUE_BYTES: usize = 4096;
+/// The longest any protocol timing may be, in ticks.
+pub const MAX_TIMING: u64 = 10_000;
+/// The largest gossip fanout.
+pub const MAX_FANOUT: u32 = 64;
+
+/// How a simulation is set up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimOptions {
+    /// How many peers (1..=[`MAX_PEERS`]). Peer `i` starts at tick `i / 4`.
+    pub peers: u32,
+    /// The seed every random choice derives from.
+    pub seed: u64,
+    /// Protocol timings.
+    pub timings: Timings,
+    /// Whether to record every message sent and lost as events.
+    pub trace_messages: bool,
+}
+
+impl SimOptions {
+    /// `peers` peers, seed `seed`, default timings, no message tracing.
+    pub fn new(peers: u32, seed: u64) -> SimOptions {
+        SimOptions {
+            peers,
+            seed,
+            timings: Timings::default(),
+            trace_messages: false,
+        }
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        let bad = |what: &str| Err(SimError::BadOption(what.to_owned()));
+        let t = &self.timings;
+        let m = &t.membership;
+        if !(1..=MAX_PEERS).contains(&self.peers) {
+            return Err(SimError::PeerCount(self.peers));
+        }
+        if !(1..=MAX_FANOUT).contains(&m.fanout) {
+            return bad(&format!(
+                "fanout must be 1..={MAX_FANOUT}, not {}",
+                m.fanout
+            ));
+        }
+        let timings = [
+            ("t_fail", m.t_fail),
+            ("t_remove", m.t_remove),
+            ("join_retry", m.join_retry),
+            ("op_timeout", t.op_timeout),
+            ("orphan_hold", t.orphan_hold),
+        ];
+        for (name, value) in timings {
+            if !(1..=MAX_TIMING).contains(&value) {
+                return bad(&format!(
+                    "{name} must be 1..={MAX_TIMING} ticks, not {value}"
+                ));
+            }
+        }
+        if m.t_remove <= m.t_fail {
+            return bad(&format!(
+                "t_remove ({}) must be longer than t_fail ({})",
+                m.t_remove, m.t_fail
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Why an action was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// The peer count is outside 1..=[`MAX_PEERS`].
+    PeerCount(u32),
+    /// An option is out of range.
+    BadOption(String),
+    /// There is no such peer.
+    UnknownPeer(PeerId),
+    /// The peer must be alive for this.
+    NotAlive(PeerId),
+    /// The peer must have failed for this.
+    NotFailed(PeerId),
+    /// The key or value is not acceptable.
+    BadInput(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::PeerCount(n) => write!(f, "a cluster has 1 to {MAX_PEERS} peers, not {n}"),
+            SimError::BadOption(what) => write!(f, "bad option: {what}"),
+            SimError::UnknownPeer(id) => write!(f, "no peer {id} in this cluster"),
+            SimError::NotAlive(id) => write!(f, "peer {id} is not alive"),
+            SimError::NotFailed(id) => write!(f, "peer {id} has not failed"),
+            SimError::BadInput(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Where a peer is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerState {
+    /// Not started yet.
+    Waiting,
+    /// Running.
+    Alive,
+    /// Failed: neither sends nor receives.
+    Failed,
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    state: PeerState,
+    start_at: u64,
+    incarnations: u64,
+    peer: Option<Peer>,
+}
+
+/// A whole simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    opts: SimOptions,
+    now: u64,
+    slots: Vec<Slot>,
+    network: Network,
+    events: Vec<Event>,
+    next_trans: u64,
+    outbox: Outbox,
+}
+
+impl Sim {
+    /// A cluster at tick 0 whose peers have not started yet.
+    pub fn new(opts: SimOptions) -> Result<Sim, SimError> {
+        opts.validate()?;
+        let slots = (0..opts.peers)
+            .map(|i| Slot {
+                state: PeerState::Waiting,
+                start_at: u64::from(i / 4),
+                incarnations: 0,
+                peer: None,
+            })
+            .collect();
+        Ok(Sim {
+            opts,
+            now: 0,
+            slots,
+            network: Network::new(opts.peers, opts.seed),
+            events: Vec::new(),
+            next_trans: 1,
+            outbox: Outbox::default(),
+        })
+    }
+
+    /// The options this cluster was made with.
+    pub fn options(&self) -> &SimOptions {
+        &self.opts
+    }
+
+    /// The tick that runs next; actions happen at this tick.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Runs `n` ticks.
+    pub fn run(&mut self, n: u64) {
+        for _ in 0..n {
+            self.run_tick();
+        }
+    }
+
+    /// Runs tick `now`, then moves to the next one.
+    pub fn run_tick(&mut self) {
+        let now = self.now;
+        for i in 0..self.slots.len() {
+            let slot = &self.slots[i];
+            if slot.state == PeerState::Waiting && slot.start_at == now {
+                self.start_peer(i);
+            }
+        }
+        while let Some(m) = self.network.pop_due(now) {
+            let alive = self.state(m.to) == Some(PeerState::Alive);
+            self.network.record_arrival(m.to, alive);
+            if !alive {
+                self.trace_drop(m.from, m.to, &m.msg, DropReason::ReceiverFailed);
+                continue;
+            }
+            let mut out = std::mem::take(&mut self.outbox);
+            if let Some(peer) = self.live_peer(m.to) {
+                peer.on_message(now, m.from, m.msg, &mut out);
+            }
+            self.flush(m.to, out);
+        }
+        for i in 0..self.slots.len() {
+            let id = PeerId(i as u32);
+            let mut out = std::mem::take(&mut self.outbox);
+            match self.live_peer(id) {
+                Some(peer) => peer.on_tick(now, &mut out),
+                None => continue,
+            }
+            self.flush(id, out);
+        }
+        self.now += 1;
+    }
+
+    fn start_peer(&mut self, i: usize) {
+        let id = PeerId(i as u32);
+        let (seed, timings, now) = (self.opts.seed, self.opts.timings, self.now);
+        let slot = &mut self.slots[i];
+        slot.incarnations += 1;
+        slot.state = PeerState::Alive;
+        let peer = slot
+            .peer
+            .insert(Peer::new(id, slot.incarnations, seed, timings));
+        let mut out = std::mem::take(&mut self.outbox);
+        peer.start(now, &mut out);
+        self.flush(id, out);
+    }
+
+    fn live_peer(&mut self, id: PeerId) -> Option<&mut Peer> {
+        let slot = self.slots.get_mut(id.0 as usize)?;
+        match slot.state {
+            PeerState::Alive => slot.peer.as_mut(),
+            _ => None,
+        }
+    }
+
+    /// Sends what a peer produced and records its events.
+    fn flush(&mut self, from: PeerId, mut out: Outbox) {
+        let now = self.now;
+        for kind in out.events.drain(..) {
+            self.events.push(Event {
+                tick: now,
+                peer: from,
+                kind,
+            });
+        }
+        for (to, msg) in out.sends.drain(..) {
+            let kind = msg.kind();
+            let sent = self.network.send(now, from, to, msg);
+            if !self.opts.trace_messages {
+                continue;
+            }
+            match sent {
+                Sent::Queued(deliver_at) => self.events.push(Event {
+                    tick: now,
+                    peer: from,
+                    kind: EventKind::Sent {
+                        to,
+                        msg: kind,
+                        deliver_at,
+                    },
+                }),
+                Sent::Dropped(reason) => self.events.push(Event {
+                    tick: now,
+                    peer: to,
+                    kind: EventKind::Dropped {
+                        from,
+                        msg: kind,
+                        reason,
+                    },
+                }),
+            }
+        }
+        self.outbox = out;
+    }
+
+    fn trace_drop(&mut self, from: PeerId, to: PeerId, msg: &Message, reason: DropReason) {
+        if self.opts.trace_messages {
+            self.events.push(Event {
+                tick: self.now,
+                peer: to,
+                kind: EventKind::Dropped {
+                    from,
+                    msg: msg.kind(),
+                    reason,
+                },
+            });
+        }
+    }
+
+    fn check(&self, id: PeerId) -> Result<PeerState, SimError> {
+        self.state(id).ok_or(SimError::UnknownPeer(id))
+    }
+
+    /// Fails a live peer at tick `now`.
+    pub fn fail(&mut self, id: PeerId) -> Result<(), SimError> {
+        if self.check(id)? != PeerState::Alive {
+            return Err(SimError::NotAlive(id));
+        }
+        self.slots[id.0 as usize].state = PeerState::Failed;
+        self.events.push(Event {
+            tick: self.now,
+            peer: id,
+            kind: EventKind::Failed,
+        });
+        Ok(())
+    }
+
+    /// Restarts a failed peer at tick `now`, empty, with a new incarnation;
+    /// it rejoins through the introducer.
+    pub fn recover(&mut self, id: PeerId) -> Result<(), SimError> {
+        if self.check(id)? != PeerState::Failed {
+            return Err(SimError::NotFailed(id));
+        }
+        self.start_peer(id.0 as usize);
+        Ok(())
+    }
+
+    /// Asks live peer `coordinator` to perform `op` at tick `now`; returns
+    /// the transaction id whose outcome appears in the events. Create and
+    /// update need a value; read and delete accept an expected value that
+    /// only the operation's log line shows.
+    pub fn client_op(
+        &mut self,
+        coordinator: PeerId,
+        op: OpKind,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<u64, SimError> {
+        if self.check(coordinator)? != PeerState::Alive {
+            return Err(SimError::NotAlive(coordinator));
+        }
+        check_text("key", key, MAX_KEY_BYTES)?;
+        match (op, value) {
+            (OpKind::Create | OpKind::Update, None) => {
+                return Err(SimError::BadInput(format!("{} needs a value", op.word())));
+            }
+            (_, Some(v)) if v.len() > MAX_VALUE_BYTES => {
+                return Err(SimError::BadInput(format!(
+                    "a value is at most {MAX_VALUE_BYTES} bytes, not {}",
+                    v.len()
+                )));
+            }
+            _ => {}
+        }
+        let trans = self.next_trans;
+        self.next_trans += 1;
+        let now = self.now;
+        self.events.push(Event {
+            tick: now,
+            peer: coordinator,
+            kind: EventKind::Operation {
+                op,
+                trans,
+                key: key.to_owned(),
+                value: value.map(str::to_owned),
+            },
+        });
+        let mut out = std::mem::take(&mut self.outbox);
+        if let Some(peer) = self.live_peer(coordinator) {
+            peer.client_op(now, trans, op, key, value, &mut out);
+        }
+        self.flush(coordinator, out);
+        Ok(trans)
+    }
+
+    /// The state of `id`, or `None` if there is no such peer.
+    pub fn state(&self, id: PeerId) -> Option<PeerState> {
+        self.slots.get(id.0 as usize).map(|s| s.state)
+    }
+
+    /// A peer's protocol state (frozen as it was if it failed); `None`
+    /// before it first starts.
+    pub fn peer(&self, id: PeerId) -> Option<&Peer> {
+        self.slots.get(id.0 as usize)?.peer.as_ref()
+    }
+
+    /// The number of peers.
+    pub fn peer_count(&self) -> u32 {
+        self.opts.peers
+    }
+
+    /// The live peers, in id order.
+    pub fn alive_peers(&self) -> Vec<PeerId> {
+        (0..self.opts.peers)
+            .map(PeerId)
+            .filter(|&id| self.state(id) == Some(PeerState::Alive))
+            .collect()
+    }
+
+    /// Every event so far, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The emulated network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The emulated network, to set drops, delays and partitions.
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.network
+    }
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> Result<(), SimError> {
+    if text.is_empty() {
+        return Err(SimError::BadInput(format!("the {what} must not be empty")));
+    }
+    if text.len() > max {
+        return Err(SimError::BadInput(format!(
+            "a {what} is at most {max} bytes, not {}",
+            text.len()
+        )));
+    }
+    Ok(())
+}
