@@ -8,6 +8,11 @@
 //! `t_remove` ticks it is removed and tomb-stoned, so stale gossip about that
 //! incarnation can never bring it back. A peer that restarts does so with a
 //! higher incarnation, which is accepted.
+//!
+//! A starting peer asks the introducer (`1.0.0.0:0`) to let it in. If no
+//! answer comes within `join_retry` ticks it asks a random other peer, and
+//! so on, so a recovering peer can rejoin even while the introducer is
+//! down. The introducer's first start founds the group.
 
 use std::rc::Rc;
 
@@ -80,6 +85,8 @@ pub struct Membership {
     heartbeat: u64,
     joined: bool,
     last_join_req: u64,
+    join_attempts: u32,
+    peers: u32,
     timings: MembershipTimings,
     /// Indexed by peer id.
     members: Vec<Option<Member>>,
@@ -90,14 +97,17 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// The state of peer `me` in its `incarnation` (1 for the first start).
-    pub fn new(me: PeerId, incarnation: u64, timings: MembershipTimings) -> Membership {
+    /// The state of peer `me` in its `incarnation` (1 for the first start),
+    /// in a cluster of `peers` peers.
+    pub fn new(me: PeerId, incarnation: u64, peers: u32, timings: MembershipTimings) -> Membership {
         Membership {
             me,
             incarnation,
             heartbeat: 0,
             joined: false,
             last_join_req: 0,
+            join_attempts: 0,
+            peers,
             timings,
             members: Vec::new(),
             ids: Vec::new(),
@@ -105,20 +115,25 @@ impl Membership {
         }
     }
 
-    /// Whom this peer asks to join: the introducer, or for a restarted
-    /// introducer the next peer (`2.0.0.0:0`).
-    fn introducer(&self) -> Option<PeerId> {
-        match (self.me == INTRODUCER, self.incarnation > 1) {
-            (false, _) => Some(INTRODUCER),
-            (true, true) => Some(PeerId(1)),
-            (true, false) => None,
+    /// Whom this peer asks to join next: the introducer first, then random
+    /// other peers; `None` for the introducer's first start (it founds the
+    /// group) or a peer alone in its cluster.
+    fn introducer(&self, rng: &mut SimRng) -> Option<PeerId> {
+        if self.me == INTRODUCER && self.incarnation == 1 || self.peers < 2 {
+            return None;
         }
+        if self.join_attempts == 0 && self.me != INTRODUCER {
+            return Some(INTRODUCER);
+        }
+        let pick = rng.below(self.peers - 1);
+        Some(PeerId(if pick >= self.me.0 { pick + 1 } else { pick }))
     }
 
     /// Starts the peer at tick `now`: it adds itself and asks to join.
     pub fn start(
         &mut self,
         now: u64,
+        rng: &mut SimRng,
         sends: &mut Vec<(PeerId, Message)>,
         changes: &mut Vec<Change>,
     ) {
@@ -129,23 +144,24 @@ impl Membership {
         };
         self.insert(me, now);
         changes.push(Change::Added(self.me));
-        match self.introducer() {
-            Some(_) => self.ask_to_join(now, sends),
-            None => self.joined = true,
-        }
+        self.ask_to_join(now, rng, sends);
     }
 
-    fn ask_to_join(&mut self, now: u64, sends: &mut Vec<(PeerId, Message)>) {
-        if let Some(introducer) = self.introducer() {
-            self.last_join_req = now;
-            sends.push((
-                introducer,
-                Message::JoinReq {
-                    incarnation: self.incarnation,
-                    heartbeat: self.heartbeat,
-                },
-            ));
-        }
+    /// Sends a join request, or founds the group if there is nobody to ask.
+    fn ask_to_join(&mut self, now: u64, rng: &mut SimRng, sends: &mut Vec<(PeerId, Message)>) {
+        let Some(introducer) = self.introducer(rng) else {
+            self.joined = true;
+            return;
+        };
+        self.last_join_req = now;
+        self.join_attempts += 1;
+        sends.push((
+            introducer,
+            Message::JoinReq {
+                incarnation: self.incarnation,
+                heartbeat: self.heartbeat,
+            },
+        ));
     }
 
     /// Handles a join request: adds the joiner and replies with the list.
@@ -232,7 +248,7 @@ impl Membership {
             me.updated_at = now;
         }
         if !self.joined && now >= self.last_join_req + self.timings.join_retry {
-            self.ask_to_join(now, sends);
+            self.ask_to_join(now, rng, sends);
         }
         self.remove_silent(now, changes);
         if self.joined {
@@ -336,6 +352,7 @@ impl Membership {
 mod tests {
     use super::*;
     use crate::rng::STREAM_PEERS;
+    use std::collections::BTreeSet;
 
     fn entry(id: u32, incarnation: u64, heartbeat: u64) -> GossipEntry {
         GossipEntry {
@@ -346,9 +363,14 @@ mod tests {
     }
 
     fn started(id: u32) -> (Membership, Vec<(PeerId, Message)>, Vec<Change>) {
-        let mut m = Membership::new(PeerId(id), 1, MembershipTimings::default());
+        let mut m = Membership::new(PeerId(id), 1, 10, MembershipTimings::default());
         let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(0, &mut sends, &mut changes);
+        m.start(
+            0,
+            &mut SimRng::new(1, STREAM_PEERS),
+            &mut sends,
+            &mut changes,
+        );
         (m, sends, changes)
     }
 
@@ -450,11 +472,48 @@ mod tests {
     }
 
     #[test]
-    fn a_restarted_introducer_rejoins_through_the_next_peer() {
-        let mut m = Membership::new(INTRODUCER, 2, MembershipTimings::default());
+    fn a_restarted_introducer_rejoins_through_another_peer() {
+        let mut m = Membership::new(INTRODUCER, 2, 10, MembershipTimings::default());
         let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(50, &mut sends, &mut changes);
-        assert_eq!(sends[0].0, PeerId(1));
+        m.start(
+            50,
+            &mut SimRng::new(1, STREAM_PEERS),
+            &mut sends,
+            &mut changes,
+        );
+        assert_ne!(sends[0].0, INTRODUCER);
         assert!(!m.is_joined());
+    }
+
+    #[test]
+    fn unanswered_joins_ask_the_introducer_then_random_others() {
+        let t = MembershipTimings::default();
+        let mut m = Membership::new(PeerId(2), 2, 10, t);
+        let mut rng = SimRng::new(1, STREAM_PEERS);
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        m.start(0, &mut rng, &mut sends, &mut changes);
+        for now in 1..=30 * t.join_retry {
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+        }
+        let asked: Vec<PeerId> = sends.iter().map(|s| s.0).collect();
+        assert_eq!(asked.len(), 31, "one request per join_retry ticks");
+        assert_eq!(asked[0], INTRODUCER);
+        assert!(!asked.contains(&PeerId(2)), "never itself");
+        let distinct: BTreeSet<PeerId> = asked.iter().copied().collect();
+        assert_eq!(distinct.len(), 9, "every other peer is asked in time");
+    }
+
+    #[test]
+    fn a_lone_peer_founds_its_own_group() {
+        let mut m = Membership::new(INTRODUCER, 2, 1, MembershipTimings::default());
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        m.start(
+            0,
+            &mut SimRng::new(1, STREAM_PEERS),
+            &mut sends,
+            &mut changes,
+        );
+        assert!(sends.is_empty());
+        assert!(m.is_joined());
     }
 }

@@ -60,15 +60,15 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// Peer `id` in its `incarnation` (1 for the first start), drawing from
-    /// its own stream of `seed`.
-    pub fn new(id: PeerId, incarnation: u64, seed: u64, timings: Timings) -> Peer {
+    /// Peer `id` in its `incarnation` (1 for the first start) of a cluster
+    /// of `peers`, drawing from its own stream of `seed`.
+    pub fn new(id: PeerId, incarnation: u64, peers: u32, seed: u64, timings: Timings) -> Peer {
         let stream = STREAM_PEERS + u64::from(id.0) + (incarnation << 40);
         Peer {
             id,
             incarnation,
             timings,
-            membership: Membership::new(id, incarnation, timings.membership),
+            membership: Membership::new(id, incarnation, peers, timings.membership),
             ring: Ring::new(),
             ring_changed: false,
             store: Store::default(),
@@ -84,7 +84,7 @@ impl Peer {
             incarnation: self.incarnation,
         });
         self.membership
-            .start(now, &mut out.sends, &mut self.changes);
+            .start(now, &mut self.rng, &mut out.sends, &mut self.changes);
         self.apply_changes(out);
     }
 

@@ -227,12 +227,13 @@ impl Sim {
     fn start_peer(&mut self, i: usize) {
         let id = PeerId(i as u32);
         let (seed, timings, now) = (self.opts.seed, self.opts.timings, self.now);
+        let peers = self.opts.peers;
         let slot = &mut self.slots[i];
         slot.incarnations += 1;
         slot.state = PeerState::Alive;
         let peer = slot
             .peer
-            .insert(Peer::new(id, slot.incarnations, seed, timings));
+            .insert(Peer::new(id, slot.incarnations, peers, seed, timings));
         let mut out = std::mem::take(&mut self.outbox);
         peer.start(now, &mut out);
         self.flush(id, out);
