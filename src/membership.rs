@@ -55,11 +55,20 @@ pub enum Change {
     Renewed(PeerId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Member {
+/// What a peer knows of one other peer: its entry (incarnation 0 when it
+/// is not listed) and the highest incarnation it removed (its tombstone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Slot {
     incarnation: u64,
     heartbeat: u64,
     updated_at: u64,
+    removed: u64,
+}
+
+impl Slot {
+    fn is_listed(&self) -> bool {
+        self.incarnation > 0
+    }
 }
 
 /// One member as the owner of a list sees it.
@@ -89,11 +98,9 @@ pub struct Membership {
     peers: u32,
     timings: MembershipTimings,
     /// Indexed by peer id.
-    members: Vec<Option<Member>>,
+    slots: Vec<Slot>,
     /// Ids of the members, sorted.
     ids: Vec<PeerId>,
-    /// Indexed by peer id: the highest incarnation removed (0: never).
-    tombstones: Vec<u64>,
 }
 
 impl Membership {
@@ -109,9 +116,8 @@ impl Membership {
             join_attempts: 0,
             peers,
             timings,
-            members: Vec::new(),
+            slots: vec![Slot::default(); peers as usize],
             ids: Vec::new(),
-            tombstones: Vec::new(),
         }
     }
 
@@ -188,47 +194,58 @@ impl Membership {
     pub fn on_list(&mut self, now: u64, entries: &[GossipEntry], changes: &mut Vec<Change>) {
         self.joined = true;
         for &entry in entries {
+            // Hot path: a listed member with the same incarnation (so not
+            // tomb-stoned), maybe a newer heartbeat.
+            if let Some(slot) = self.slots.get_mut(entry.id.0 as usize) {
+                if slot.incarnation == entry.incarnation {
+                    if entry.heartbeat > slot.heartbeat {
+                        slot.heartbeat = entry.heartbeat;
+                        slot.updated_at = now;
+                    }
+                    continue;
+                }
+            }
             self.merge(entry, now, changes);
         }
     }
 
+    /// Merges one entry that is new, renewed, stale or tomb-stoned.
+    #[cold]
     fn merge(&mut self, entry: GossipEntry, now: u64, changes: &mut Vec<Change>) {
-        let at = entry.id.0 as usize;
-        if entry.id == self.me || self.tombstones.get(at).copied().unwrap_or(0) >= entry.incarnation
-        {
+        if entry.id == self.me {
             return;
         }
-        match self.members.get_mut(at).and_then(Option::as_mut) {
-            None => {
-                self.insert(entry, now);
-                changes.push(Change::Added(entry.id));
-            }
-            Some(m) if entry.incarnation > m.incarnation => {
-                *m = Member {
-                    incarnation: entry.incarnation,
-                    heartbeat: entry.heartbeat,
-                    updated_at: now,
-                };
-                changes.push(Change::Renewed(entry.id));
-            }
-            Some(m) if entry.incarnation == m.incarnation && entry.heartbeat > m.heartbeat => {
-                m.heartbeat = entry.heartbeat;
-                m.updated_at = now;
-            }
-            Some(_) => {}
+        let slot = self.slot(entry.id);
+        if slot.removed >= entry.incarnation {
+            return;
+        }
+        if !slot.is_listed() {
+            self.insert(entry, now);
+            changes.push(Change::Added(entry.id));
+        } else if entry.incarnation > slot.incarnation {
+            slot.incarnation = entry.incarnation;
+            slot.heartbeat = entry.heartbeat;
+            slot.updated_at = now;
+            changes.push(Change::Renewed(entry.id));
+        } else if entry.incarnation == slot.incarnation && entry.heartbeat > slot.heartbeat {
+            slot.heartbeat = entry.heartbeat;
+            slot.updated_at = now;
         }
     }
 
-    fn insert(&mut self, entry: GossipEntry, now: u64) {
-        let at = entry.id.0 as usize;
-        if at >= self.members.len() {
-            self.members.resize(at + 1, None);
+    fn slot(&mut self, id: PeerId) -> &mut Slot {
+        let at = id.0 as usize;
+        if at >= self.slots.len() {
+            self.slots.resize(at + 1, Slot::default());
         }
-        self.members[at] = Some(Member {
-            incarnation: entry.incarnation,
-            heartbeat: entry.heartbeat,
-            updated_at: now,
-        });
+        &mut self.slots[at]
+    }
+
+    fn insert(&mut self, entry: GossipEntry, now: u64) {
+        let slot = self.slot(entry.id);
+        slot.incarnation = entry.incarnation;
+        slot.heartbeat = entry.heartbeat;
+        slot.updated_at = now;
         if let Err(pos) = self.ids.binary_search(&entry.id) {
             self.ids.insert(pos, entry.id);
         }
@@ -243,76 +260,64 @@ impl Membership {
         changes: &mut Vec<Change>,
     ) {
         self.heartbeat += 1;
-        if let Some(Some(me)) = self.members.get_mut(self.me.0 as usize) {
-            me.heartbeat = self.heartbeat;
-            me.updated_at = now;
-        }
+        let (heartbeat, me) = (self.heartbeat, self.me);
+        let mine = self.slot(me);
+        mine.heartbeat = heartbeat;
+        mine.updated_at = now;
         if !self.joined && now >= self.last_join_req + self.timings.join_retry {
             self.ask_to_join(now, rng, sends);
         }
-        self.remove_silent(now, changes);
+        let live = self.sweep(now, changes);
         if self.joined {
-            self.gossip(now, rng, sends);
+            gossip(self.me, &live, self.timings.fanout, rng, sends);
         }
     }
 
-    fn remove_silent(&mut self, now: u64, changes: &mut Vec<Change>) {
-        let t_remove = self.timings.t_remove;
-        let (members, tombstones) = (&mut self.members, &mut self.tombstones);
+    /// One pass over the list: removes members silent for `t_remove` ticks
+    /// (tomb-stoning them) and returns the live entries, in id order.
+    fn sweep(&mut self, now: u64, changes: &mut Vec<Change>) -> Rc<Vec<GossipEntry>> {
+        let t = self.timings;
+        let slots = &mut self.slots;
+        let mut live = Vec::with_capacity(self.ids.len());
         self.ids.retain(|&id| {
-            let at = id.0 as usize;
-            let Some(m) = members[at] else { return false };
-            if now.saturating_sub(m.updated_at) < t_remove {
-                return true;
+            let m = &mut slots[id.0 as usize];
+            let silent = now.saturating_sub(m.updated_at);
+            if silent >= t.t_remove {
+                m.removed = m.incarnation;
+                m.incarnation = 0;
+                changes.push(Change::Removed(id));
+                return false;
             }
-            members[at] = None;
-            if at >= tombstones.len() {
-                tombstones.resize(at + 1, 0);
-            }
-            tombstones[at] = m.incarnation;
-            changes.push(Change::Removed(id));
-            false
-        });
-    }
-
-    fn is_live(&self, m: &Member, now: u64) -> bool {
-        now.saturating_sub(m.updated_at) < self.timings.t_fail
-    }
-
-    fn live_entries(&self, now: u64) -> Rc<[GossipEntry]> {
-        self.ids
-            .iter()
-            .filter_map(|&id| {
-                let m = self.members[id.0 as usize]?;
-                self.is_live(&m, now).then_some(GossipEntry {
+            if silent < t.t_fail {
+                live.push(GossipEntry {
                     id,
                     incarnation: m.incarnation,
                     heartbeat: m.heartbeat,
-                })
-            })
-            .collect()
+                });
+            }
+            true
+        });
+        Rc::new(live)
     }
 
-    fn gossip(&mut self, now: u64, rng: &mut SimRng, sends: &mut Vec<(PeerId, Message)>) {
-        let members = self.live_entries(now);
-        let mut targets: Vec<PeerId> = members
-            .iter()
-            .map(|e| e.id)
-            .filter(|&id| id != self.me)
-            .collect();
-        let picks = (self.timings.fanout as usize).min(targets.len());
-        // Partial Fisher-Yates: the first `picks` slots become the sample.
-        for slot in 0..picks {
-            let remaining = (targets.len() - slot) as u32;
-            let chosen = slot + rng.below(remaining) as usize;
-            targets.swap(slot, chosen);
-            sends.push((
-                targets[slot],
-                Message::Gossip {
-                    members: Rc::clone(&members),
-                },
-            ));
-        }
+    fn is_live(&self, m: &Slot, now: u64) -> bool {
+        now.saturating_sub(m.updated_at) < self.timings.t_fail
+    }
+
+    fn live_entries(&self, now: u64) -> Rc<Vec<GossipEntry>> {
+        Rc::new(
+            self.ids
+                .iter()
+                .filter_map(|&id| {
+                    let m = self.slots[id.0 as usize];
+                    self.is_live(&m, now).then_some(GossipEntry {
+                        id,
+                        incarnation: m.incarnation,
+                        heartbeat: m.heartbeat,
+                    })
+                })
+                .collect(),
+        )
     }
 
     /// Whether the peer has heard from the group since it started.
@@ -335,7 +340,7 @@ impl Membership {
         self.ids
             .iter()
             .filter_map(|&id| {
-                let m = self.members[id.0 as usize]?;
+                let m = self.slots[id.0 as usize];
                 Some(MemberView {
                     id,
                     incarnation: m.incarnation,
@@ -345,6 +350,38 @@ impl Membership {
                 })
             })
             .collect()
+    }
+}
+
+/// Sends `live` to `fanout` distinct random live members other than `me`,
+/// chosen with Floyd's sampling (no per-tick allocation of candidates).
+fn gossip(
+    me: PeerId,
+    live: &Rc<Vec<GossipEntry>>,
+    fanout: u32,
+    rng: &mut SimRng,
+    sends: &mut Vec<(PeerId, Message)>,
+) {
+    let mine = live.iter().position(|e| e.id == me);
+    let n = (live.len() - usize::from(mine.is_some())) as u32;
+    let k = fanout.min(n);
+    let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
+    for j in n - k..n {
+        let t = rng.below(j + 1);
+        chosen.push(if chosen.contains(&t) { j } else { t });
+    }
+    for candidate in chosen {
+        // Candidate indices skip this peer's own entry.
+        let at = match mine {
+            Some(m) if candidate as usize >= m => candidate as usize + 1,
+            _ => candidate as usize,
+        };
+        sends.push((
+            live[at].id,
+            Message::Gossip {
+                members: Rc::clone(live),
+            },
+        ));
     }
 }
 

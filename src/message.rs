@@ -39,12 +39,12 @@ pub enum Message {
     /// The introducer's answer: its membership list.
     JoinRep {
         /// The live entries the introducer knows, itself included.
-        members: Rc<[GossipEntry]>,
+        members: Rc<Vec<GossipEntry>>,
     },
     /// Periodic heartbeat gossip: the sender's live entries.
     Gossip {
         /// The live entries the sender knows, itself included.
-        members: Rc<[GossipEntry]>,
+        members: Rc<Vec<GossipEntry>>,
     },
     /// A coordinator asks a replica to perform a CRUD operation.
     Request {

@@ -2,12 +2,13 @@
 //! sequence), with random drops, per-link delays and partitions.
 //!
 //! A message sent during tick `t` arrives at tick `t + delay` with
-//! `delay >= 1`. Whether a message is lost is decided when it is sent, from
+//! `delay >= 1`. In-flight messages sit in one bucket per delivery tick (a
+//! calendar queue): sending appends to a bucket, so each bucket is already in
+//! send order and nothing is ever re-sorted or moved. Whether a message is lost is decided when it is sent, from
 //! the network's own random stream, so the trace is the same on every run
 //! of the same seed.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::address::PeerId;
 use crate::event::DropReason;
@@ -32,23 +33,6 @@ pub struct InFlight {
     pub to: PeerId,
     /// The message.
     pub msg: Message,
-}
-
-impl PartialEq for InFlight {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for InFlight {}
-impl PartialOrd for InFlight {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for InFlight {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.deliver_at, self.seq).cmp(&(other.deliver_at, other.seq))
-    }
 }
 
 /// Per-link behaviour, overriding the network-wide defaults.
@@ -83,7 +67,10 @@ pub enum Sent {
 /// The emulated network.
 #[derive(Clone, Debug)]
 pub struct Network {
-    queue: BinaryHeap<Reverse<InFlight>>,
+    /// `buckets[i]` holds the messages due at tick `base + i`, in send order.
+    buckets: VecDeque<VecDeque<InFlight>>,
+    base: u64,
+    in_flight: usize,
     next_seq: u64,
     rng: SimRng,
     drop_prob: f64,
@@ -96,7 +83,9 @@ impl Network {
     /// An empty network for `peers` peers whose drops draw from `seed`.
     pub fn new(peers: u32, seed: u64) -> Network {
         Network {
-            queue: BinaryHeap::new(),
+            buckets: VecDeque::new(),
+            base: 0,
+            in_flight: 0,
             next_seq: 0,
             rng: SimRng::new(seed, STREAM_NETWORK),
             drop_prob: 0.0,
@@ -152,14 +141,19 @@ impl Network {
             let deliver_at = now + rule.map_or(1, |r| r.delay);
             let seq = self.next_seq;
             self.next_seq += 1;
-            self.queue.push(Reverse(InFlight {
+            let at = (deliver_at - self.base) as usize;
+            if at >= self.buckets.len() {
+                self.buckets.resize_with(at + 1, VecDeque::new);
+            }
+            self.buckets[at].push_back(InFlight {
                 deliver_at,
                 seq,
                 sent_at: now,
                 from,
                 to,
                 msg,
-            }));
+            });
+            self.in_flight += 1;
             Sent::Queued(deliver_at)
         };
         if let Sent::Dropped(_) = outcome {
@@ -176,10 +170,23 @@ impl Network {
 
     /// Takes the next message due by tick `now`, in (tick, sequence) order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
-        if self.queue.peek()?.0.deliver_at > now {
-            return None;
+        while self.base <= now {
+            let Some(front) = self.buckets.front_mut() else {
+                // Nothing in flight: later sends are due after `now`.
+                self.base = now;
+                return None;
+            };
+            if let Some(m) = front.pop_front() {
+                self.in_flight -= 1;
+                return Some(m);
+            }
+            if self.base == now {
+                return None;
+            }
+            self.buckets.pop_front();
+            self.base += 1;
         }
-        self.queue.pop().map(|Reverse(m)| m)
+        None
     }
 
     /// Counts a delivery to `to`, or a loss because `to` had failed.
@@ -193,15 +200,13 @@ impl Network {
     }
 
     /// The messages in flight, in delivery order.
-    pub fn in_flight(&self) -> Vec<&InFlight> {
-        let mut all: Vec<&InFlight> = self.queue.iter().map(|Reverse(m)| m).collect();
-        all.sort();
-        all
+    pub fn in_flight(&self) -> impl Iterator<Item = &InFlight> {
+        self.buckets.iter().flatten()
     }
 
     /// How many messages are in flight.
     pub fn in_flight_count(&self) -> usize {
-        self.queue.len()
+        self.in_flight
     }
 
     /// The counters of `id`.
@@ -243,6 +248,16 @@ mod tests {
         assert_eq!((first.from, second.from), (PeerId(0), PeerId(2)));
         assert!(net.pop_due(6).is_none());
         assert_eq!(net.stats(PeerId(0)).sent, 1);
+    }
+
+    #[test]
+    fn an_idle_network_does_not_pile_up_empty_buckets() {
+        let mut net = Network::new(2, 1);
+        assert!(net.pop_due(1000).is_none());
+        net.send(1000, PeerId(0), PeerId(1), ping());
+        assert_eq!(net.buckets.len(), 2);
+        assert!(net.pop_due(1000).is_none());
+        assert_eq!(net.pop_due(1001).unwrap().deliver_at, 1001);
     }
 
     #[test]
