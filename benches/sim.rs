@@ -1,2 +1,160 @@
-//! Placeholder until the benchmark lands.
-fn main() {}
+//! Speed and memory of the simulation, printed as numbers (`cargo bench`).
+//!
+//! 1. The seven classic test cases, each run on several seeds: wall time per
+//!    run, ticks and messages per second, peak heap.
+//! 2. A large cluster: 1,000 peers, 10,000 keys written, 10 peers failed,
+//!    1,000 ticks; then how many keys still lack a live replica.
+//!
+//! Peak heap is measured by a counting global allocator, so it is the same
+//! on every machine for the same run. `-- --quick` runs a small version.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use ftkv::address::PeerId;
+use ftkv::classic;
+use ftkv::op::OpKind;
+use ftkv::rng::SimRng;
+use ftkv::sim::{PeerState, Sim, SimOptions};
+use ftkv::testcase::Testcase;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Peak heap in MiB since the last reset, and resets it.
+fn take_peak() -> f64 {
+    let peak = PEAK.swap(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
+    peak as f64 / (1024.0 * 1024.0)
+}
+
+fn messages(sim: &Sim) -> u64 {
+    (0..sim.peer_count())
+        .map(|i| sim.network().stats(PeerId(i)).sent)
+        .sum()
+}
+
+const CASES: [&str; 7] = [
+    "create",
+    "delete",
+    "read",
+    "update",
+    "singlefailure",
+    "multifailure",
+    "msgdropsinglefailure",
+];
+
+fn classic_cases(seeds: u64) {
+    println!("classic test cases, {seeds} seeds each (mean per run)");
+    println!(
+        "  {:<22} {:>9} {:>12} {:>14} {:>10}",
+        "case", "ms/run", "ticks/s", "messages/s", "peak MiB"
+    );
+    for name in CASES {
+        let path = format!("{}/testcases/{name}.conf", env!("CARGO_MANIFEST_DIR"));
+        let test = Testcase::load(std::path::Path::new(&path)).expect("classic test case");
+        take_peak();
+        let (mut ticks, mut msgs) = (0u64, 0u64);
+        let start = Instant::now();
+        for seed in 0..seeds {
+            let sim = classic::run(&test, seed).expect("classic run");
+            ticks += sim.now();
+            msgs += messages(&sim);
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "  {name:<22} {:>9.3} {:>12.0} {:>14.0} {:>10.2}",
+            secs * 1000.0 / seeds as f64,
+            ticks as f64 / secs,
+            msgs as f64 / secs,
+            take_peak()
+        );
+    }
+}
+
+fn large_cluster(peers: u32, keys: u32, ticks: u64) {
+    println!("\nlarge cluster: {peers} peers, {keys} keys, {ticks} ticks");
+    take_peak();
+    let start = Instant::now();
+    let mut sim = Sim::new(SimOptions::new(peers, 7)).expect("options");
+    let mut rng = SimRng::new(7, 99);
+    let write_from = u64::from(peers / 4) + 50;
+    let per_tick = 100;
+    let mut written = 0u32;
+    let mut failed = 0;
+    while sim.now() < ticks {
+        let now = sim.now();
+        if now >= write_from && written < keys {
+            for _ in 0..per_tick.min(keys - written) {
+                let alive = sim.alive_peers();
+                let coordinator = alive[rng.below(alive.len() as u32) as usize];
+                let key = format!("key{written}");
+                sim.client_op(coordinator, OpKind::Create, &key, Some("v"))
+                    .expect("create");
+                written += 1;
+            }
+        }
+        if now == ticks / 2 {
+            while failed < 10 {
+                let victim = PeerId(rng.below(peers));
+                if sim.state(victim) == Some(PeerState::Alive) {
+                    sim.fail(victim).expect("fail");
+                    failed += 1;
+                }
+            }
+        }
+        sim.run_tick();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let msgs = messages(&sim);
+    println!("  wall time            {secs:>12.2} s");
+    println!("  ticks per second     {:>12.1}", sim.now() as f64 / secs);
+    println!(
+        "  messages per second  {:>12.0}  ({msgs} messages)",
+        msgs as f64 / secs
+    );
+    println!("  peak heap            {:>12.1} MiB", take_peak());
+    println!("  events recorded      {:>12}", sim.events().len());
+    let mut copies = std::collections::BTreeMap::<String, u32>::new();
+    for id in sim.alive_peers() {
+        if let Some(peer) = sim.peer(id) {
+            for k in peer.store().keys() {
+                *copies.entry(k.key.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    let exactly3 = copies.values().filter(|&&c| c == 3).count();
+    println!(
+        "  keys on exactly 3 live peers at the end: {exactly3} of {keys} ({} lost, {} over-replicated)",
+        keys as usize - copies.len(),
+        copies.values().filter(|&&c| c > 3).count()
+    );
+}
+
+fn main() {
+    // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
+    if std::env::args().any(|a| a == "--quick") {
+        classic_cases(1);
+        large_cluster(100, 1000, 400);
+    } else {
+        classic_cases(20);
+        large_cluster(1000, 10_000, 1000);
+    }
+}

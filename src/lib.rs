@@ -12,6 +12,7 @@ pub mod classic;
 pub mod coordinator;
 pub mod dbglog;
 pub mod event;
+pub mod grader;
 pub mod membership;
 pub mod message;
 pub mod network;
@@ -22,3 +23,6 @@ pub mod rng;
 pub mod sim;
 pub mod store;
 pub mod testcase;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_abi;

@@ -1,2 +1,221 @@
-//! The ftkv command line (in progress).
-fn main() {}
+//! The `ftkv` command line: run a classic test case and write its
+//! `dbg.log`, or grade all seven test cases over many seeds.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ftkv::classic;
+use ftkv::dbglog;
+use ftkv::grader::{self, Grade};
+use ftkv::testcase::Testcase;
+
+/// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one classic test case and write its dbg.log.
+    Run {
+        /// The test case, e.g. testcases/read.conf.
+        conf: PathBuf,
+        /// The seed; without it one is picked and printed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where to write the log.
+        #[arg(long, default_value = "dbg.log")]
+        log: PathBuf,
+    },
+    /// Run all seven classic test cases on many seeds and grade them.
+    Grade {
+        /// How many seeds to run each test case on.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        seeds: u64,
+        /// The first seed; the others follow it.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// The folder holding the seven classic .conf files.
+        #[arg(long, default_value = "testcases")]
+        testcases: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Run { conf, seed, log } => run(&conf, seed, &log),
+        Command::Grade {
+            seeds,
+            first_seed,
+            testcases,
+        } => grade(&testcases, first_seed, seeds),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("ftkv: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(conf: &Path, seed: Option<u64>, log: &Path) -> Result<ExitCode, String> {
+    let test = Testcase::load(conf).map_err(|e| e.to_string())?;
+    let seed = seed.unwrap_or_else(pick_seed);
+    let sim = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
+    let text = dbglog::render(sim.events());
+    std::fs::write(log, &text).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
+    println!(
+        "{}: {} peers, {} ticks, seed {seed} (rerun with --seed {seed})",
+        conf.display(),
+        test.peers,
+        sim.now()
+    );
+    println!("wrote {} ({} lines)", log.display(), text.lines().count());
+    print!("{}", grader::grade(&test, sim.events()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A seed for a run that was given none: from the clock, printed so the
+/// run can be repeated.
+fn pick_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64 ^ u64::from(std::process::id())) % 1_000_000_000
+}
+
+/// The seven classic test cases, key-value ones first, in grader order.
+const CLASSIC: [(&str, bool); 7] = [
+    ("create", true),
+    ("delete", true),
+    ("read", true),
+    ("update", true),
+    ("singlefailure", false),
+    ("multifailure", false),
+    ("msgdropsinglefailure", false),
+];
+
+/// The grades of one test case over all seeds.
+struct TestGrades {
+    name: &'static str,
+    conf: PathBuf,
+    key_value: bool,
+    grades: Vec<(u64, Grade)>,
+}
+
+fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
+    let last = first
+        .checked_add(count - 1)
+        .ok_or_else(|| format!("--first-seed {first} plus --seeds {count} overflows"))?;
+    let mut all = Vec::new();
+    for (name, key_value) in CLASSIC {
+        let conf = dir.join(format!("{name}.conf"));
+        let test = Testcase::load(&conf).map_err(|e| e.to_string())?;
+        let grades =
+            grade_seeds(&test, first, last).map_err(|e| format!("{}: {e}", conf.display()))?;
+        all.push(TestGrades {
+            name,
+            conf,
+            key_value,
+            grades,
+        });
+    }
+    println!("ftkv grade: 7 test cases x {count} seeds ({first}..={last})");
+    let mut perfect = true;
+    for (title, key_value) in [("key-value grader", true), ("membership grader", false)] {
+        println!("\n{title}");
+        let tests: Vec<&TestGrades> = all.iter().filter(|t| t.key_value == key_value).collect();
+        for t in &tests {
+            print_test(t);
+        }
+        let full = (0..count as usize)
+            .filter(|&i| tests.iter().all(|t| t.grades[i].1.is_full()))
+            .count();
+        let min = (0..count as usize)
+            .map(|i| tests.iter().map(|t| t.grades[i].1.points()).sum::<u32>())
+            .min()
+            .unwrap_or(0);
+        let max: u32 = tests.iter().map(|t| t.grades[0].1.max()).sum();
+        println!(
+            "  {:<62} {min:>3}/{max:<3} full marks on {full}/{count} seeds",
+            "total"
+        );
+        perfect &= full as u64 == count;
+    }
+    for t in &all {
+        if let Some((seed, g)) = t.grades.iter().find(|(_, g)| !g.is_full()) {
+            println!(
+                "\nfirst seed short of full marks on {}: {seed} (ftkv run {} --seed {seed})\n{g}",
+                t.name,
+                t.conf.display()
+            );
+        }
+    }
+    if perfect {
+        println!("\nevery seed: 90/90 key-value, 90/90 membership");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// One line per check: the lowest points over all seeds and how many
+/// seeds got the check in full.
+fn print_test(t: &TestGrades) {
+    let Some((_, first)) = t.grades.first() else {
+        return;
+    };
+    for (i, check) in first.checks.iter().enumerate() {
+        let points = t.grades.iter().filter_map(|(_, g)| g.checks.get(i));
+        let min = points.clone().map(|c| c.points).min().unwrap_or(0);
+        let full = points.filter(|c| c.points == c.max).count();
+        println!(
+            "  {:<21} {:<40} {min:>3}/{:<3} full on {full}/{}",
+            t.name,
+            check.name,
+            check.max,
+            t.grades.len()
+        );
+    }
+}
+
+/// Runs and grades `test` on seeds `first..=last`, split over the cores.
+fn grade_seeds(test: &Testcase, first: u64, last: u64) -> Result<Vec<(u64, Grade)>, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let span = last - first + 1;
+    let chunk = span.div_ceil(threads);
+    let parts = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| first + t * chunk)
+            .take_while(|&start| start <= last && start >= first)
+            .map(|start| {
+                let end = start.saturating_add(chunk - 1).min(last);
+                scope.spawn(move || {
+                    (start..=end)
+                        .map(|seed| {
+                            let sim = classic::run(test, seed).map_err(|e| e.to_string())?;
+                            Ok((seed, grader::grade(test, sim.events())))
+                        })
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a grading thread panicked".into()))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut all = Vec::new();
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}

@@ -339,15 +339,15 @@ impl Membership {
     pub fn view(&self, now: u64) -> Vec<MemberView> {
         self.ids
             .iter()
-            .filter_map(|&id| {
+            .map(|&id| {
                 let m = self.slots[id.0 as usize];
-                Some(MemberView {
+                MemberView {
                     id,
                     incarnation: m.incarnation,
                     heartbeat: m.heartbeat,
                     age: now.saturating_sub(m.updated_at),
                     suspected: !self.is_live(&m, now),
-                })
+                }
             })
             .collect()
     }
