@@ -1,0 +1,211 @@
+//! The `ftkv` binary as a user meets it: runs, logs, grades, exit codes and
+//! one-line errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ftkv(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftkv"))
+        .args(args)
+        .output()
+        .expect("the ftkv binary runs")
+}
+
+fn testcase(name: &str) -> String {
+    format!("{}/testcases/{name}.conf", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftkv-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_log(conf: &str, seed: &str, dir: &Path) -> String {
+    let log = dir.join(format!("dbg-{seed}.log"));
+    let out = ftkv(&["run", conf, "--seed", seed, "--log", log.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(log).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn run_writes_a_reproducible_classic_log() {
+    let dir = scratch("repro");
+    let a = run_log(&testcase("update"), "11", &dir);
+    let b = run_log(&testcase("update"), "11", &dir);
+    let c = run_log(&testcase("update"), "12", &dir);
+    assert_eq!(a, b, "the same seed gives a byte-identical dbg.log");
+    assert_ne!(a, c);
+    assert!(a.starts_with("131\n "));
+    assert!(!a.ends_with('\n'));
+    assert_eq!(a.matches("CREATE OPERATION").count(), 100);
+    assert_eq!(a.matches("UPDATE OPERATION").count(), 6);
+    for line in a.lines().skip(1) {
+        let mut parts = line.splitn(4, ' ');
+        assert_eq!(
+            parts.next(),
+            Some(""),
+            "each entry starts with a space: {line}"
+        );
+        assert!(parts.next().unwrap().ends_with(":0"), "{line}");
+        let tick = parts.next().unwrap();
+        assert!(tick.starts_with('[') && tick.ends_with(']'), "{line}");
+    }
+}
+
+#[test]
+fn run_without_a_seed_prints_one_that_reproduces_the_run() {
+    let dir = scratch("noseed");
+    let log = dir.join("dbg.log");
+    let out = ftkv(&[
+        "run",
+        &testcase("singlefailure"),
+        "--log",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let seed = stdout
+        .split("--seed ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .expect("the seed is printed");
+    let first = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(first, run_log(&testcase("singlefailure"), seed, &dir));
+    assert!(stdout.contains("singlefailure total"), "{stdout}");
+}
+
+#[test]
+fn bad_conf_files_get_one_line_errors() {
+    let dir = scratch("bad");
+    let cases: [(&str, &[u8], &str); 5] = [
+        (
+            "zero.conf",
+            b"MAX_NNB: 0\n",
+            "zero.conf:1: MAX_NNB must be a whole number from 1 to 4096",
+        ),
+        ("huge.conf", b"MAX_NNB: 100000000\n", "huge.conf:1: MAX_NNB"),
+        (
+            "prob.conf",
+            b"MAX_NNB: 10\nMSG_DROP_PROB: 1.5\n",
+            "prob.conf:2: MSG_DROP_PROB must be a number from 0 to 1",
+        ),
+        (
+            "key.conf",
+            b"MAX_NNB: 10\nFOO: 1\n",
+            "key.conf:2: unknown key `FOO`",
+        ),
+        (
+            "bytes.conf",
+            b"MAX_NNB: 10\n\xc3\x28\n",
+            "bytes.conf:2: not valid UTF-8",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = ftkv(&["run", path.to_str().unwrap(), "--seed", "1"]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(want), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    let out = ftkv(&["run", "/no/such/file.conf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("ftkv: /no/such/file.conf: cannot read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_unwritable_log_is_an_error() {
+    let out = ftkv(&[
+        "run",
+        &testcase("create"),
+        "--seed",
+        "1",
+        "--log",
+        "/no/such/dir/dbg.log",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write /no/such/dir/dbg.log"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn grade_passes_the_classic_cases_and_fails_a_crippled_one() {
+    let out = ftkv(&[
+        "grade",
+        "--seeds",
+        "3",
+        "--testcases",
+        &format!("{}/testcases", env!("CARGO_MANIFEST_DIR")),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(
+        stdout.matches("90/90  full marks on 3/3 seeds").count(),
+        2,
+        "{stdout}"
+    );
+
+    // Two peers cannot hold three replicas: the create check must fail.
+    let dir = scratch("crippled");
+    for name in [
+        "delete",
+        "read",
+        "update",
+        "singlefailure",
+        "multifailure",
+        "msgdropsinglefailure",
+    ] {
+        std::fs::copy(testcase(name), dir.join(format!("{name}.conf"))).unwrap();
+    }
+    std::fs::write(dir.join("create.conf"), "MAX_NNB: 2\nCRUD_TEST: CREATE\n").unwrap();
+    let out = ftkv(&["grade", "--testcases", dir.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("87/90"), "{stdout}");
+    assert!(
+        stdout.contains("first seed short of full marks on create: 0"),
+        "{stdout}"
+    );
+
+    std::fs::remove_file(dir.join("read.conf")).unwrap();
+    let out = ftkv(&["grade", "--testcases", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("read.conf: cannot read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn grade_rejects_a_seed_range_that_overflows() {
+    let out = ftkv(&[
+        "grade",
+        "--seeds",
+        "2",
+        "--first-seed",
+        "18446744073709551615",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("overflows"), "{}", stderr(&out));
+    let out = ftkv(&["grade", "--seeds", "0"]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses 0 seeds");
+}
