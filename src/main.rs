@@ -1,6 +1,8 @@
 //! The `ftkv` command line: run a classic test case and write its
 //! `dbg.log`, or grade all seven test cases over many seeds.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -46,14 +48,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let mut out = String::new();
     let result = match Cli::parse().command {
-        Command::Run { conf, seed, log } => run(&conf, seed, &log),
+        Command::Run { conf, seed, log } => run(&mut out, &conf, seed, &log),
         Command::Grade {
             seeds,
             first_seed,
             testcases,
-        } => grade(&testcases, first_seed, seeds),
+        } => grade(&mut out, &testcases, first_seed, seeds),
     };
+    // A closed pipe (`ftkv grade | head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     match result {
         Ok(code) => code,
         Err(message) => {
@@ -63,20 +68,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(conf: &Path, seed: Option<u64>, log: &Path) -> Result<ExitCode, String> {
+fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<ExitCode, String> {
     let test = Testcase::load(conf).map_err(|e| e.to_string())?;
     let seed = seed.unwrap_or_else(pick_seed);
     let sim = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
     let text = dbglog::render(sim.events());
     std::fs::write(log, &text).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
-    println!(
+    let _ = writeln!(
+        out,
         "{}: {} peers, {} ticks, seed {seed} (rerun with --seed {seed})",
         conf.display(),
         test.peers,
         sim.now()
     );
-    println!("wrote {} ({} lines)", log.display(), text.lines().count());
-    print!("{}", grader::grade(&test, sim.events()));
+    let _ = writeln!(
+        out,
+        "wrote {} ({} lines)",
+        log.display(),
+        text.lines().count()
+    );
+    let _ = write!(out, "{}", grader::grade(&test, sim.events()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -108,7 +119,7 @@ struct TestGrades {
     grades: Vec<(u64, Grade)>,
 }
 
-fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
+fn grade(out: &mut String, dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
     let last = first
         .checked_add(count - 1)
         .ok_or_else(|| format!("--first-seed {first} plus --seeds {count} overflows"))?;
@@ -125,13 +136,16 @@ fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
             grades,
         });
     }
-    println!("ftkv grade: 7 test cases x {count} seeds ({first}..={last})");
+    let _ = writeln!(
+        out,
+        "ftkv grade: 7 test cases x {count} seeds ({first}..={last})"
+    );
     let mut perfect = true;
     for (title, key_value) in [("key-value grader", true), ("membership grader", false)] {
-        println!("\n{title}");
+        let _ = writeln!(out, "\n{title}");
         let tests: Vec<&TestGrades> = all.iter().filter(|t| t.key_value == key_value).collect();
         for t in &tests {
-            print_test(t);
+            print_test(out, t);
         }
         let full = (0..count as usize)
             .filter(|&i| tests.iter().all(|t| t.grades[i].1.is_full()))
@@ -141,7 +155,8 @@ fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
             .min()
             .unwrap_or(0);
         let max: u32 = tests.iter().map(|t| t.grades[0].1.max()).sum();
-        println!(
+        let _ = writeln!(
+            out,
             "  {:<62} {min:>3}/{max:<3} full marks on {full}/{count} seeds",
             "total"
         );
@@ -149,7 +164,8 @@ fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
     }
     for t in &all {
         if let Some((seed, g)) = t.grades.iter().find(|(_, g)| !g.is_full()) {
-            println!(
+            let _ = writeln!(
+                out,
                 "\nfirst seed short of full marks on {}: {seed} (ftkv run {} --seed {seed})\n{g}",
                 t.name,
                 t.conf.display()
@@ -157,7 +173,7 @@ fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
         }
     }
     if perfect {
-        println!("\nevery seed: 90/90 key-value, 90/90 membership");
+        let _ = writeln!(out, "\nevery seed: 90/90 key-value, 90/90 membership");
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
@@ -166,7 +182,7 @@ fn grade(dir: &Path, first: u64, count: u64) -> Result<ExitCode, String> {
 
 /// One line per check: the lowest points over all seeds and how many
 /// seeds got the check in full.
-fn print_test(t: &TestGrades) {
+fn print_test(out: &mut String, t: &TestGrades) {
     let Some((_, first)) = t.grades.first() else {
         return;
     };
@@ -174,7 +190,8 @@ fn print_test(t: &TestGrades) {
         let points = t.grades.iter().filter_map(|(_, g)| g.checks.get(i));
         let min = points.clone().map(|c| c.points).min().unwrap_or(0);
         let full = points.filter(|c| c.points == c.max).count();
-        println!(
+        let _ = writeln!(
+            out,
             "  {:<21} {:<40} {min:>3}/{:<3} full on {full}/{}",
             t.name,
             check.name,

@@ -209,3 +209,24 @@ fn grade_rejects_a_seed_range_that_overflows() {
     let out = ftkv(&["grade", "--seeds", "0"]);
     assert_eq!(out.status.code(), Some(2), "clap refuses 0 seeds");
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftkv"))
+        .args([
+            "grade",
+            "--seeds",
+            "2",
+            "--testcases",
+            &format!("{}/testcases", env!("CARGO_MANIFEST_DIR")),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0));
+}
