@@ -51,23 +51,13 @@ fn messages(sim: &Sim) -> u64 {
         .sum()
 }
 
-const CASES: [&str; 7] = [
-    "create",
-    "delete",
-    "read",
-    "update",
-    "singlefailure",
-    "multifailure",
-    "msgdropsinglefailure",
-];
-
 fn classic_cases(seeds: u64) {
     println!("classic test cases, {seeds} seeds each (mean per run)");
     println!(
         "  {:<22} {:>9} {:>12} {:>14} {:>10}",
         "case", "ms/run", "ticks/s", "messages/s", "peak MiB"
     );
-    for name in CASES {
+    for name in classic::CASES {
         let path = format!("{}/testcases/{name}.conf", env!("CARGO_MANIFEST_DIR"));
         let test = Testcase::load(std::path::Path::new(&path)).expect("classic test case");
         take_peak();

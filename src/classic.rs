@@ -33,6 +33,20 @@ pub const NEW_VALUE: &str = "newValue";
 /// The value the update test writes to the invalid key.
 pub const INVALID_VALUE: &str = "invalidValue";
 
+/// The seven classic test cases (`testcases/{name}.conf`) in grader order:
+/// the first [`KEY_VALUE_CASES`] are key-value tests, the rest membership.
+pub const CASES: [&str; 7] = [
+    "create",
+    "delete",
+    "read",
+    "update",
+    "singlefailure",
+    "multifailure",
+    "msgdropsinglefailure",
+];
+/// How many of [`CASES`] are key-value tests.
+pub const KEY_VALUE_CASES: usize = 4;
+
 const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// The classic application layer driving one test case.

@@ -100,17 +100,6 @@ fn pick_seed() -> u64 {
     (nanos as u64 ^ u64::from(std::process::id())) % 1_000_000_000
 }
 
-/// The seven classic test cases, key-value ones first, in grader order.
-const CLASSIC: [(&str, bool); 7] = [
-    ("create", true),
-    ("delete", true),
-    ("read", true),
-    ("update", true),
-    ("singlefailure", false),
-    ("multifailure", false),
-    ("msgdropsinglefailure", false),
-];
-
 /// The grades of one test case over all seeds.
 struct TestGrades {
     name: &'static str,
@@ -124,7 +113,8 @@ fn grade(out: &mut String, dir: &Path, first: u64, count: u64) -> Result<ExitCod
         .checked_add(count - 1)
         .ok_or_else(|| format!("--first-seed {first} plus --seeds {count} overflows"))?;
     let mut all = Vec::new();
-    for (name, key_value) in CLASSIC {
+    for (index, name) in classic::CASES.into_iter().enumerate() {
+        let key_value = index < classic::KEY_VALUE_CASES;
         let conf = dir.join(format!("{name}.conf"));
         let test = Testcase::load(&conf).map_err(|e| e.to_string())?;
         let grades =

@@ -124,17 +124,23 @@ impl Ring {
     }
 }
 
+impl FromIterator<PeerId> for Ring {
+    fn from_iter<I: IntoIterator<Item = PeerId>>(ids: I) -> Ring {
+        let mut ring = Ring::new();
+        for id in ids {
+            ring.insert(id);
+        }
+        ring
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     fn ring_of(ids: &[u32]) -> Ring {
-        let mut ring = Ring::new();
-        for &id in ids {
-            ring.insert(PeerId(id));
-        }
-        ring
+        ids.iter().copied().map(PeerId).collect()
     }
 
     #[test]

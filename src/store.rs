@@ -251,11 +251,7 @@ mod tests {
     use crate::op::Version;
 
     fn ring_of(ids: &[u32]) -> Ring {
-        let mut ring = Ring::new();
-        for &id in ids {
-            ring.insert(PeerId(id));
-        }
-        ring
+        ids.iter().copied().map(PeerId).collect()
     }
 
     fn stored(value: &str, tick: u64) -> Stored {

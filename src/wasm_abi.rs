@@ -9,7 +9,7 @@ use crate::classic;
 use crate::dbglog;
 use crate::testcase;
 
-/// The seven classic test cases, built in, in `ftkv grade` order.
+/// The seven classic test cases, built in, in [`classic::CASES`] order.
 const CLASSIC: [(&str, &str); 7] = [
     ("create.conf", include_str!("../testcases/create.conf")),
     ("delete.conf", include_str!("../testcases/delete.conf")),
