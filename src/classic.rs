@@ -47,6 +47,23 @@ pub const CASES: [&str; 7] = [
 /// How many of [`CASES`] are key-value tests.
 pub const KEY_VALUE_CASES: usize = 4;
 
+/// The text of the seven `.conf` files, built in, in [`CASES`] order.
+const BUILT_IN: [&str; 7] = [
+    include_str!("../testcases/create.conf"),
+    include_str!("../testcases/delete.conf"),
+    include_str!("../testcases/read.conf"),
+    include_str!("../testcases/update.conf"),
+    include_str!("../testcases/singlefailure.conf"),
+    include_str!("../testcases/multifailure.conf"),
+    include_str!("../testcases/msgdropsinglefailure.conf"),
+];
+
+/// The built-in classic test case `name` (one of [`CASES`]).
+pub fn builtin(name: &str) -> Option<Testcase> {
+    let at = CASES.iter().position(|&c| c == name)?;
+    crate::testcase::parse(&format!("{name}.conf"), BUILT_IN[at].as_bytes()).ok()
+}
+
 const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// The classic application layer driving one test case.
@@ -232,6 +249,35 @@ impl Driver {
             )));
         }
         Ok(alive[self.rng.below(alive.len() as u32) as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_cases_match_the_files() {
+        for name in CASES {
+            let path = format!("{}/testcases/{name}.conf", env!("CARGO_MANIFEST_DIR"));
+            let file = Testcase::load(std::path::Path::new(&path)).unwrap();
+            assert_eq!(builtin(name), Some(file), "{name}");
+        }
+        assert_eq!(builtin("nope"), None);
+    }
+
+    #[test]
+    fn peers_start_four_per_tick_and_keys_go_in_at_tick_100() {
+        let sim = run(&builtin("create").unwrap(), 9).unwrap();
+        for e in sim.events() {
+            if let crate::event::EventKind::Started { .. } = e.kind {
+                assert_eq!(e.tick, u64::from(e.peer.0 / 4), "{e:?}");
+            }
+            if let crate::event::EventKind::Operation { .. } = e.kind {
+                assert_eq!(e.tick, INSERT_TICK);
+            }
+        }
+        assert_eq!(sim.now(), TICKS);
     }
 }
 

@@ -20,9 +20,13 @@ pub mod op;
 pub mod peer;
 pub mod ring;
 pub mod rng;
+pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod testcase;
+pub mod view;
 
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_abi;

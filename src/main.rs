@@ -1,5 +1,6 @@
 //! The `ftkv` command line: run a classic test case and write its
-//! `dbg.log`, or grade all seven test cases over many seeds.
+//! `dbg.log`, grade all seven test cases over many seeds, or replay a
+//! playground share link.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -10,6 +11,8 @@ use clap::{Parser, Subcommand};
 use ftkv::classic;
 use ftkv::dbglog;
 use ftkv::grader::{self, Grade};
+use ftkv::scenario::Session;
+use ftkv::sim::Sim;
 use ftkv::testcase::Testcase;
 
 /// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
@@ -33,6 +36,14 @@ enum Command {
         #[arg(long, default_value = "dbg.log")]
         log: PathBuf,
     },
+    /// Replay a playground share link and write the same dbg.log the page offers.
+    Replay {
+        /// The link: the whole address or just its fragment (after `#`).
+        link: String,
+        /// Where to write the log.
+        #[arg(long, default_value = "dbg.log")]
+        log: PathBuf,
+    },
     /// Run all seven classic test cases on many seeds and grade them.
     Grade {
         /// How many seeds to run each test case on.
@@ -51,6 +62,7 @@ fn main() -> ExitCode {
     let mut out = String::new();
     let result = match Cli::parse().command {
         Command::Run { conf, seed, log } => run(&mut out, &conf, seed, &log),
+        Command::Replay { link, log } => replay(&mut out, &link, &log),
         Command::Grade {
             seeds,
             first_seed,
@@ -72,8 +84,7 @@ fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<E
     let test = Testcase::load(conf).map_err(|e| e.to_string())?;
     let seed = seed.unwrap_or_else(pick_seed);
     let sim = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
-    let text = dbglog::render(sim.events());
-    std::fs::write(log, &text).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
+    let text = write_log(&sim, log)?;
     let _ = writeln!(
         out,
         "{}: {} peers, {} ticks, seed {seed} (rerun with --seed {seed})",
@@ -89,6 +100,38 @@ fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<E
     );
     let _ = write!(out, "{}", grader::grade(&test, sim.events()));
     Ok(ExitCode::SUCCESS)
+}
+
+fn replay(out: &mut String, link: &str, log: &Path) -> Result<ExitCode, String> {
+    let session = Session::from_link(link, false).map_err(|e| e.to_string())?;
+    let text = write_log(session.sim(), log)?;
+    let setup = session.setup();
+    let _ = writeln!(
+        out,
+        "replayed {} peers, seed {}, {} actions, to tick {}{}",
+        setup.peers,
+        setup.seed,
+        session.actions().len(),
+        session.sim().now(),
+        setup
+            .preset
+            .as_ref()
+            .map_or(String::new(), |p| format!(" (preset {p})"))
+    );
+    let _ = writeln!(
+        out,
+        "wrote {} ({} lines)",
+        log.display(),
+        text.lines().count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the dbg.log of `sim` to `path` and returns its text.
+fn write_log(sim: &Sim, path: &Path) -> Result<String, String> {
+    let text = dbglog::render(sim.events());
+    std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(text)
 }
 
 /// A seed for a run that was given none: from the clock, printed so the

@@ -13,6 +13,8 @@ use rand_chacha::ChaCha8Rng;
 pub const STREAM_NETWORK: u64 = 1;
 /// The stream of the test driver (keys, coordinators, which peers fail).
 pub const STREAM_DRIVER: u64 = 2;
+/// The stream that picks random coordinators for playground requests.
+pub const STREAM_CLIENT: u64 = 3;
 /// Peer `i` draws from stream `STREAM_PEERS + i`.
 pub const STREAM_PEERS: u64 = 1 << 32;
 

@@ -206,7 +206,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Testcase, ConfError> {
 }
 
 /// At most 40 characters of untrusted text, for an error message.
-fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     match text.char_indices().nth(40) {
         Some((at, _)) => format!("{}...", &text[..at]),
         None => text.to_owned(),

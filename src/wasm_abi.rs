@@ -7,45 +7,24 @@ use std::cell::RefCell;
 
 use crate::classic;
 use crate::dbglog;
-use crate::testcase;
-
-/// The seven classic test cases, built in, in [`classic::CASES`] order.
-const CLASSIC: [(&str, &str); 7] = [
-    ("create.conf", include_str!("../testcases/create.conf")),
-    ("delete.conf", include_str!("../testcases/delete.conf")),
-    ("read.conf", include_str!("../testcases/read.conf")),
-    ("update.conf", include_str!("../testcases/update.conf")),
-    (
-        "singlefailure.conf",
-        include_str!("../testcases/singlefailure.conf"),
-    ),
-    (
-        "multifailure.conf",
-        include_str!("../testcases/multifailure.conf"),
-    ),
-    (
-        "msgdropsinglefailure.conf",
-        include_str!("../testcases/msgdropsinglefailure.conf"),
-    ),
-];
 
 thread_local! {
     static LAST: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Runs classic test case `case` (0..7, in [`CLASSIC`] order) with `seed`
+/// Runs classic test case `case` (0..7, in [`classic::CASES`] order) with `seed`
 /// and keeps its `dbg.log` (or an error message); returns its length in
 /// bytes. Read it with [`ftkv_text_ptr`].
 #[no_mangle]
 pub extern "C" fn ftkv_classic_log(case: u32, seed: u64) -> u32 {
-    let text = match CLASSIC.get(case as usize) {
+    let test = classic::CASES
+        .get(case as usize)
+        .and_then(|name| classic::builtin(name));
+    let text = match test {
         None => format!("error: no classic test case {case}"),
-        Some((name, conf)) => match testcase::parse(name, conf.as_bytes()) {
+        Some(test) => match classic::run(&test, seed) {
+            Ok(sim) => dbglog::render(sim.events()),
             Err(e) => format!("error: {e}"),
-            Ok(test) => match classic::run(&test, seed) {
-                Ok(sim) => dbglog::render(sim.events()),
-                Err(e) => format!("error: {e}"),
-            },
         },
     };
     LAST.with(|last| {

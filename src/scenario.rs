@@ -1,0 +1,551 @@
+//! Scenarios: a simulation plus every action a person took, with its tick —
+//! and the share link that replays it exactly.
+//!
+//! A [`Session`] is what the playground and `ftkv replay` drive. Its link
+//! is the text of a URL fragment:
+//!
+//! ```text
+//! v=1&peers=10&seed=42&tick=350&do=120.fail.4;140.create.2.k%201.v
+//! ```
+//!
+//! with optional `preset=read` (a classic test case driven on the ring) and
+//! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
+//! timings), and last `&sum=` eight hex digits of the xxh3 hash of all that
+//! comes before, so a truncated or mangled link is refused, not replayed as
+//! some other scenario. Peers are numbered from 1 (peer `n` is the address of
+//! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
+//! A link is untrusted input: its size, cluster, length and action count are
+//! bounded, and anything that does not parse is an error that names it.
+
+use std::fmt;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::address::PeerId;
+use crate::classic::{self, Driver};
+use crate::membership::MembershipTimings;
+use crate::op::OpKind;
+use crate::peer::Timings;
+use crate::rng::{SimRng, STREAM_CLIENT};
+use crate::sim::{Sim, SimError, SimOptions};
+use crate::testcase::clip;
+
+/// The longest share link accepted, in bytes.
+pub const MAX_LINK_BYTES: usize = 64 * 1024;
+/// The largest cluster a share link may ask for.
+pub const MAX_LINK_PEERS: u32 = 1000;
+/// The most actions a share link may hold.
+pub const MAX_ACTIONS: usize = 2000;
+/// The latest tick a share link may ask to replay to.
+pub const MAX_TICK: u64 = 20_000;
+/// Bound on replay work: peers² × ticks (1,000 peers: 1,000 ticks).
+pub const MAX_WORK: u64 = 1_000_000_000;
+
+/// The bytes escaped in a key or value: all but letters, digits and `-_~`.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+
+/// Something a person did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Fail a live peer.
+    Fail(PeerId),
+    /// Restart a failed peer.
+    Recover(PeerId),
+    /// A client request through a chosen coordinator.
+    Op {
+        /// The coordinator.
+        coordinator: PeerId,
+        /// Which operation.
+        op: OpKind,
+        /// The key.
+        key: String,
+        /// The value (create, update).
+        value: Option<String>,
+    },
+}
+
+/// An action at the tick it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timed {
+    /// The tick (actions happen before that tick runs).
+    pub tick: u64,
+    /// What was done.
+    pub action: Action,
+}
+
+/// How a scenario starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setup {
+    /// Number of peers.
+    pub peers: u32,
+    /// The seed.
+    pub seed: u64,
+    /// Protocol timings.
+    pub timings: Timings,
+    /// A classic test case driven on the ring, by name.
+    pub preset: Option<String>,
+}
+
+impl Setup {
+    /// `peers` peers, seed `seed`, default timings, no preset.
+    pub fn new(peers: u32, seed: u64) -> Setup {
+        Setup {
+            peers,
+            seed,
+            timings: Timings::default(),
+            preset: None,
+        }
+    }
+
+    /// The classic test case `name` (one of [`classic::CASES`]) with `seed`.
+    pub fn preset(name: &str, seed: u64) -> Result<Setup, ScenarioError> {
+        let test = classic::builtin(name).ok_or_else(|| {
+            ScenarioError(format!(
+                "no preset `{}` (presets: {})",
+                clip(name),
+                classic::CASES.join(", ")
+            ))
+        })?;
+        Ok(Setup {
+            peers: test.peers,
+            preset: Some(name.to_owned()),
+            ..Setup::new(test.peers, seed)
+        })
+    }
+}
+
+/// Why a scenario or a link was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<SimError> for ScenarioError {
+    fn from(e: SimError) -> Self {
+        ScenarioError(e.to_string())
+    }
+}
+
+fn fail<T>(problem: String) -> Result<T, ScenarioError> {
+    Err(ScenarioError(format!("share link: {problem}")))
+}
+
+/// A running scenario: the simulation, the preset's driver, the actions.
+#[derive(Clone, Debug)]
+pub struct Session {
+    setup: Setup,
+    sim: Sim,
+    driver: Option<Driver>,
+    actions: Vec<Timed>,
+    client: SimRng,
+}
+
+impl Session {
+    /// A new scenario at tick 0. `trace_messages` records every message as
+    /// an event (for watching; it changes nothing else).
+    pub fn new(setup: Setup, trace_messages: bool) -> Result<Session, ScenarioError> {
+        if !(1..=MAX_LINK_PEERS).contains(&setup.peers) {
+            return Err(ScenarioError(format!(
+                "a scenario has 1 to {MAX_LINK_PEERS} peers, not {}",
+                setup.peers
+            )));
+        }
+        let driver = match &setup.preset {
+            None => None,
+            Some(name) => match classic::builtin(name) {
+                Some(test) if test.peers == setup.peers => Some(Driver::new(test, setup.seed)),
+                _ => {
+                    return Err(ScenarioError(format!(
+                        "no preset `{}` with {} peers",
+                        clip(name),
+                        setup.peers
+                    )))
+                }
+            },
+        };
+        let sim = Sim::new(SimOptions {
+            peers: setup.peers,
+            seed: setup.seed,
+            timings: setup.timings,
+            trace_messages,
+        })?;
+        let client = SimRng::new(setup.seed, STREAM_CLIENT);
+        Ok(Session {
+            setup,
+            sim,
+            driver,
+            actions: Vec::new(),
+            client,
+        })
+    }
+
+    /// The latest tick this scenario may reach and still be shared.
+    pub fn max_tick(&self) -> u64 {
+        let peers = u64::from(self.setup.peers);
+        (MAX_WORK / (peers * peers)).min(MAX_TICK)
+    }
+
+    /// Runs up to `n` ticks (a preset's driver acts before each); stops at
+    /// [`Session::max_tick`] and returns how many ran.
+    pub fn step(&mut self, n: u64) -> u64 {
+        let mut ran = 0;
+        while ran < n && self.sim.now() < self.max_tick() {
+            if let Some(driver) = &mut self.driver {
+                // The driver only errs when no peer is left to act on;
+                // the person caused that and sees it on the ring.
+                let _ = driver.act(&mut self.sim);
+            }
+            self.sim.run_tick();
+            ran += 1;
+        }
+        ran
+    }
+
+    /// Performs `action` now and records it.
+    pub fn act(&mut self, action: Action) -> Result<Option<u64>, ScenarioError> {
+        if self.actions.len() >= MAX_ACTIONS {
+            return Err(ScenarioError(format!(
+                "a scenario holds at most {MAX_ACTIONS} actions"
+            )));
+        }
+        let trans = apply(&mut self.sim, &action)?;
+        self.actions.push(Timed {
+            tick: self.sim.now(),
+            action,
+        });
+        Ok(trans)
+    }
+
+    /// A client request now through `coordinator`, or through a random live
+    /// peer (recorded as chosen, so the link replays it exactly). Returns
+    /// the transaction id.
+    pub fn request(
+        &mut self,
+        op: OpKind,
+        key: &str,
+        value: Option<&str>,
+        coordinator: Option<PeerId>,
+    ) -> Result<u64, ScenarioError> {
+        let coordinator = match coordinator {
+            Some(id) => id,
+            None => {
+                let alive = self.sim.alive_peers();
+                if alive.is_empty() {
+                    return Err(ScenarioError("no live peer to coordinate".into()));
+                }
+                alive[self.client.below(alive.len() as u32) as usize]
+            }
+        };
+        let action = Action::Op {
+            coordinator,
+            op,
+            key: key.to_owned(),
+            value: value.map(str::to_owned),
+        };
+        let trans = self.act(action)?;
+        Ok(trans.unwrap_or_default())
+    }
+
+    /// The simulation.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// How it started.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// The actions taken, in order.
+    pub fn actions(&self) -> &[Timed] {
+        &self.actions
+    }
+
+    /// The preset's classic test case, if any.
+    pub fn preset(&self) -> Option<&Driver> {
+        self.driver.as_ref()
+    }
+
+    /// The share link (URL fragment, without `#`) of this scenario now.
+    pub fn link(&self) -> String {
+        let s = &self.setup;
+        let mut link = format!("v=1&peers={}&seed={}", s.peers, s.seed);
+        if let Some(preset) = &s.preset {
+            link.push_str(&format!("&preset={preset}"));
+        }
+        if s.timings != Timings::default() {
+            let (t, m) = (s.timings, s.timings.membership);
+            link.push_str(&format!(
+                "&t={}.{}.{}.{}.{}.{}",
+                m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, t.orphan_hold
+            ));
+        }
+        link.push_str(&format!("&tick={}", self.sim.now()));
+        if !self.actions.is_empty() {
+            let actions: Vec<String> = self.actions.iter().map(encode_action).collect();
+            link.push_str("&do=");
+            link.push_str(&actions.join(";"));
+        }
+        seal(&link)
+    }
+
+    /// Replays a share link: the whole address or just its fragment.
+    pub fn from_link(text: &str, trace_messages: bool) -> Result<Session, ScenarioError> {
+        let parsed = parse_link(text)?;
+        let mut session = Session::new(parsed.setup, trace_messages)?;
+        if parsed.tick > session.max_tick() {
+            return fail(format!(
+                "tick {} is past the longest replay for {} peers ({})",
+                parsed.tick,
+                session.setup.peers,
+                session.max_tick()
+            ));
+        }
+        for (index, timed) in parsed.actions.into_iter().enumerate() {
+            if timed.tick > parsed.tick {
+                return fail(format!(
+                    "action {} is at tick {}, after the link's tick {}",
+                    index + 1,
+                    timed.tick,
+                    parsed.tick
+                ));
+            }
+            if timed.tick < session.sim.now() {
+                return fail(format!("action {} is out of tick order", index + 1));
+            }
+            session.step(timed.tick - session.sim.now());
+            if let Err(e) = session.act(timed.action) {
+                return fail(format!("action {} at tick {}: {e}", index + 1, timed.tick));
+            }
+        }
+        session.step(parsed.tick - session.sim.now());
+        Ok(session)
+    }
+}
+
+/// Appends the checksum field to the body of a link.
+pub fn seal(body: &str) -> String {
+    format!("{body}&sum={}", checksum(body))
+}
+
+fn checksum(body: &str) -> String {
+    format!("{:08x}", xxh3_64(body.as_bytes()) & 0xffff_ffff)
+}
+
+/// Applies one action to the simulation; returns a transaction id for ops.
+fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
+    Ok(match action {
+        Action::Fail(id) => sim.fail(*id).map(|_| None)?,
+        Action::Recover(id) => sim.recover(*id).map(|_| None)?,
+        Action::Op {
+            coordinator,
+            op,
+            key,
+            value,
+        } => Some(sim.client_op(*coordinator, *op, key, value.as_deref())?),
+    })
+}
+
+fn encode_action(t: &Timed) -> String {
+    let text = |s: &str| utf8_percent_encode(s, ESCAPED).to_string();
+    match &t.action {
+        Action::Fail(id) => format!("{}.fail.{}", t.tick, id.0 + 1),
+        Action::Recover(id) => format!("{}.recover.{}", t.tick, id.0 + 1),
+        Action::Op {
+            coordinator,
+            op,
+            key,
+            value,
+        } => {
+            let mut s = format!(
+                "{}.{}.{}.{}",
+                t.tick,
+                op.word(),
+                coordinator.0 + 1,
+                text(key)
+            );
+            if let Some(v) = value {
+                s.push('.');
+                s.push_str(&text(v));
+            }
+            s
+        }
+    }
+}
+
+/// A parsed, not yet replayed, link.
+struct ParsedLink {
+    setup: Setup,
+    tick: u64,
+    actions: Vec<Timed>,
+}
+
+fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
+    if text.len() > MAX_LINK_BYTES {
+        return fail(format!(
+            "{} bytes is longer than the {MAX_LINK_BYTES} a link may be",
+            text.len()
+        ));
+    }
+    let fragment = text.split_once('#').map_or(text, |(_, f)| f).trim();
+    if fragment.is_empty() {
+        return fail("it is empty".into());
+    }
+    let Some((fragment, sum)) = fragment.rsplit_once("&sum=") else {
+        return fail("it has no checksum (sum=); it is incomplete or not an ftkv link".into());
+    };
+    if sum != checksum(fragment) {
+        return fail("it is damaged or incomplete: its checksum does not match".into());
+    }
+    let mut fields: [Option<&str>; 7] = [None; 7];
+    const NAMES: [&str; 7] = ["v", "peers", "seed", "tick", "preset", "t", "do"];
+    for part in fragment.split('&') {
+        let Some((name, value)) = part.split_once('=') else {
+            return fail(format!("`{}` is not name=value", clip(part)));
+        };
+        let Some(at) = NAMES.iter().position(|&n| n == name) else {
+            return fail(format!("unknown field `{}`", clip(name)));
+        };
+        if fields[at].replace(value).is_some() {
+            return fail(format!("field `{name}` appears twice"));
+        }
+    }
+    match fields[0] {
+        Some("1") => {}
+        Some(v) => return fail(format!("version `{}` is not supported (only 1)", clip(v))),
+        None => return fail("the version field v=1 is missing".into()),
+    }
+    let number = |at: usize, max: u64| -> Result<u64, ScenarioError> {
+        let Some(text) = fields[at] else {
+            return fail(format!("the field `{}` is missing", NAMES[at]));
+        };
+        match text.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => fail(format!(
+                "{} must be a whole number up to {max}, not `{}`",
+                NAMES[at],
+                clip(text)
+            )),
+        }
+    };
+    let peers = number(1, u64::from(MAX_LINK_PEERS))? as u32;
+    if peers == 0 {
+        return fail(format!("peers must be 1 to {MAX_LINK_PEERS}, not 0"));
+    }
+    let seed = number(2, u64::MAX)?;
+    let tick = number(3, MAX_TICK)?;
+    let mut setup = match fields[4] {
+        Some(name) => Setup::preset(name, seed).or_else(|e| fail(e.0))?,
+        None => Setup::new(peers, seed),
+    };
+    if setup.peers != peers {
+        return fail(format!(
+            "preset {} has {} peers, not {peers}",
+            clip(fields[4].unwrap_or("")),
+            setup.peers
+        ));
+    }
+    if let Some(t) = fields[5] {
+        setup.timings = parse_timings(t)?;
+    }
+    let mut actions = Vec::new();
+    if let Some(list) = fields[6] {
+        for (index, text) in list.split(';').enumerate() {
+            if index >= MAX_ACTIONS {
+                return fail(format!("more than {MAX_ACTIONS} actions"));
+            }
+            actions
+                .push(parse_action(text, peers).or_else(|e| {
+                    fail(format!("action {} `{}`: {}", index + 1, clip(text), e.0))
+                })?);
+        }
+    }
+    Ok(ParsedLink {
+        setup,
+        tick,
+        actions,
+    })
+}
+
+fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
+    let numbers: Vec<u64> = text
+        .split('.')
+        .map(|n| n.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .or_else(|_| fail(format!("timings `{}` are not whole numbers", clip(text))))?;
+    let [fanout, t_fail, t_remove, join_retry, op_timeout, orphan_hold] = numbers[..] else {
+        return fail(format!("timings `{}` need 6 numbers", clip(text)));
+    };
+    Ok(Timings {
+        membership: MembershipTimings {
+            fanout: u32::try_from(fanout).unwrap_or(u32::MAX),
+            t_fail,
+            t_remove,
+            join_retry,
+        },
+        op_timeout,
+        orphan_hold,
+    })
+}
+
+fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
+    let bad = |why: &str| Err(ScenarioError(why.to_owned()));
+    let parts: Vec<&str> = text.split('.').collect();
+    let (Some(tick), Some(verb), Some(peer)) = (parts.first(), parts.get(1), parts.get(2)) else {
+        return bad("expected tick.verb.peer");
+    };
+    let Ok(tick) = tick.parse::<u64>() else {
+        return bad("the tick is not a whole number");
+    };
+    let id = match peer.parse::<u32>() {
+        Ok(n) if (1..=peers).contains(&n) => PeerId(n - 1),
+        _ => {
+            return Err(ScenarioError(format!(
+                "there is no peer `{}` among 1..={peers}",
+                clip(peer)
+            )))
+        }
+    };
+    let text_at = |at: usize| -> Result<Option<String>, ScenarioError> {
+        parts
+            .get(at)
+            .map(|p| {
+                percent_decode_str(p)
+                    .decode_utf8()
+                    .map(|s| s.into_owned())
+                    .map_err(|_| ScenarioError("a key or value is not UTF-8".into()))
+            })
+            .transpose()
+    };
+    let action = match (*verb, parts.len()) {
+        ("fail", 3) => Action::Fail(id),
+        ("recover", 3) => Action::Recover(id),
+        (verb, n) => match OpKind::parse(verb).filter(|op| op.word() == verb) {
+            Some(op) => {
+                let needs_value = matches!(op, OpKind::Create | OpKind::Update);
+                if n != 4 + usize::from(needs_value) {
+                    return bad(if needs_value {
+                        "expected tick.verb.peer.key.value"
+                    } else {
+                        "expected tick.verb.peer.key"
+                    });
+                }
+                Action::Op {
+                    coordinator: id,
+                    op,
+                    key: text_at(3)?.unwrap_or_default(),
+                    value: text_at(4)?,
+                }
+            }
+            None => return bad("unknown action (fail, recover, create, read, update, delete)"),
+        },
+    };
+    Ok(Timed { tick, action })
+}

@@ -1,0 +1,516 @@
+//! What the playground shows, as plain serializable snapshots of a
+//! [`Session`]: the ring, one peer in detail, the events, one transaction,
+//! the health counters and a preset's grade. Computed here, in Rust, so the
+//! page only draws.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::address::PeerId;
+use crate::event::{DropReason, Event, EventKind};
+use crate::grader::{self, Grade};
+use crate::network::InFlight;
+use crate::scenario::Session;
+use crate::sim::PeerState;
+
+/// A ring position as a fraction of the circle, 0 ≤ x < 1.
+fn fraction(position: u64) -> f64 {
+    position as f64 / 18_446_744_073_709_551_616.0
+}
+
+fn state_name(state: Option<PeerState>) -> &'static str {
+    match state {
+        Some(PeerState::Alive) => "alive",
+        Some(PeerState::Failed) => "failed",
+        _ => "waiting",
+    }
+}
+
+/// The whole ring at one tick.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RingView {
+    /// The tick that runs next.
+    pub tick: u64,
+    /// The latest tick this scenario may reach.
+    pub max_tick: u64,
+    /// Every peer.
+    pub peers: Vec<PeerDot>,
+    /// Every key some peer holds.
+    pub keys: Vec<KeyDot>,
+    /// Messages in flight (at most the number asked for, earliest first).
+    pub messages: Vec<MessageDot>,
+    /// The counters.
+    pub health: Health,
+}
+
+/// A peer on the ring.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerDot {
+    /// Its id (0-based).
+    pub id: u32,
+    /// Its address.
+    pub address: String,
+    /// Its ring position.
+    pub position: f64,
+    /// `alive`, `failed` or `waiting` (not started yet).
+    pub state: &'static str,
+    /// How many keys it holds.
+    pub keys: usize,
+    /// How many members its list has.
+    pub members: usize,
+}
+
+/// A key on the ring.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyDot {
+    /// The key (text, never markup).
+    pub key: String,
+    /// Its ring position.
+    pub position: f64,
+    /// Its replicas as the first live peer's ring sees them.
+    pub replicas: Vec<u32>,
+    /// The live peers holding a copy.
+    pub holders: Vec<u32>,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDot {
+    /// Sender id.
+    pub from: u32,
+    /// Receiver id.
+    pub to: u32,
+    /// What it is.
+    pub kind: &'static str,
+    /// Tick sent.
+    pub sent_at: u64,
+    /// Tick due.
+    pub deliver_at: u64,
+}
+
+/// Counters that show the ring break and heal.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Peers alive.
+    pub alive: usize,
+    /// Peers failed.
+    pub failed: usize,
+    /// Distinct keys held anywhere.
+    pub keys: usize,
+    /// Keys with fewer than 3 live copies.
+    pub under_replicated: usize,
+    /// Keys with fewer than 2 live copies (a quorum is out of reach).
+    pub below_quorum: usize,
+    /// Keys with more than 3 live copies.
+    pub over_replicated: usize,
+    /// Messages in flight.
+    pub in_flight: usize,
+}
+
+/// The ring now, with at most `max_messages` messages.
+pub fn ring(session: &Session, max_messages: usize) -> RingView {
+    let sim = session.sim();
+    let ids: Vec<PeerId> = (0..sim.peer_count()).map(PeerId).collect();
+    let peers = ids
+        .iter()
+        .map(|&id| {
+            let peer = sim.peer(id);
+            PeerDot {
+                id: id.0,
+                address: id.to_string(),
+                position: fraction(crate::ring::peer_position(id)),
+                state: state_name(sim.state(id)),
+                keys: peer.map_or(0, |p| p.store().len()),
+                members: peer.map_or(0, |p| p.membership().ids().len()),
+            }
+        })
+        .collect();
+    let observer = sim.alive_peers().first().and_then(|&id| sim.peer(id));
+    let mut holders: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for &id in &ids {
+        let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
+            continue;
+        };
+        for k in peer.store().keys() {
+            let entry = holders.entry(k.key).or_default();
+            if state == PeerState::Alive {
+                entry.push(id.0);
+            }
+        }
+    }
+    let keys: Vec<KeyDot> = holders
+        .into_iter()
+        .map(|(key, holders)| KeyDot {
+            key: key.to_owned(),
+            position: fraction(crate::ring::key_position(key)),
+            replicas: observer.map_or_else(Vec::new, |p| {
+                p.ring()
+                    .replicas(key)
+                    .as_slice()
+                    .iter()
+                    .map(|r| r.0)
+                    .collect()
+            }),
+            holders,
+        })
+        .collect();
+    let count =
+        |pred: &dyn Fn(usize) -> bool| keys.iter().filter(|k| pred(k.holders.len())).count();
+    let health = Health {
+        alive: sim.alive_peers().len(),
+        failed: ids
+            .iter()
+            .filter(|&&id| sim.state(id) == Some(PeerState::Failed))
+            .count(),
+        keys: keys.len(),
+        under_replicated: count(&|n| n < 3),
+        below_quorum: count(&|n| n < 2),
+        over_replicated: count(&|n| n > 3),
+        in_flight: sim.network().in_flight_count(),
+    };
+    let messages = sim
+        .network()
+        .in_flight()
+        .take(max_messages)
+        .map(message_dot)
+        .collect();
+    RingView {
+        tick: sim.now(),
+        max_tick: session.max_tick(),
+        peers,
+        keys,
+        messages,
+        health,
+    }
+}
+
+fn message_dot(m: &InFlight) -> MessageDot {
+    MessageDot {
+        from: m.from.0,
+        to: m.to.0,
+        kind: m.msg.kind().label(),
+        sent_at: m.sent_at,
+        deliver_at: m.deliver_at,
+    }
+}
+
+/// One peer in detail, for the inspector.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerDetail {
+    /// Its id.
+    pub id: u32,
+    /// Its address.
+    pub address: String,
+    /// `alive`, `failed` or `waiting`.
+    pub state: &'static str,
+    /// Which life this is (0 before it first starts).
+    pub incarnation: u64,
+    /// Its own heartbeat.
+    pub heartbeat: u64,
+    /// Its membership list.
+    pub members: Vec<MemberRow>,
+    /// Its stored keys.
+    pub keys: Vec<StoredRow>,
+    /// Messages it sent.
+    pub sent: u64,
+    /// Messages delivered to it.
+    pub received: u64,
+    /// Messages to it that were lost.
+    pub dropped: u64,
+}
+
+/// One membership entry.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRow {
+    /// The member's address.
+    pub address: String,
+    /// Its incarnation.
+    pub incarnation: u64,
+    /// Its heartbeat as last heard.
+    pub heartbeat: u64,
+    /// Ticks since that heartbeat arrived.
+    pub age: u64,
+    /// Whether it is suspected.
+    pub suspected: bool,
+}
+
+/// One stored key.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredRow {
+    /// The key.
+    pub key: String,
+    /// Its value.
+    pub value: String,
+    /// Its version: `tick/transaction`.
+    pub version: String,
+    /// `replica`, or `handing over` when this peer is no longer one.
+    pub role: &'static str,
+}
+
+/// Peer `id` in detail, or `None` if there is no such peer.
+pub fn peer(session: &Session, id: PeerId) -> Option<PeerDetail> {
+    let sim = session.sim();
+    let state = sim.state(id)?;
+    let peer = sim.peer(id);
+    let stats = sim.network().stats(id);
+    Some(PeerDetail {
+        id: id.0,
+        address: id.to_string(),
+        state: state_name(Some(state)),
+        incarnation: peer.map_or(0, |p| p.incarnation()),
+        heartbeat: peer.map_or(0, |p| p.membership().heartbeat()),
+        members: peer.map_or_else(Vec::new, |p| {
+            p.membership()
+                .view(sim.now())
+                .into_iter()
+                .map(|m| MemberRow {
+                    address: m.id.to_string(),
+                    incarnation: m.incarnation,
+                    heartbeat: m.heartbeat,
+                    age: m.age,
+                    suspected: m.suspected,
+                })
+                .collect()
+        }),
+        keys: peer.map_or_else(Vec::new, |p| {
+            p.store()
+                .keys()
+                .map(|k| StoredRow {
+                    key: k.key.to_owned(),
+                    value: k.stored.value.clone(),
+                    version: format!("{}/{}", k.stored.version.tick, k.stored.version.trans),
+                    role: if k.replica { "replica" } else { "handing over" },
+                })
+                .collect()
+        }),
+        sent: stats.sent,
+        received: stats.received,
+        dropped: stats.dropped,
+    })
+}
+
+/// One event, described.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRow {
+    /// Its index in the stream.
+    pub index: usize,
+    /// The tick.
+    pub tick: u64,
+    /// The peer's id.
+    pub peer: u32,
+    /// The peer's address.
+    pub address: String,
+    /// A short kind, for filtering.
+    pub kind: &'static str,
+    /// What happened, in words (the `dbg.log` text where there is one).
+    pub text: String,
+    /// The transaction, for operations and outcomes.
+    pub trans: Option<u64>,
+}
+
+/// The events from index `since` on, at most `limit` of them.
+pub fn events(session: &Session, since: usize, limit: usize) -> Vec<EventRow> {
+    session
+        .sim()
+        .events()
+        .iter()
+        .enumerate()
+        .skip(since)
+        .take(limit)
+        .map(|(index, e)| describe(index, e))
+        .collect()
+}
+
+fn describe(index: usize, e: &Event) -> EventRow {
+    let (kind, trans) = match &e.kind {
+        EventKind::Started { .. } => ("start", None),
+        EventKind::Joined { .. } => ("join", None),
+        EventKind::Removed { .. } => ("remove", None),
+        EventKind::Failed => ("fail", None),
+        EventKind::Operation { trans, .. } => ("operation", Some(*trans)),
+        EventKind::Outcome {
+            coordinator: true,
+            trans,
+            ..
+        } => ("coordinator", Some(*trans)),
+        EventKind::Outcome { trans, .. } => ("replica", Some(*trans)),
+        EventKind::Replicated { .. } | EventKind::Handed { .. } => ("stabilize", None),
+        EventKind::Sent { .. } => ("send", None),
+        EventKind::Dropped { .. } => ("drop", None),
+    };
+    let text = crate::dbglog::text(e).unwrap_or_else(|| match &e.kind {
+        EventKind::Started { incarnation } => {
+            format!("started (incarnation {incarnation}), asks to join")
+        }
+        EventKind::Replicated { key, from } => {
+            format!("stored a copy of {key} handed over by {from}")
+        }
+        EventKind::Handed { key } => format!("dropped its copy of {key}: no longer a replica"),
+        EventKind::Sent {
+            to,
+            msg,
+            deliver_at,
+        } => {
+            format!("sent {} to {to}, due at tick {deliver_at}", msg.label())
+        }
+        EventKind::Dropped { from, msg, reason } => format!(
+            "lost {} from {from}: {}",
+            msg.label(),
+            match reason {
+                DropReason::Random => "dropped at random",
+                DropReason::Partition => "link cut",
+                DropReason::ReceiverFailed => "receiver down",
+            }
+        ),
+        _ => String::new(),
+    });
+    EventRow {
+        index,
+        tick: e.tick,
+        peer: e.peer.0,
+        address: e.peer.to_string(),
+        kind,
+        text,
+        trans,
+    }
+}
+
+/// One transaction: who answered what, and the quorum decision.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    /// Its id.
+    pub trans: u64,
+    /// `create`, `read`, `update` or `delete`.
+    pub op: &'static str,
+    /// The key.
+    pub key: String,
+    /// The coordinator's address.
+    pub coordinator: String,
+    /// Tick it started.
+    pub started: u64,
+    /// The replicas' answers, in arrival order.
+    pub replies: Vec<Answer>,
+    /// The coordinator's decision, once made.
+    pub decision: Option<Answer>,
+}
+
+/// One answer: a replica's or the coordinator's.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    /// Who.
+    pub address: String,
+    /// Success or failure.
+    pub ok: bool,
+    /// The value, where the log line shows one.
+    pub value: Option<String>,
+    /// When.
+    pub tick: u64,
+}
+
+/// Transaction `trans`, if it exists.
+pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
+    let mut view: Option<TransactionView> = None;
+    for e in session.sim().events() {
+        match &e.kind {
+            EventKind::Operation {
+                op, trans: t, key, ..
+            } if *t == trans => {
+                view = Some(TransactionView {
+                    trans,
+                    op: op.word(),
+                    key: key.clone(),
+                    coordinator: e.peer.to_string(),
+                    started: e.tick,
+                    replies: Vec::new(),
+                    decision: None,
+                });
+            }
+            EventKind::Outcome {
+                coordinator,
+                trans: t,
+                value,
+                ok,
+                ..
+            } if *t == trans => {
+                let Some(v) = view.as_mut() else { continue };
+                let answer = Answer {
+                    address: e.peer.to_string(),
+                    ok: *ok,
+                    value: value.clone(),
+                    tick: e.tick,
+                };
+                if *coordinator {
+                    v.decision = Some(answer);
+                } else {
+                    v.replies.push(answer);
+                }
+            }
+            _ => {}
+        }
+    }
+    view
+}
+
+/// A preset's grade.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct GradeView {
+    /// The test case.
+    pub test: String,
+    /// Points given.
+    pub points: u32,
+    /// Points possible.
+    pub max: u32,
+    /// Whether the run is over (else the grade is provisional).
+    pub finished: bool,
+    /// Each check.
+    pub checks: Vec<CheckRow>,
+}
+
+/// One check of a grade.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRow {
+    /// What it checks.
+    pub name: String,
+    /// Points given.
+    pub points: u32,
+    /// Points possible.
+    pub max: u32,
+    /// What was counted.
+    pub detail: String,
+}
+
+/// The grade of a preset's run so far, or `None` without a preset.
+pub fn grade(session: &Session) -> Option<GradeView> {
+    let driver = session.preset()?;
+    let g: Grade = grader::grade(driver.test(), session.sim().events());
+    Some(GradeView {
+        test: g.test.clone(),
+        points: g.points(),
+        max: g.max(),
+        finished: driver.is_done(session.sim()),
+        checks: g
+            .checks
+            .into_iter()
+            .map(|c| CheckRow {
+                name: c.name,
+                points: c.points,
+                max: c.max,
+                detail: c.detail,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,258 @@
+//! The playground's JavaScript API (wasm32 only): one `Playground` handle
+//! around a [`Session`]. No protocol logic lives here: each method parses
+//! its arguments, calls the session or [`crate::view`], and hands back a
+//! plain value or a JS `Error` with a clear message.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::address::PeerId;
+use crate::op::OpKind;
+use crate::peer::Timings;
+use crate::scenario::{Action, Session, Setup};
+use crate::{classic, dbglog, grader, view};
+
+/// Options of `new Playground(options)`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    peers: Option<u32>,
+    seed: Option<u64>,
+    preset: Option<String>,
+    timings: Option<TimingOptions>,
+    trace_messages: Option<bool>,
+}
+
+/// Protocol timings, each optional (defaults otherwise).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TimingOptions {
+    fanout: Option<u32>,
+    t_fail: Option<u64>,
+    t_remove: Option<u64>,
+    join_retry: Option<u64>,
+    op_timeout: Option<u64>,
+    orphan_hold: Option<u64>,
+}
+
+fn error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(error)
+}
+
+fn peer_id(address: &str) -> Result<PeerId, JsError> {
+    PeerId::parse_address(address)
+        .ok_or_else(|| JsError::new(&format!("`{address}` is not a peer address like 1.0.0.0:0")))
+}
+
+/// A simulated cluster the page drives.
+#[wasm_bindgen]
+pub struct Playground {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// `new Playground({peers, seed, preset, timings, traceMessages})`;
+    /// every field is optional (10 peers, seed 1, default timings).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Playground, JsError> {
+        let o: Options = if options.is_undefined() || options.is_null() {
+            Options {
+                peers: None,
+                seed: None,
+                preset: None,
+                timings: None,
+                trace_messages: None,
+            }
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| error(format!("bad options: {e}")))?
+        };
+        let seed = o.seed.unwrap_or(1);
+        let mut setup = match &o.preset {
+            Some(name) => Setup::preset(name, seed).map_err(error)?,
+            None => Setup::new(o.peers.unwrap_or(10), seed),
+        };
+        if let Some(t) = o.timings {
+            let d = Timings::default();
+            let m = d.membership;
+            setup.timings.membership.fanout = t.fanout.unwrap_or(m.fanout);
+            setup.timings.membership.t_fail = t.t_fail.unwrap_or(m.t_fail);
+            setup.timings.membership.t_remove = t.t_remove.unwrap_or(m.t_remove);
+            setup.timings.membership.join_retry = t.join_retry.unwrap_or(m.join_retry);
+            setup.timings.op_timeout = t.op_timeout.unwrap_or(d.op_timeout);
+            setup.timings.orphan_hold = t.orphan_hold.unwrap_or(d.orphan_hold);
+        }
+        let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
+        Ok(Playground { session })
+    }
+
+    /// Replays a share link (a whole address or its fragment).
+    #[wasm_bindgen(js_name = fromLink)]
+    pub fn from_link(link: &str, trace_messages: bool) -> Result<Playground, JsError> {
+        let session = Session::from_link(link, trace_messages).map_err(error)?;
+        Ok(Playground { session })
+    }
+
+    /// Runs up to `n` ticks; returns how many ran (fewer at the last tick a
+    /// link can replay).
+    pub fn step(&mut self, n: u32) -> u32 {
+        self.session.step(u64::from(n)) as u32
+    }
+
+    /// The tick that runs next.
+    pub fn tick(&self) -> f64 {
+        self.session.sim().now() as f64
+    }
+
+    /// Fails a live peer, by address.
+    pub fn fail(&mut self, address: &str) -> Result<(), JsError> {
+        let id = peer_id(address)?;
+        self.session
+            .act(Action::Fail(id))
+            .map(|_| ())
+            .map_err(error)
+    }
+
+    /// Restarts a failed peer, empty; it rejoins through the introducer.
+    pub fn recover(&mut self, address: &str) -> Result<(), JsError> {
+        let id = peer_id(address)?;
+        self.session
+            .act(Action::Recover(id))
+            .map(|_| ())
+            .map_err(error)
+    }
+
+    /// Creates `key` = `value`; returns the transaction id. The coordinator
+    /// is the peer at `coordinator`, or a random live one.
+    pub fn create(
+        &mut self,
+        key: &str,
+        value: &str,
+        coordinator: Option<String>,
+    ) -> Result<f64, JsError> {
+        self.request(OpKind::Create, key, Some(value), coordinator)
+    }
+
+    /// Reads `key`; returns the transaction id.
+    pub fn read(&mut self, key: &str, coordinator: Option<String>) -> Result<f64, JsError> {
+        self.request(OpKind::Read, key, None, coordinator)
+    }
+
+    /// Updates `key` to `value`; returns the transaction id.
+    pub fn update(
+        &mut self,
+        key: &str,
+        value: &str,
+        coordinator: Option<String>,
+    ) -> Result<f64, JsError> {
+        self.request(OpKind::Update, key, Some(value), coordinator)
+    }
+
+    /// Deletes `key`; returns the transaction id.
+    pub fn delete(&mut self, key: &str, coordinator: Option<String>) -> Result<f64, JsError> {
+        self.request(OpKind::Delete, key, None, coordinator)
+    }
+
+    fn request(
+        &mut self,
+        op: OpKind,
+        key: &str,
+        value: Option<&str>,
+        coordinator: Option<String>,
+    ) -> Result<f64, JsError> {
+        let coordinator = match coordinator.as_deref() {
+            None | Some("") => None,
+            Some(address) => Some(peer_id(address)?),
+        };
+        let trans = self
+            .session
+            .request(op, key, value, coordinator)
+            .map_err(error)?;
+        Ok(trans as f64)
+    }
+
+    /// The ring: peers, keys, up to `max_messages` messages in flight, and
+    /// the health counters.
+    pub fn ring(&self, max_messages: u32) -> Result<JsValue, JsError> {
+        to_js(&view::ring(&self.session, max_messages as usize))
+    }
+
+    /// One peer in detail: membership list, stored keys, counters.
+    pub fn peer(&self, address: &str) -> Result<JsValue, JsError> {
+        let id = peer_id(address)?;
+        let detail = view::peer(&self.session, id)
+            .ok_or_else(|| error(format!("no peer {address} in this cluster")))?;
+        to_js(&detail)
+    }
+
+    /// The events from index `since` on, at most `limit`.
+    pub fn events(&self, since: u32, limit: u32) -> Result<JsValue, JsError> {
+        to_js(&view::events(&self.session, since as usize, limit as usize))
+    }
+
+    /// How many events there are so far.
+    #[wasm_bindgen(js_name = eventCount)]
+    pub fn event_count(&self) -> u32 {
+        self.session.sim().events().len() as u32
+    }
+
+    /// A transaction: the replicas' answers and the quorum decision.
+    pub fn transaction(&self, trans: f64) -> Result<JsValue, JsError> {
+        match view::transaction(&self.session, trans as u64) {
+            Some(t) => to_js(&t),
+            None => Err(error(format!("no transaction {trans}"))),
+        }
+    }
+
+    /// The `dbg.log` so far.
+    #[wasm_bindgen(js_name = dbgLog)]
+    pub fn dbg_log(&self) -> String {
+        dbglog::render(self.session.sim().events())
+    }
+
+    /// The share link fragment (without `#`) of the scenario now.
+    #[wasm_bindgen(js_name = shareLink)]
+    pub fn share_link(&self) -> String {
+        self.session.link()
+    }
+
+    /// A preset's grade so far, or `null` without a preset.
+    pub fn grade(&self) -> Result<JsValue, JsError> {
+        match view::grade(&self.session) {
+            Some(g) => to_js(&g),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Runs classic test case `name` with `seed` to the end at once and
+    /// returns `{grade, log}`.
+    #[wasm_bindgen(js_name = runClassic)]
+    pub fn run_classic(name: &str, seed: u64) -> Result<JsValue, JsError> {
+        let test = classic::builtin(name)
+            .ok_or_else(|| error(format!("no classic test case `{name}`")))?;
+        let sim = classic::run(&test, seed).map_err(error)?;
+        let g = grader::grade(&test, sim.events());
+        to_js(&ClassicRun {
+            test: g.test.clone(),
+            points: g.points(),
+            max: g.max(),
+            log: dbglog::render(sim.events()),
+        })
+    }
+}
+
+/// What `Playground.runClassic` returns.
+#[derive(Serialize)]
+struct ClassicRun {
+    test: String,
+    points: u32,
+    max: u32,
+    log: String,
+}

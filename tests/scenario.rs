@@ -1,0 +1,207 @@
+//! Share links: a scenario replays exactly from its link, presets reach
+//! full marks, and hostile links are refused with a message naming the
+//! problem — never a panic, never a silent default.
+
+use ftkv::address::PeerId;
+use ftkv::dbglog;
+use ftkv::grader;
+use ftkv::op::OpKind;
+use ftkv::scenario::{seal, Action, Session, Setup, MAX_LINK_BYTES};
+use proptest::prelude::*;
+
+fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
+    Action::Op {
+        coordinator: PeerId(coordinator),
+        op,
+        key: key.into(),
+        value: value.map(Into::into),
+    }
+}
+
+/// A scenario with failures, a recovery and writes of awkward text.
+fn played() -> Session {
+    let mut s = Session::new(Setup::new(10, 77), true).unwrap();
+    s.step(40);
+    s.act(op(
+        3,
+        OpKind::Create,
+        "<img src=x onerror=alert(1)>",
+        Some("a&b;c.d=e#f%"),
+    ))
+    .unwrap();
+    s.act(op(5, OpKind::Create, "ключ 🔑", Some(""))).unwrap();
+    s.step(10);
+    s.act(Action::Fail(PeerId(2))).unwrap();
+    s.act(op(0, OpKind::Update, "ключ 🔑", Some("новое")))
+        .unwrap();
+    s.step(60);
+    s.act(Action::Recover(PeerId(2))).unwrap();
+    s.act(op(7, OpKind::Read, "ключ 🔑", None)).unwrap();
+    s.step(45);
+    s.act(op(1, OpKind::Delete, "<img src=x onerror=alert(1)>", None))
+        .unwrap();
+    s
+}
+
+#[test]
+fn a_link_replays_the_same_events_log_and_link() {
+    let live = played();
+    let link = live.link();
+    let again = Session::from_link(&link, true).unwrap();
+    assert_eq!(again.sim().now(), live.sim().now());
+    assert_eq!(again.sim().events(), live.sim().events());
+    assert_eq!(
+        dbglog::render(again.sim().events()),
+        dbglog::render(live.sim().events())
+    );
+    assert_eq!(again.link(), link);
+    // The whole address works as well as the fragment.
+    let url = format!("http://127.0.0.1:8080/index.html#{link}");
+    assert_eq!(Session::from_link(&url, false).unwrap().link(), link);
+    // Tracing messages changes the events recorded, never the log.
+    let quiet = Session::from_link(&link, false).unwrap();
+    assert_eq!(
+        dbglog::render(quiet.sim().events()),
+        dbglog::render(live.sim().events())
+    );
+    assert!(!link.contains('<') && !link.contains(' '), "{link}");
+}
+
+#[test]
+fn every_preset_replays_to_full_marks() {
+    for name in ftkv::classic::CASES {
+        let mut s = Session::new(Setup::preset(name, 5).unwrap(), false).unwrap();
+        s.step(700);
+        let link = s.link();
+        let again = Session::from_link(&link, false).unwrap();
+        let test = ftkv::classic::builtin(name).unwrap();
+        let g = grader::grade(&test, again.sim().events());
+        assert!(g.is_full(), "{name}: {g}");
+        assert_eq!(again.sim().events(), s.sim().events());
+    }
+}
+
+#[test]
+fn custom_timings_travel_in_the_link() {
+    let mut setup = Setup::new(6, 1);
+    setup.timings.membership.t_remove = 30;
+    setup.timings.op_timeout = 4;
+    let mut s = Session::new(setup.clone(), false).unwrap();
+    s.step(50);
+    let link = s.link();
+    assert!(link.contains("&t=3.5.30.10.4.20"), "{link}");
+    assert_eq!(Session::from_link(&link, false).unwrap().setup(), &setup);
+}
+
+/// Refuses `body` once sealed with a valid checksum.
+fn refused(body: &str, words: &str) {
+    refused_raw(&seal(body), words);
+}
+
+fn refused_raw(link: &str, words: &str) {
+    match Session::from_link(link, false) {
+        Ok(_) => panic!("accepted {link}"),
+        Err(e) => {
+            let text = e.to_string();
+            assert!(
+                text.contains(words),
+                "{link}: {text} should mention {words}"
+            );
+            assert!(text.len() < 400, "short: {text}");
+        }
+    }
+}
+
+#[test]
+fn hostile_links_are_refused_with_a_reason() {
+    refused_raw("", "empty");
+    refused_raw("#", "empty");
+    refused_raw("garbage", "no checksum");
+    refused("garbage", "not name=value");
+    refused("v=1&peers=10&seed=1", "`tick` is missing");
+    refused("peers=10&seed=1&tick=5", "v=1 is missing");
+    refused("v=2&peers=10&seed=1&tick=5", "version `2`");
+    refused("v=1&peers=1000000&seed=1&tick=5", "up to 1000");
+    refused("v=1&peers=0&seed=1&tick=5", "1 to 1000");
+    refused("v=1&peers=-3&seed=1&tick=5", "peers must be");
+    refused("v=1&peers=10&seed=1&tick=99999999", "tick must be");
+    refused("v=1&peers=1000&seed=1&tick=5000", "past the longest replay");
+    refused("v=1&peers=10&seed=1&tick=5&evil=1", "unknown field `evil`");
+    refused("v=1&peers=10&peers=11&seed=1&tick=5", "appears twice");
+    refused("v=1&peers=10&seed=1&tick=5&preset=nope", "no preset `nope`");
+    refused(
+        "v=1&peers=9&seed=1&tick=5&preset=read",
+        "preset read has 10 peers",
+    );
+    refused("v=1&peers=10&seed=1&tick=5&t=1.2", "need 6 numbers");
+    refused(
+        "v=1&peers=10&seed=1&tick=5&t=0.5.20.10.10.20",
+        "fanout must be",
+    );
+    refused("v=1&peers=10&seed=1&tick=50&do=20.fail.11", "no peer `11`");
+    refused("v=1&peers=10&seed=1&tick=50&do=20.fail.0", "no peer `0`");
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.explode.1",
+        "unknown action",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.create.1.key",
+        "tick.verb.peer.key.value",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.read.1.key.value",
+        "tick.verb.peer.key",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.read.1.%FF%FE",
+        "not UTF-8",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=60.fail.1",
+        "after the link's tick",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=30.fail.1;20.fail.2",
+        "out of tick order",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.fail.1;30.fail.1",
+        "is not alive",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.recover.1",
+        "has not failed",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.create.1..v",
+        "must not be empty",
+    );
+    refused(
+        &format!("v=1&peers=10&seed=1&tick=5&do={}", "1.fail.1;".repeat(3000)),
+        "actions",
+    );
+    refused(
+        &format!("v=1&peers=10&seed=1&tick=5#{}", "x".repeat(MAX_LINK_BYTES)),
+        "longer than",
+    );
+    let link = played().link();
+    let at = link.find("&do=").unwrap() + 30;
+    let damaged = format!("{}{}", &link[..at], &link[at + 1..]);
+    refused_raw(&damaged, "checksum does not match");
+    let without_sum = &link[..link.rfind("&sum=").unwrap()];
+    refused_raw(&without_sum[..without_sum.len() - 9], "no checksum");
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,300}") {
+        let _ = Session::from_link(&text, false);
+    }
+
+    #[test]
+    fn mangled_links_never_panic(cut in 0usize..400, junk in "[a-z0-9.;&=%#]{0,20}") {
+        let link = "v=1&peers=6&seed=3&tick=80&do=10.fail.2;20.create.1.k.v;30.recover.2";
+        let cut = cut.min(link.len());
+        let _ = Session::from_link(&seal(&format!("{}{junk}", &link[..cut])), false);
+    }
+}
