@@ -252,6 +252,14 @@ impl Driver {
     }
 }
 
+/// Fails `id` unless it already failed (a stale view may name a failed peer).
+fn fail_if_alive(sim: &mut Sim, id: PeerId) -> Result<(), SimError> {
+    match sim.state(id) {
+        Some(PeerState::Alive) => sim.fail(id),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,13 +286,5 @@ mod tests {
             }
         }
         assert_eq!(sim.now(), TICKS);
-    }
-}
-
-/// Fails `id` unless it already failed (a stale view may name a failed peer).
-fn fail_if_alive(sim: &mut Sim, id: PeerId) -> Result<(), SimError> {
-    match sim.state(id) {
-        Some(PeerState::Alive) => sim.fail(id),
-        _ => Ok(()),
     }
 }
