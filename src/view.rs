@@ -316,6 +316,9 @@ pub struct EventRow {
     pub text: String,
     /// The transaction, for operations and outcomes.
     pub trans: Option<u64>,
+    /// The other peer's id: a message's receiver (sent) or sender (lost),
+    /// the member joined or removed.
+    pub other: Option<u32>,
 }
 
 /// The events from index `since` on, at most `limit` of them.
@@ -374,6 +377,12 @@ fn describe(index: usize, e: &Event) -> EventRow {
         ),
         _ => String::new(),
     });
+    let other = match &e.kind {
+        EventKind::Sent { to, .. } => Some(to.0),
+        EventKind::Dropped { from, .. } => Some(from.0),
+        EventKind::Joined { member } | EventKind::Removed { member } => Some(member.0),
+        _ => None,
+    };
     EventRow {
         index,
         tick: e.tick,
@@ -382,6 +391,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
         kind,
         text,
         trans,
+        other,
     }
 }
 

@@ -1,0 +1,604 @@
+// The ftkv playground: draws the simulation that the Rust core (compiled to
+// WebAssembly) runs, and turns clicks into actions on it. No protocol logic
+// lives here. Text from the simulation or from a share link is only ever set
+// with textContent or setAttribute, never parsed as HTML.
+import init, { Playground } from './pkg/ftkv.js';
+
+const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const R = 250;
+const MAX_MESSAGES = 400;   // messages drawn at once
+const MAX_KEY_MARKS = 3000; // keys drawn at once
+const MAX_ROWS = 300;       // rows in inspector tables
+const MAX_EVENTS = 20000;   // events kept for the log
+const LOG_ROWS = 200;       // events shown
+const TRACE_LIMIT = 100;    // record every message (to show lost ones) up to this many peers
+const DEFAULT_KEYS = [['apple', 'red'], ['banana', 'yellow'], ['cherry', 'dark red'], ['kiwi', 'green'], ['plum', 'purple']];
+
+const state = {
+  pg: null,
+  running: false,
+  speed: 8,
+  lastStep: 0,
+  view: null,
+  selectedPeer: null,
+  selectedKey: null,
+  lastTrans: null,
+  events: [],
+  eventsSeen: 0,
+  lost: [],
+  peerEls: new Map(),
+  keyEls: [],
+  msgEls: [],
+  lostEls: [],
+  linkShown: '',
+  linkDue: 0,
+  family: null,
+  frames: 0,
+};
+
+// ---- helpers -------------------------------------------------------------
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function html(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function polar(position, radius) {
+  const a = position * 2 * Math.PI - Math.PI / 2;
+  return [radius * Math.cos(a), radius * Math.sin(a)];
+}
+
+function showError(message) {
+  const box = $('error');
+  box.textContent = message;
+  box.hidden = false;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error').textContent = '';
+}
+
+function message(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function randomSeed() {
+  const a = new Uint32Array(1);
+  crypto.getRandomValues(a);
+  return a[0];
+}
+
+function linkField(link, name) {
+  const m = new RegExp(`(?:^|[#&])${name}=([^&]*)`).exec(link);
+  return m ? m[1] : null;
+}
+
+// ---- starting a scenario -------------------------------------------------
+
+function fresh(peers, seed, preset) {
+  const pg = new Playground({ peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
+  if (!preset) {
+    // Sensible defaults: let the peers join, then write a few keys.
+    pg.step(30);
+    for (const [k, v] of DEFAULT_KEYS) pg.create(k, v);
+    pg.step(5);
+  }
+  return pg;
+}
+
+function fromLink(link) {
+  const peers = Number(linkField(link, 'peers')) || 0;
+  return Playground.fromLink(link, peers > 0 && peers <= TRACE_LIMIT);
+}
+
+function adopt(pg) {
+  if (state.pg) state.pg.free();
+  Object.assign(state, {
+    pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null,
+    events: [], eventsSeen: 0, lost: [], family: null,
+  });
+  setRunning(false);
+  buildPeers();
+  const link = pg.shareLink();
+  $('seed').value = linkField(link, 'seed') ?? '';
+  $('peers').value = linkField(link, 'peers') ?? '';
+  $('preset').value = linkField(link, 'preset') ?? '';
+  $('outcome').textContent = 'Pick a key and send a request: the coordinator asks the key\'s 3 replicas and needs 2 to agree.';
+  $('insp-title').textContent = '— click a peer on the ring';
+  $('insp-body').hidden = true;
+  refresh();
+  updateLink(true);
+}
+
+function resetFromInputs() {
+  const peers = Number($('peers').value);
+  const seedText = $('seed').value.trim();
+  if (!Number.isInteger(peers) || peers < 1 || peers > 1000) {
+    showError(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
+    return;
+  }
+  if (seedText !== '' && !/^\d{1,20}$/.test(seedText)) {
+    showError(`The seed must be a whole number, not "${seedText}".`);
+    return;
+  }
+  try {
+    const seed = seedText === '' ? randomSeed() : BigInt(seedText);
+    clearError();
+    adopt(fresh(peers, seed, $('preset').value));
+  } catch (e) {
+    showError(message(e));
+  }
+}
+
+function loadHash() {
+  const hash = location.hash.slice(1);
+  if (hash && hash === state.linkShown) return;
+  if (hash) {
+    try {
+      adopt(fromLink(hash));
+      clearError();
+      return;
+    } catch (e) {
+      showError(`This link cannot be replayed: ${message(e)}. A new scenario was started instead.`);
+    }
+  }
+  adopt(fresh(10, randomSeed(), ''));
+}
+
+function updateLink(now) {
+  const t = performance.now();
+  if (!now && t < state.linkDue) return;
+  state.linkDue = t + 300;
+  const link = state.pg.shareLink();
+  if (link !== state.linkShown) {
+    state.linkShown = link;
+    history.replaceState(null, '', `#${link}`);
+  }
+}
+
+// ---- the ring --------------------------------------------------------------
+
+function buildPeers() {
+  const layer = $('peer-layer');
+  layer.replaceChildren();
+  state.peerEls.clear();
+  const v = state.pg.ring(0);
+  const n = v.peers.length;
+  const radius = n <= 16 ? 14 : n <= 64 ? 9 : n <= 200 ? 5 : 3;
+  const coordinator = $('coordinator');
+  coordinator.replaceChildren(html('option', 'random live peer'));
+  coordinator.firstChild.value = '';
+  const logPeer = $('log-peer');
+  logPeer.replaceChildren(html('option', 'all peers'));
+  logPeer.firstChild.value = '';
+  for (const p of v.peers) {
+    const [x, y] = polar(p.position, R);
+    const g = el('g', { class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
+    g.append(el('circle', { r: radius }));
+    g.append(el('title', {}, p.address));
+    if (n <= 32) {
+      const [lx, ly] = polar(p.position, 30);
+      g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
+    }
+    g.addEventListener('click', () => selectPeer(p.address));
+    layer.append(g);
+    state.peerEls.set(p.id, { g, position: p.position, address: p.address });
+    const o1 = html('option', p.address);
+    o1.value = p.address;
+    coordinator.append(o1);
+    const o2 = html('option', p.address);
+    o2.value = p.address;
+    logPeer.append(o2);
+  }
+}
+
+function peerPoint(id) {
+  const p = state.peerEls.get(id);
+  return p ? polar(p.position, R) : [0, 0];
+}
+
+function drawPeers(v) {
+  const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
+  const replicas = new Set(key ? key.replicas : []);
+  for (const p of v.peers) {
+    const entry = state.peerEls.get(p.id);
+    if (!entry) continue;
+    entry.g.setAttribute('data-state', p.state);
+    entry.g.classList.toggle('selected', p.address === state.selectedPeer);
+    entry.g.classList.toggle('replica', replicas.has(p.id));
+  }
+}
+
+function drawKeys(v) {
+  const layer = $('key-layer');
+  const links = $('link-layer');
+  const step = Math.max(1, Math.ceil(v.keys.length / MAX_KEY_MARKS));
+  const shown = v.keys.filter((_, i) => i % step === 0 || v.keys[i].key === state.selectedKey);
+  while (state.keyEls.length < shown.length) {
+    const line = el('line', { class: 'keymark' });
+    line.append(el('title'));
+    line.addEventListener('click', () => selectKey(line.dataset.key));
+    layer.append(line);
+    state.keyEls.push(line);
+  }
+  state.keyEls.forEach((line, i) => {
+    const k = shown[i];
+    if (!k) {
+      line.setAttribute('visibility', 'hidden');
+      return;
+    }
+    const [x1, y1] = polar(k.position, R - 22);
+    const [x2, y2] = polar(k.position, R - 6);
+    line.setAttribute('x1', x1.toFixed(1));
+    line.setAttribute('y1', y1.toFixed(1));
+    line.setAttribute('x2', x2.toFixed(1));
+    line.setAttribute('y2', y2.toFixed(1));
+    line.setAttribute('visibility', 'visible');
+    line.dataset.key = k.key;
+    line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies`;
+    line.classList.toggle('selected', k.key === state.selectedKey);
+    line.classList.toggle('weak', k.holders.length < 3);
+  });
+  links.replaceChildren();
+  const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
+  if (key) {
+    const [kx, ky] = polar(key.position, R - 22);
+    for (const id of key.holders) {
+      const [px, py] = peerPoint(id);
+      links.append(el('path', { class: 'keylink', d: `M${kx.toFixed(1)} ${ky.toFixed(1)} Q0 0 ${px.toFixed(1)} ${py.toFixed(1)}` }));
+    }
+  }
+}
+
+function kindClass(kind) {
+  if (kind.endsWith('request')) return 'request';
+  if (kind === 'gossip') return 'gossip';
+  if (kind.startsWith('join')) return 'join';
+  return kind;
+}
+
+function drawMessages(frac) {
+  const v = state.view;
+  if (!v) return;
+  const layer = $('msg-layer');
+  const size = v.peers.length > 200 ? 2 : 3.5;
+  while (state.msgEls.length < v.messages.length) {
+    const c = el('circle', { class: 'msg', r: size });
+    layer.append(c);
+    state.msgEls.push(c);
+  }
+  state.msgEls.forEach((c, i) => {
+    const m = v.messages[i];
+    if (!m) {
+      c.setAttribute('visibility', 'hidden');
+      return;
+    }
+    const span = Math.max(1, m.deliverAt - m.sentAt);
+    const t = Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
+    const [x1, y1] = peerPoint(m.from);
+    const [x2, y2] = peerPoint(m.to);
+    c.setAttribute('cx', (x1 + (x2 - x1) * t).toFixed(1));
+    c.setAttribute('cy', (y1 + (y2 - y1) * t).toFixed(1));
+    c.setAttribute('class', `msg ${kindClass(m.kind)}`);
+    c.setAttribute('visibility', 'visible');
+  });
+  while (state.lostEls.length < state.lost.length) {
+    const g = el('path', { class: 'lost' });
+    layer.append(g);
+    state.lostEls.push(g);
+  }
+  state.lostEls.forEach((p, i) => {
+    const e = state.lost[i];
+    if (!e) {
+      p.setAttribute('visibility', 'hidden');
+      return;
+    }
+    const [x1, y1] = peerPoint(e.other);
+    const [x2, y2] = peerPoint(e.peer);
+    const x = x1 + (x2 - x1) * 0.6;
+    const y = y1 + (y2 - y1) * 0.6;
+    p.setAttribute('d', `M${x - 5} ${y - 5}L${x + 5} ${y + 5}M${x - 5} ${y + 5}L${x + 5} ${y - 5}`);
+    p.setAttribute('opacity', String(1 - frac * 0.7));
+    p.setAttribute('visibility', 'visible');
+  });
+}
+
+// ---- panels ----------------------------------------------------------------
+
+function drawHealth(v) {
+  const h = v.health;
+  const set = (id, n, bad) => {
+    const d = $(id);
+    d.textContent = String(n);
+    d.className = bad === undefined ? '' : bad ? 'bad' : 'good';
+  };
+  set('h-alive', h.alive);
+  set('h-failed', h.failed, h.failed > 0);
+  set('h-keys', h.keys);
+  set('h-under', h.underReplicated, h.underReplicated > 0);
+  set('h-quorum', h.belowQuorum, h.belowQuorum > 0);
+  set('h-flight', h.inFlight);
+  const tick = $('tick');
+  tick.textContent = String(v.tick);
+  tick.setAttribute('data-tick', String(v.tick));
+}
+
+function fillRows(tbody, rows) {
+  tbody.replaceChildren(...rows.slice(0, MAX_ROWS).map((cells) => {
+    const tr = document.createElement('tr');
+    for (const [text, cls] of cells) tr.append(html('td', text, cls));
+    return tr;
+  }));
+}
+
+function drawInspector() {
+  if (!state.selectedPeer) return;
+  let p;
+  try {
+    p = state.pg.peer(state.selectedPeer);
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  $('insp-title').textContent = p.address;
+  $('insp-body').hidden = false;
+  $('insp-summary').textContent =
+    `${p.state}, incarnation ${p.incarnation}, heartbeat ${p.heartbeat}; ` +
+    `messages sent ${p.sent}, received ${p.received}, lost on the way to it ${p.dropped}.`;
+  $('fail').disabled = p.state !== 'alive';
+  $('recover').disabled = p.state !== 'failed';
+  fillRows($('insp-members').tBodies[0], p.members.map((m) => [
+    [m.address], [String(m.heartbeat)], [String(m.age)], m.suspected ? ['suspected', 'suspected'] : ['live'],
+  ]));
+  fillRows($('insp-keys').tBodies[0], p.keys.map((k) => [[k.key], [k.value], [k.version], [k.role]]));
+}
+
+function drawOutcome() {
+  if (state.lastTrans === null) return;
+  let t;
+  try {
+    t = state.pg.transaction(state.lastTrans);
+  } catch {
+    return;
+  }
+  const box = $('outcome');
+  const head = html('div', `${t.op.toUpperCase()} "${t.key}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
+  const list = html('ul');
+  for (const r of t.replies) {
+    const value = r.value === null ? '' : ` "${r.value}"`;
+    list.append(html('li', `${r.address}: ${r.ok ? 'success' : 'fail'}${value} at tick ${r.tick}`));
+  }
+  if (t.replies.length === 0) list.append(html('li', 'no replica has answered yet'));
+  let verdict;
+  if (!t.decision) {
+    verdict = html('div', 'waiting for a quorum of 2 replies…');
+  } else {
+    const oks = t.replies.filter((r) => r.ok).length;
+    const value = t.decision.value === null ? '' : ` — value "${t.decision.value}"`;
+    verdict = html('div', `${t.decision.ok ? 'quorum reached: success' : 'no quorum: fail'} (${oks} of ${t.replies.length} replicas succeeded by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
+  }
+  box.replaceChildren(head, list, verdict);
+}
+
+function drawGrade() {
+  const panel = $('grade-panel');
+  const g = state.pg.grade();
+  if (!g) {
+    panel.hidden = true;
+    return;
+  }
+  panel.hidden = false;
+  $('grade-title').textContent = `${g.test}${g.finished ? '' : ' (running…)'}`;
+  const total = $('grade-total');
+  total.textContent = `${g.points} / ${g.max}`;
+  total.className = `total${g.finished && g.points === g.max ? ' full' : ''}`;
+  fillRows($('grade-checks').tBodies[0], g.checks.map((c) => [[c.name], [`${c.points}/${c.max}`]]));
+  const family = $('grade-family');
+  if (!g.finished) {
+    family.textContent = '';
+    return;
+  }
+  if (!state.family) state.family = gradeFamily(g);
+  family.textContent = state.family;
+}
+
+const KEY_VALUE = ['create', 'delete', 'read', 'update'];
+const MEMBERSHIP = ['singlefailure', 'multifailure', 'msgdropsinglefailure'];
+
+/// The whole grader's score: this run plus the other cases of its grader,
+/// run at once on the same seed.
+function gradeFamily(g) {
+  const names = KEY_VALUE.includes(g.test) ? KEY_VALUE : MEMBERSHIP;
+  const seed = BigInt(linkField(state.pg.shareLink(), 'seed') ?? '0');
+  let points = 0;
+  let max = 0;
+  const parts = names.map((name) => {
+    const r = name === g.test ? g : Playground.runClassic(name, seed);
+    points += r.points;
+    max += r.max;
+    return `${name} ${r.points}/${r.max}`;
+  });
+  const grader = names === KEY_VALUE ? 'key-value' : 'membership';
+  return `${grader} grader, seed ${seed}: ${points} / ${max} (${parts.join(' · ')})`;
+}
+
+function pullEvents(v) {
+  const fresh = state.pg.events(state.eventsSeen, 100000);
+  state.eventsSeen += fresh.length;
+  state.events.push(...fresh);
+  if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
+  state.lost = fresh.filter((e) => e.kind === 'drop' && e.tick === v.tick - 1 && e.other !== null).slice(0, 100);
+}
+
+function drawLog() {
+  const peer = $('log-peer').value;
+  const kind = $('log-kind').value;
+  const shown = [];
+  for (let i = state.events.length - 1; i >= 0 && shown.length < LOG_ROWS; i--) {
+    const e = state.events[i];
+    if (peer && e.address !== peer) continue;
+    if (kind === '' && (e.kind === 'send' || e.kind === 'drop')) continue;
+    if (kind !== '' && kind !== '*' && e.kind !== kind) continue;
+    shown.push(html('li', `[${e.tick}] ${e.address}  ${e.text}`, `k-${e.kind}`));
+  }
+  if (shown.length === 0) shown.push(html('li', 'no events match'));
+  $('log-list').replaceChildren(...shown);
+}
+
+function refresh() {
+  const v = (state.view = state.pg.ring(MAX_MESSAGES));
+  pullEvents(v);
+  drawHealth(v);
+  drawPeers(v);
+  drawKeys(v);
+  drawMessages(0);
+  drawInspector();
+  drawOutcome();
+  drawGrade();
+  drawLog();
+}
+
+// ---- actions ---------------------------------------------------------------
+
+function act(fn) {
+  try {
+    const result = fn();
+    clearError();
+    refresh();
+    updateLink(true);
+    return result;
+  } catch (e) {
+    showError(message(e));
+    return undefined;
+  }
+}
+
+function selectPeer(address) {
+  state.selectedPeer = address;
+  drawPeers(state.view);
+  drawInspector();
+}
+
+function selectKey(key) {
+  state.selectedKey = state.selectedKey === key ? null : key;
+  if (state.selectedKey) $('key').value = state.selectedKey;
+  drawPeers(state.view);
+  drawKeys(state.view);
+}
+
+function request(op) {
+  const key = $('key').value;
+  const value = $('value').value;
+  const coordinator = $('coordinator').value || undefined;
+  const trans = act(() => {
+    switch (op) {
+      case 'create': return state.pg.create(key, value, coordinator);
+      case 'read': return state.pg.read(key, coordinator);
+      case 'update': return state.pg.update(key, value, coordinator);
+      default: return state.pg.delete(key, coordinator);
+    }
+  });
+  if (trans !== undefined) {
+    state.lastTrans = trans;
+    state.selectedKey = key;
+    drawOutcome();
+    drawPeers(state.view);
+    drawKeys(state.view);
+  }
+}
+
+function setRunning(on) {
+  state.running = on;
+  $('run').textContent = on ? 'Pause' : 'Run';
+  $('step').disabled = on;
+  state.lastStep = performance.now();
+}
+
+function stepOnce() {
+  const ran = state.pg.step(1);
+  if (ran === 0) {
+    setRunning(false);
+    showError(`This scenario reached tick ${state.pg.tick()}, the longest a share link can replay for this many peers.`);
+  }
+  return ran;
+}
+
+function frame(t) {
+  state.frames++;
+  if (state.running) {
+    const interval = 1000 / state.speed;
+    const due = Math.min(20, Math.floor((t - state.lastStep) / interval));
+    if (due > 0) {
+      let ran = 0;
+      for (let i = 0; i < due && state.running; i++) ran += stepOnce();
+      state.lastStep = due >= 20 ? t : state.lastStep + due * interval;
+      if (ran > 0) refresh();
+      updateLink(false);
+      const g = state.view && state.pg.grade();
+      if (g && g.finished) {
+        setRunning(false);
+        updateLink(true);
+      }
+    }
+    drawMessages(Math.min(1, (t - state.lastStep) / interval));
+  }
+  requestAnimationFrame(frame);
+}
+
+function wire() {
+  $('run').addEventListener('click', () => setRunning(!state.running));
+  $('step').addEventListener('click', () => act(() => stepOnce()));
+  $('speed').addEventListener('input', () => {
+    state.speed = Number($('speed').value);
+    $('speed-out').textContent = String(state.speed);
+  });
+  $('reset').addEventListener('click', resetFromInputs);
+  $('preset').addEventListener('change', resetFromInputs);
+  $('copy-link').addEventListener('click', async () => {
+    updateLink(true);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $('copy-link').textContent = 'Copied';
+      setTimeout(() => { $('copy-link').textContent = 'Copy link'; }, 1200);
+    } catch {
+      showError('The browser did not allow copying; the address bar holds the link.');
+    }
+  });
+  for (const op of ['create', 'read', 'update', 'delete']) {
+    $(op).addEventListener('click', () => request(op));
+  }
+  $('fail').addEventListener('click', () => act(() => state.pg.fail(state.selectedPeer)));
+  $('recover').addEventListener('click', () => act(() => state.pg.recover(state.selectedPeer)));
+  $('log-peer').addEventListener('change', drawLog);
+  $('log-kind').addEventListener('change', drawLog);
+  $('download').addEventListener('click', () => {
+    const a = $('download');
+    if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
+    a.href = URL.createObjectURL(new Blob([state.pg.dbgLog()], { type: 'text/plain' }));
+  });
+  window.addEventListener('hashchange', loadHash);
+}
+
+// Hooks for the benchmark and tests: read-only access to the running handle.
+window.ftkv = {
+  playground: () => state.pg,
+  frames: () => state.frames,
+  Playground,
+};
+
+await init();
+wire();
+loadHash();
+requestAnimationFrame(frame);
+document.body.dataset.ready = 'true';
