@@ -186,8 +186,12 @@ impl Session {
         })
     }
 
-    /// The latest tick this scenario may reach and still be shared.
+    /// The latest tick this scenario may reach: a preset's end (the
+    /// classic 700 ticks), or the longest a share link may replay.
     pub fn max_tick(&self) -> u64 {
+        if self.driver.is_some() {
+            return classic::TICKS;
+        }
         let peers = u64::from(self.setup.peers);
         (MAX_WORK / (peers * peers)).min(MAX_TICK)
     }

@@ -231,6 +231,13 @@ impl Playground {
         }
     }
 
+    /// Adds the checksum to a hand-written link body (`v=1&peers=...`), so
+    /// tools can compose scenarios; the link is still checked in full when
+    /// opened.
+    pub fn seal(body: &str) -> String {
+        crate::scenario::seal(body)
+    }
+
     /// Runs classic test case `name` with `seed` to the end at once and
     /// returns `{grade, log}`.
     #[wasm_bindgen(js_name = runClassic)]

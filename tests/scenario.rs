@@ -205,3 +205,11 @@ proptest! {
         let _ = Session::from_link(&seal(&format!("{}{junk}", &link[..cut])), false);
     }
 }
+
+#[test]
+fn a_preset_stops_at_the_classic_end() {
+    let mut s = Session::new(Setup::preset("create", 1).unwrap(), false).unwrap();
+    assert_eq!(s.step(1000), 700);
+    assert_eq!(s.step(1), 0);
+    assert_eq!(s.sim().now(), 700);
+}

@@ -182,13 +182,21 @@ function buildPeers() {
   const logPeer = $('log-peer');
   logPeer.replaceChildren(html('option', 'all peers'));
   logPeer.firstChild.value = '';
+  // Labels of peers that hash close together are pushed apart.
+  const byPosition = [...v.peers].sort((a, b) => a.position - b.position);
+  const labelOut = new Map();
+  byPosition.forEach((p, i) => {
+    const prev = byPosition[i - 1];
+    const close = prev && p.position - prev.position < 0.015 && labelOut.get(prev.id) === 30;
+    labelOut.set(p.id, close ? 52 : 30);
+  });
   for (const p of v.peers) {
     const [x, y] = polar(p.position, R);
     const g = el('g', { class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
     g.append(el('circle', { r: radius }));
     g.append(el('title', {}, p.address));
     if (n <= 32) {
-      const [lx, ly] = polar(p.position, 30);
+      const [lx, ly] = polar(p.position, labelOut.get(p.id));
       g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
     }
     g.addEventListener('click', () => selectPeer(p.address));
@@ -523,13 +531,16 @@ function setRunning(on) {
   $('run').textContent = on ? 'Pause' : 'Run';
   $('step').disabled = on;
   state.lastStep = performance.now();
+  if (!on && state.pg) updateLink(true);
 }
 
 function stepOnce() {
   const ran = state.pg.step(1);
   if (ran === 0) {
     setRunning(false);
-    showError(`This scenario reached tick ${state.pg.tick()}, the longest a share link can replay for this many peers.`);
+    if (!state.pg.grade()) {
+      showError(`This scenario reached tick ${state.pg.tick()}, the longest a share link can replay for this many peers.`);
+    }
   }
   return ran;
 }
@@ -544,12 +555,7 @@ function frame(t) {
       for (let i = 0; i < due && state.running; i++) ran += stepOnce();
       state.lastStep = due >= 20 ? t : state.lastStep + due * interval;
       if (ran > 0) refresh();
-      updateLink(false);
-      const g = state.view && state.pg.grade();
-      if (g && g.finished) {
-        setRunning(false);
-        updateLink(true);
-      }
+      updateLink(!state.running);
     }
     drawMessages(Math.min(1, (t - state.lastStep) / interval));
   }

@@ -1,0 +1,212 @@
+// The playground in a real browser (Debian's Chromium, headless), as a
+// person uses it. Needs www/pkg (wasm-pack build) and target/release/ftkv.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, launch, openPage, root } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const tickOf = async (page) => Number(await page.locator('[data-tick]').getAttribute('data-tick'));
+const health = async (page, id) => Number(await page.locator(`#${id}`).textContent());
+
+async function runUntil(page, predicate, arg, speed = '240') {
+  await page.locator('#speed').fill(speed);
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.waitForFunction(predicate, arg, { timeout: 60_000 });
+  // Pause unless it stopped by itself (a preset ends at tick 700).
+  await page.evaluate(() => {
+    const run = document.getElementById('run');
+    if (run.textContent === 'Pause') run.click();
+  });
+}
+
+test('the page loads with 10 peers, a legend and no console errors', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  assert.equal(await page.locator('[data-peer]').count(), 10);
+  assert.equal(await page.locator('[data-peer][data-state=alive]').count(), 10);
+  assert.ok(await page.getByText('replica of the selected key').isVisible());
+  assert.equal(await health(page, 'h-keys'), 5, 'a few keys are already written');
+  assert.match(page.url(), /#v=1&peers=10&seed=\d+&tick=\d+&do=.*&sum=[0-9a-f]{8}$/);
+  mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
+  await page.screenshot({ path: join(root, 'target', 'screenshots', 'playground.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Step advances the tick by one', async () => {
+  const page = await openPage(browser, server.url, []);
+  const before = await tickOf(page);
+  await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await tickOf(page), before + 1);
+  await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await tickOf(page), before + 2);
+  await page.close();
+});
+
+test('Fail turns a peer failed, the ring notices and heals', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  // Fail a peer that holds keys.
+  const holder = await page.evaluate(() => {
+    const v = window.ftkv.playground().ring(0);
+    return v.peers.find((p) => p.keys > 0).address;
+  });
+  await page.locator(`[data-peer="${holder}"]`).click();
+  await page.getByRole('button', { name: 'Fail' }).click();
+  assert.equal(await page.locator(`[data-peer="${holder}"]`).getAttribute('data-state'), 'failed');
+  assert.ok(await health(page, 'h-under') > 0, 'its keys are under-replicated');
+  await runUntil(page, () => Number(document.querySelector('#h-under').textContent) === 0);
+  assert.equal(await health(page, 'h-under'), 0);
+  assert.equal(await health(page, 'h-failed'), 1);
+  // Every other live peer removed it from its list.
+  const listed = await page.evaluate((failed) => {
+    const pg = window.ftkv.playground();
+    return pg.ring(0).peers.filter((p) => p.state === 'alive')
+      .filter((p) => pg.peer(p.address).members.some((m) => m.address === failed)).length;
+  }, holder);
+  assert.equal(listed, 0);
+  // Recover brings it back, empty, and it rejoins.
+  await page.getByRole('button', { name: 'Recover' }).click();
+  assert.equal(await page.locator(`[data-peer="${holder}"]`).getAttribute('data-state'), 'alive');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a create reaches quorum and a read returns the value', async () => {
+  const page = await openPage(browser, server.url, []);
+  await page.getByLabel('Key', { exact: true }).fill('mango');
+  await page.getByLabel('Value', { exact: true }).fill('orange');
+  await page.getByRole('button', { name: 'Create' }).click();
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const outcome = page.locator('#outcome');
+  assert.match(await outcome.textContent(), /CREATE "mango"/);
+  assert.match(await outcome.textContent(), /quorum reached: success \(3 of 3 replicas/);
+  await page.getByRole('button', { name: 'Read' }).click();
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.match(await outcome.textContent(), /quorum reached: success.*value "orange"/);
+  assert.equal(await page.locator('.peer.replica').count(), 3, 'its 3 replicas are highlighted');
+  await page.close();
+});
+
+test('a preset replays a classic test case to full marks: 90 / 90', async () => {
+  const page = await openPage(browser, server.url, []);
+  await page.getByLabel('Seed', { exact: true }).fill('2024');
+  await page.getByLabel('Preset', { exact: true }).selectOption('read');
+  await runUntil(page, () => document.querySelector('#grade-family').textContent.includes('grader'));
+  assert.equal(await page.locator('#grade-total').textContent(), '40 / 40');
+  assert.match(await page.locator('#grade-family').textContent(), /key-value grader, seed 2024: 90 \/ 90/);
+  assert.equal(await tickOf(page), 700);
+  await page.screenshot({ path: join(root, 'target', 'screenshots', 'preset.png') });
+  await page.close();
+});
+
+test('a share link reopens in a fresh page in the same state, and its dbg.log equals ftkv replay', async () => {
+  const page = await openPage(browser, server.url, []);
+  await page.locator('[data-peer="6.0.0.0:0"]').click();
+  await page.getByRole('button', { name: 'Fail' }).click();
+  await page.getByLabel('Key', { exact: true }).fill('<b>bold</b> & "quoted"');
+  await page.getByLabel('Value', { exact: true }).fill('x;y.z&w#1%');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await runUntil(page, () => Number(document.querySelector('[data-tick]').dataset.tick) >= 90, undefined, '60');
+  const link = page.url();
+  const state = (p) => p.evaluate(() => {
+    const pg = window.ftkv.playground();
+    const v = pg.ring(1000);
+    return { tick: v.tick, peers: v.peers, keys: v.keys, health: v.health, log: pg.dbgLog() };
+  });
+  const original = await state(page);
+
+  const context = await browser.newContext({ acceptDownloads: true });
+  const copy = await context.newPage();
+  await copy.goto(link);
+  await copy.waitForSelector('body[data-ready=true]');
+  assert.equal(await copy.locator('#error').isHidden(), true);
+  assert.deepEqual(await state(copy), original);
+  assert.equal(await copy.locator('[data-peer="6.0.0.0:0"]').getAttribute('data-state'), 'failed');
+  assert.equal(copy.url(), link, 'the reopened page holds the same link');
+
+  const [download] = await Promise.all([
+    copy.waitForEvent('download'),
+    copy.getByRole('link', { name: 'Download dbg.log' }).click(),
+  ]);
+  const fromPage = readFileSync(await download.path(), 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'ftkv-replay-'));
+  execFileSync(join(root, 'target', 'release', 'ftkv'), ['replay', link, '--log', join(dir, 'dbg.log')]);
+  const native = readFileSync(join(dir, 'dbg.log'), 'utf8');
+  assert.equal(fromPage, native, 'the browser and the CLI run one simulation');
+  assert.ok(native.includes('key=<b>bold</b> & "quoted"'));
+  await context.close();
+  await page.close();
+});
+
+async function hostile(fragment) {
+  const errors = [];
+  const page = await openPage(browser, `${server.url}#${fragment}`, errors);
+  const error = page.locator('#error');
+  return { page, errors, error };
+}
+
+test('hostile links are refused with a visible message and the page stays usable', async () => {
+  const cases = [
+    ['v=1&peers=1000000&seed=1&tick=5&sum=00000000', /checksum does not match/],
+    ['garbage', /no checksum/],
+    ['v=1&peers=10&seed=1&tick=50&do=20.create.1.k', /no checksum/],
+  ];
+  for (const [fragment, want] of cases) {
+    const { page, errors, error } = await hostile(fragment);
+    assert.ok(await error.isVisible(), fragment);
+    assert.match(await error.textContent(), want);
+    assert.equal(await page.locator('[data-peer]').count(), 10, 'a fresh scenario took its place');
+    await page.getByRole('button', { name: 'Step' }).click();
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('a link with markup and a huge cluster, correctly sealed, is still only data', async () => {
+  // Build sealed links with the page's own Rust code, as an attacker could.
+  const page = await openPage(browser, server.url, []);
+  const links = await page.evaluate(() => {
+    const { Playground } = window.ftkv;
+    const pg = new Playground({ peers: 5, seed: 3 });
+    pg.step(30);
+    pg.create('<img src=x onerror="window.pwned=1">', '<script>window.pwned=2</script>', '2.0.0.0:0');
+    pg.step(5);
+    return {
+      markup: pg.shareLink(),
+      big: Playground.seal('v=1&peers=1000000&seed=1&tick=5'),
+      long: Playground.seal('v=1&peers=1000&seed=1&tick=20000'),
+    };
+  });
+  await page.close();
+
+  const { page: p2, errors } = await hostile(links.markup);
+  assert.equal(await p2.locator('#error').isHidden(), true);
+  assert.equal(await p2.locator('img').count(), 0, 'no element was injected');
+  assert.equal(await p2.evaluate(() => window.pwned), undefined);
+  await p2.getByLabel('Kind', { exact: true }).selectOption('*');
+  assert.ok((await p2.locator('#log-list').textContent()).includes('<img src=x onerror="window.pwned=1">'));
+  assert.deepEqual(errors, []);
+  await p2.close();
+
+  for (const [link, want] of [[links.big, /peers must be a whole number up to 1000/], [links.long, /past the longest replay/]]) {
+    const { page: p3, error } = await hostile(link);
+    assert.match(await error.textContent(), want);
+    assert.equal(await p3.locator('[data-peer]').count(), 10);
+    await p3.close();
+  }
+});
