@@ -3,6 +3,9 @@
 //! its arguments, calls the session or [`crate::view`], and hands back a
 //! plain value or a JS `Error` with a clear message.
 
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -33,6 +36,48 @@ struct TimingOptions {
     join_retry: Option<u64>,
     op_timeout: Option<u64>,
     orphan_hold: Option<u64>,
+}
+
+/// The option names, as `deny_unknown_fields` would see them: serde-wasm-
+/// bindgen only reads the fields a struct names, so unknown ones would be
+/// silently ignored without this.
+#[derive(Deserialize)]
+struct Names {
+    #[serde(flatten)]
+    top: BTreeMap<String, IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct TimingNames {
+    timings: Option<BTreeMap<String, IgnoredAny>>,
+}
+
+/// Refuses option names it does not know.
+fn check_names(options: &JsValue) -> Result<(), JsError> {
+    const TOP: [&str; 5] = ["peers", "seed", "preset", "timings", "traceMessages"];
+    const TIMINGS: [&str; 6] = [
+        "fanout",
+        "tFail",
+        "tRemove",
+        "joinRetry",
+        "opTimeout",
+        "orphanHold",
+    ];
+    let bad = |e: serde_wasm_bindgen::Error| error(format!("bad options: {e}"));
+    let names: Names = serde_wasm_bindgen::from_value(options.clone()).map_err(bad)?;
+    let timings: TimingNames = serde_wasm_bindgen::from_value(options.clone()).map_err(bad)?;
+    let unknown = |names: &BTreeMap<String, IgnoredAny>, known: &[&str], what: &str| match names
+        .keys()
+        .find(|n| !known.contains(&n.as_str()))
+    {
+        Some(n) => Err(error(format!(
+            "unknown {what} `{n}` (known: {})",
+            known.join(", ")
+        ))),
+        None => Ok(()),
+    };
+    unknown(&names.top, &TOP, "option")?;
+    unknown(&timings.timings.unwrap_or_default(), &TIMINGS, "timing")
 }
 
 fn error(e: impl std::fmt::Display) -> JsError {
@@ -71,6 +116,7 @@ impl Playground {
                 trace_messages: None,
             }
         } else {
+            check_names(&options)?;
             serde_wasm_bindgen::from_value(options)
                 .map_err(|e| error(format!("bad options: {e}")))?
         };

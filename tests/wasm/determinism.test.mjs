@@ -1,7 +1,7 @@
-// The same seed must give a byte-identical dbg.log natively and in
-// WebAssembly (wasm32-unknown-unknown). Run by `.ci/test` after
-// `cargo build --release` and
-// `cargo build --release --lib --target wasm32-unknown-unknown`.
+// The same seed must give a byte-identical dbg.log natively and in the
+// WebAssembly build the browser runs (wasm32-unknown-unknown, via
+// wasm-bindgen). Needs `wasm-pack build --target web --out-dir www/pkg` and
+// `cargo build --release`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -11,38 +11,57 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const wasmPath = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'ftkv.wasm');
+const { initSync, Playground } = await import(join(root, 'www', 'pkg', 'ftkv.js'));
+initSync({ module: readFileSync(join(root, 'www', 'pkg', 'ftkv_bg.wasm')) });
+
 const cli = join(root, 'target', 'release', 'ftkv');
 const cases = ['create', 'delete', 'read', 'update', 'singlefailure', 'multifailure', 'msgdropsinglefailure'];
 const seeds = [0n, 1n, 424242n, 18446744073709551615n];
-
-const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {});
-const wasm = instance.exports;
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function wasmLog(caseIndex, seed) {
-  const len = wasm.ftkv_classic_log(caseIndex, seed);
-  const ptr = wasm.ftkv_text_ptr();
-  return decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'ftkv-det-'));
+
 function nativeLog(name, seed) {
   const log = join(dir, `${name}-${seed}.log`);
   execFileSync(cli, ['run', join(root, 'testcases', `${name}.conf`), '--seed', String(seed), '--log', log]);
   return readFileSync(log, 'utf8');
 }
 
-for (const [index, name] of cases.entries()) {
+for (const name of cases) {
   for (const seed of seeds) {
-    test(`${name} seed ${seed}: wasm32 dbg.log equals native`, () => {
-      const fromWasm = wasmLog(index, seed);
-      assert.ok(fromWasm.startsWith('131\n '), fromWasm.slice(0, 80));
-      assert.equal(fromWasm, nativeLog(name, seed));
+    test(`${name} seed ${seed}: the wasm dbg.log equals the native one`, () => {
+      const run = Playground.runClassic(name, seed);
+      assert.ok(run.log.startsWith('131\n '), run.log.slice(0, 80));
+      assert.equal(run.points, run.max, `${name} seed ${seed}: ${run.points}/${run.max}`);
+      assert.equal(run.log, nativeLog(name, seed));
     });
   }
 }
 
-test('an unknown case is an error, not a crash', () => {
-  assert.match(wasmLog(99, 1n), /^error: no classic test case 99/);
+test('a played scenario replays natively to the same dbg.log', () => {
+  const pg = new Playground({ peers: 12, seed: 99n, traceMessages: true });
+  pg.step(30);
+  pg.create('k1', 'v1', '3.0.0.0:0');
+  pg.step(20);
+  pg.fail('4.0.0.0:0');
+  pg.update('k1', 'v2');
+  pg.step(60);
+  pg.recover('4.0.0.0:0');
+  pg.step(40);
+  const log = join(dir, 'replay.log');
+  execFileSync(cli, ['replay', pg.shareLink(), '--log', log]);
+  assert.equal(pg.dbgLog(), readFileSync(log, 'utf8'));
+});
+
+test('bad calls are JS errors with a clear message, not crashes', () => {
+  assert.throws(() => Playground.runClassic('nope', 1n), /no classic test case `nope`/);
+  assert.throws(() => new Playground({ peers: 0 }), /1 to 1000 peers, not 0/);
+  assert.throws(() => new Playground({ peers: 5, colour: 'red' }), /unknown option `colour`/);
+  assert.throws(() => new Playground({ timings: { tfail: 3 } }), /unknown timing `tfail`/);
+  assert.throws(() => new Playground({ timings: { tFail: 30, tRemove: 20 } }), /t_remove \(20\) must be longer than t_fail \(30\)/);
+  const pg = new Playground({ peers: 5, seed: 1 });
+  assert.throws(() => pg.fail('9.9.9.9:9'), /not a peer address/);
+  assert.throws(() => pg.fail('9.0.0.0:0'), /no peer 9\.0\.0\.0:0/);
+  assert.throws(() => pg.create('k', 'v'), /no live peer to coordinate/, 'nobody has started at tick 0');
+  pg.step(5);
+  assert.throws(() => pg.create('', 'v'), /must not be empty/);
+  assert.throws(() => Playground.fromLink('nonsense', false), /share link/);
 });
