@@ -16,6 +16,7 @@ use ftkv::address::PeerId;
 use ftkv::classic;
 use ftkv::op::OpKind;
 use ftkv::rng::SimRng;
+use ftkv::scenario::{Session, Setup};
 use ftkv::sim::{PeerState, Sim, SimOptions};
 use ftkv::testcase::Testcase;
 
@@ -138,6 +139,36 @@ fn large_cluster(peers: u32, keys: u32, ticks: u64) {
     );
 }
 
+/// The scenarios `tests/e2e/bench.mjs` also runs in Chromium (wasm), so
+/// the two ticks-per-second figures compare one computation.
+fn playground_scenarios() {
+    println!("\nplayground scenarios (also run in Chromium by tests/e2e/bench.mjs)");
+    let start = Instant::now();
+    for seed in 0..20 {
+        let mut s =
+            Session::new(Setup::preset("read", seed).expect("preset"), false).expect("session");
+        s.step(700);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "  preset read, 20 seeds x 700 ticks   {:>10.0} ticks/s",
+        14_000.0 / secs
+    );
+    let start = Instant::now();
+    let mut s = Session::new(Setup::new(100, 7), true).expect("session");
+    s.step(50);
+    for i in 0..200 {
+        s.request(OpKind::Create, &format!("key{i}"), Some("v"), None)
+            .expect("create");
+    }
+    s.step(950);
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "  100 peers, 200 keys, 1000 ticks     {:>10.0} ticks/s",
+        1000.0 / secs
+    );
+}
+
 fn main() {
     // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
     if std::env::args().any(|a| a == "--quick") {
@@ -145,6 +176,7 @@ fn main() {
         large_cluster(100, 1000, 400);
     } else {
         classic_cases(20);
+        playground_scenarios();
         large_cluster(1000, 10_000, 1000);
     }
 }

@@ -393,8 +393,9 @@ function drawOutcome() {
     verdict = html('div', 'waiting for a quorum of 2 replies…');
   } else {
     const oks = t.replies.filter((r) => r.ok).length;
+    const fails = t.replies.length - oks;
     const value = t.decision.value === null ? '' : ` — value "${t.decision.value}"`;
-    verdict = html('div', `${t.decision.ok ? 'quorum reached: success' : 'no quorum: fail'} (${oks} of ${t.replies.length} replicas succeeded by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
+    verdict = html('div', `${t.decision.ok ? 'quorum reached: success' : 'no quorum: fail'} (${oks} replicas succeeded, ${fails} failed, by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
   }
   box.replaceChildren(head, list, verdict);
 }
