@@ -69,6 +69,8 @@ pub enum Sent {
 pub struct Network {
     /// `buckets[i]` holds the messages due at tick `base + i`, in send order.
     buckets: VecDeque<VecDeque<InFlight>>,
+    /// Emptied buckets, kept to be reused rather than reallocated.
+    spare: Vec<VecDeque<InFlight>>,
     base: u64,
     in_flight: usize,
     next_seq: u64,
@@ -84,6 +86,7 @@ impl Network {
     pub fn new(peers: u32, seed: u64) -> Network {
         Network {
             buckets: VecDeque::new(),
+            spare: Vec::new(),
             base: 0,
             in_flight: 0,
             next_seq: 0,
@@ -142,8 +145,9 @@ impl Network {
             let seq = self.next_seq;
             self.next_seq += 1;
             let at = (deliver_at - self.base) as usize;
-            if at >= self.buckets.len() {
-                self.buckets.resize_with(at + 1, VecDeque::new);
+            while at >= self.buckets.len() {
+                let bucket = self.spare.pop().unwrap_or_default();
+                self.buckets.push_back(bucket);
             }
             self.buckets[at].push_back(InFlight {
                 deliver_at,
@@ -183,7 +187,9 @@ impl Network {
             if self.base == now {
                 return None;
             }
-            self.buckets.pop_front();
+            if let Some(empty) = self.buckets.pop_front() {
+                self.spare.push(empty);
+            }
             self.base += 1;
         }
         None
