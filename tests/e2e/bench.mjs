@@ -10,23 +10,32 @@ const server = await serve();
 const browser = await launch();
 const page = await openPage(browser, server.url, []);
 
+// V8 first runs wasm from its baseline compiler and swaps in optimized code
+// later: warm up, then keep the best of three rounds.
 const wasm = await page.evaluate(() => {
   const { Playground } = window.ftkv;
-  let t = performance.now();
-  for (let seed = 0; seed < 20; seed++) {
-    const pg = new Playground({ preset: 'read', seed });
-    pg.step(700);
+  const preset = () => {
+    const t = performance.now();
+    for (let seed = 0; seed < 20; seed++) {
+      const pg = new Playground({ preset: 'read', seed });
+      pg.step(700);
+      pg.free();
+    }
+    return 14000 / ((performance.now() - t) / 1000);
+  };
+  const hundred = () => {
+    const t = performance.now();
+    const pg = new Playground({ peers: 100, seed: 7, traceMessages: true });
+    pg.step(50);
+    for (let i = 0; i < 200; i++) pg.create(`key${i}`, 'v');
+    pg.step(950);
     pg.free();
-  }
-  const preset = 14000 / ((performance.now() - t) / 1000);
-  t = performance.now();
-  const pg = new Playground({ peers: 100, seed: 7, traceMessages: true });
-  pg.step(50);
-  for (let i = 0; i < 200; i++) pg.create(`key${i}`, 'v');
-  pg.step(950);
-  const hundred = 1000 / ((performance.now() - t) / 1000);
-  pg.free();
-  return { preset, hundred };
+    return 1000 / ((performance.now() - t) / 1000);
+  };
+  preset();
+  hundred();
+  const best = (f) => Math.max(f(), f(), f());
+  return { preset: best(preset), hundred: best(hundred) };
 });
 console.log('wasm in Chromium (compare with `cargo bench --bench sim`, "playground scenarios")');
 console.log(`  preset read, 20 seeds x 700 ticks   ${wasm.preset.toFixed(0).padStart(10)} ticks/s`);
