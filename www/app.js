@@ -230,6 +230,8 @@ function drawPeers(v) {
 
 function drawKeys(v) {
   const layer = $('key-layer');
+  const selected = v.peers.find((p) => p.address === state.selectedPeer);
+  const held = new Set(selected ? v.keys.filter((k) => k.holders.includes(selected.id)).map((k) => k.key) : []);
   const links = $('link-layer');
   const step = Math.max(1, Math.ceil(v.keys.length / MAX_KEY_MARKS));
   const shown = v.keys.filter((_, i) => i % step === 0 || v.keys[i].key === state.selectedKey);
@@ -257,6 +259,7 @@ function drawKeys(v) {
     line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies`;
     line.classList.toggle('selected', k.key === state.selectedKey);
     line.classList.toggle('weak', k.holders.length < 3);
+    line.classList.toggle('held', held.has(k.key));
   });
   links.replaceChildren();
   const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
@@ -496,6 +499,7 @@ function act(fn) {
 function selectPeer(address) {
   state.selectedPeer = address;
   drawPeers(state.view);
+  drawKeys(state.view);
   drawInspector();
 }
 
