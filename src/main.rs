@@ -84,7 +84,6 @@ fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<E
     let test = Testcase::load(conf).map_err(|e| e.to_string())?;
     let seed = seed.unwrap_or_else(pick_seed);
     let sim = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
-    let text = write_log(&sim, log)?;
     let _ = writeln!(
         out,
         "{}: {} peers, {} ticks, seed {seed} (rerun with --seed {seed})",
@@ -92,19 +91,13 @@ fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<E
         test.peers,
         sim.now()
     );
-    let _ = writeln!(
-        out,
-        "wrote {} ({} lines)",
-        log.display(),
-        text.lines().count()
-    );
+    write_log(out, &sim, log)?;
     let _ = write!(out, "{}", grader::grade(&test, sim.events()));
     Ok(ExitCode::SUCCESS)
 }
 
 fn replay(out: &mut String, link: &str, log: &Path) -> Result<ExitCode, String> {
     let session = Session::from_link(link, false).map_err(|e| e.to_string())?;
-    let text = write_log(session.sim(), log)?;
     let setup = session.setup();
     let _ = writeln!(
         out,
@@ -118,20 +111,17 @@ fn replay(out: &mut String, link: &str, log: &Path) -> Result<ExitCode, String> 
             .as_ref()
             .map_or(String::new(), |p| format!(" (preset {p})"))
     );
-    let _ = writeln!(
-        out,
-        "wrote {} ({} lines)",
-        log.display(),
-        text.lines().count()
-    );
+    write_log(out, session.sim(), log)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the dbg.log of `sim` to `path` and returns its text.
-fn write_log(sim: &Sim, path: &Path) -> Result<String, String> {
+/// Writes the dbg.log of `sim` to `path` and says so.
+fn write_log(out: &mut String, sim: &Sim, path: &Path) -> Result<(), String> {
     let text = dbglog::render(sim.events());
     std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(text)
+    let lines = text.lines().count();
+    let _ = writeln!(out, "wrote {} ({lines} lines)", path.display());
+    Ok(())
 }
 
 /// A seed for a run that was given none: from the clock, printed so the

@@ -39,11 +39,6 @@ impl SimRng {
     pub fn chance(&mut self, p: f64) -> bool {
         self.0.random_bool(p.clamp(0.0, 1.0))
     }
-
-    /// A uniform 64-bit draw.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0.random()
-    }
 }
 
 #[cfg(test)]

@@ -223,3 +223,34 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
+    use ftkv::scenario::{Action, Session, Setup};
+    let mut s = Session::new(Setup::new(8, 4), false).unwrap();
+    s.step(30);
+    s.act(Action::Fail(ftkv::address::PeerId(2))).unwrap();
+    s.request(ftkv::op::OpKind::Create, "k", Some("v"), None)
+        .unwrap();
+    s.step(40);
+    let dir = scratch("replay");
+    let log = dir.join("dbg.log");
+    let url = format!("http://127.0.0.1:8080/#{}", s.link());
+    let out = ftkv(&["replay", &url, "--log", log.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("replayed 8 peers, seed 4, 2 actions, to tick 70"));
+    let expected = ftkv::dbglog::render(s.sim().events());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), expected);
+
+    for bad in ["", "#v=1&peers=8", "http://x/#garbage&sum=00000000"] {
+        let out = ftkv(&["replay", bad, "--log", log.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&out).starts_with("ftkv: share link: "),
+            "{bad}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+    }
+}
