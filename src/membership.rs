@@ -5,9 +5,15 @@
 //! entries to `fanout` random members, so the cost per peer is bounded by the
 //! fanout, not the cluster size. A member whose heartbeat has not increased
 //! for `t_fail` ticks is suspected (no longer gossiped or gossiped to); after
-//! `t_remove` ticks it is removed and tomb-stoned, so stale gossip about that
-//! incarnation can never bring it back. A peer that restarts does so with a
-//! higher incarnation, which is accepted.
+//! `t_remove` ticks it is removed and tomb-stoned with the heartbeat last
+//! heard: gossip about that incarnation is ignored unless its heartbeat is
+//! more than `t_remove` past it. A dead peer's heartbeat never gets that far
+//! (it would have been heard from while alive), so stale gossip cannot
+//! resurrect it, while a peer removed by mistake — cut off by a partition or
+//! lost messages — is taken back once it is heard from again. To be heard
+//! again across a healed partition, every `t_remove` ticks a peer also sends
+//! its list to one random peer it removed. A peer that restarts does so with
+//! a higher incarnation, which is accepted.
 //!
 //! A starting peer asks the introducer (`1.0.0.0:0`) to let it in. If no
 //! answer comes within `join_retry` ticks it asks a random other peer, and
@@ -56,13 +62,15 @@ pub enum Change {
 }
 
 /// What a peer knows of one other peer: its entry (incarnation 0 when it
-/// is not listed) and the highest incarnation it removed (its tombstone).
+/// is not listed) and its tombstone: the incarnation and heartbeat it had
+/// when last removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Slot {
     incarnation: u64,
     heartbeat: u64,
     updated_at: u64,
     removed: u64,
+    removed_heartbeat: u64,
 }
 
 impl Slot {
@@ -101,6 +109,8 @@ pub struct Membership {
     slots: Vec<Slot>,
     /// Ids of the members, sorted.
     ids: Vec<PeerId>,
+    /// Ids of peers removed and not listed again, sorted.
+    removed: Vec<PeerId>,
 }
 
 impl Membership {
@@ -118,6 +128,7 @@ impl Membership {
             timings,
             slots: vec![Slot::default(); peers as usize],
             ids: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -215,8 +226,12 @@ impl Membership {
         if entry.id == self.me {
             return;
         }
+        let t_remove = self.timings.t_remove;
         let slot = self.slot(entry.id);
-        if slot.removed >= entry.incarnation {
+        let stale = entry.incarnation < slot.removed
+            || (entry.incarnation == slot.removed
+                && entry.heartbeat <= slot.removed_heartbeat + t_remove);
+        if stale {
             return;
         }
         if !slot.is_listed() {
@@ -249,6 +264,9 @@ impl Membership {
         if let Err(pos) = self.ids.binary_search(&entry.id) {
             self.ids.insert(pos, entry.id);
         }
+        if let Ok(pos) = self.removed.binary_search(&entry.id) {
+            self.removed.remove(pos);
+        }
     }
 
     /// One tick: heartbeat, join retry, failure detection, gossip.
@@ -270,7 +288,31 @@ impl Membership {
         let live = self.sweep(now, changes);
         if self.joined {
             gossip(self.me, &live, self.timings.fanout, rng, sends);
+            self.probe_removed(now, &live, rng, sends);
         }
+    }
+
+    /// Every `t_remove` ticks (staggered by id), sends the list to one
+    /// random removed peer: if it is alive after all (a healed partition),
+    /// it takes this peer back and the two sides merge again.
+    fn probe_removed(
+        &self,
+        now: u64,
+        live: &Rc<Vec<GossipEntry>>,
+        rng: &mut SimRng,
+        sends: &mut Vec<(PeerId, Message)>,
+    ) {
+        let due = (now + u64::from(self.me.0)) % self.timings.t_remove == 0;
+        if !due || self.removed.is_empty() {
+            return;
+        }
+        let pick = self.removed[rng.below(self.removed.len() as u32) as usize];
+        sends.push((
+            pick,
+            Message::Gossip {
+                members: Rc::clone(live),
+            },
+        ));
     }
 
     /// One pass over the list: removes members silent for `t_remove` ticks
@@ -278,13 +320,18 @@ impl Membership {
     fn sweep(&mut self, now: u64, changes: &mut Vec<Change>) -> Rc<Vec<GossipEntry>> {
         let t = self.timings;
         let slots = &mut self.slots;
+        let removed = &mut self.removed;
         let mut live = Vec::with_capacity(self.ids.len());
         self.ids.retain(|&id| {
             let m = &mut slots[id.0 as usize];
             let silent = now.saturating_sub(m.updated_at);
             if silent >= t.t_remove {
                 m.removed = m.incarnation;
+                m.removed_heartbeat = m.heartbeat;
                 m.incarnation = 0;
+                if let Err(pos) = removed.binary_search(&id) {
+                    removed.insert(pos, id);
+                }
                 changes.push(Change::Removed(id));
                 return false;
             }
@@ -454,14 +501,24 @@ mod tests {
             }
         }
         assert_eq!(changes, vec![Change::Removed(PeerId(5))]);
-        // Stale gossip about the same incarnation, even with a higher
-        // heartbeat, does not bring it back.
+        // Stale gossip about the same incarnation does not bring it back,
+        // even with a heartbeat a dead peer might still have sent...
         changes.clear();
-        m.on_list(30, &[entry(5, 1, 99)], &mut changes);
+        m.on_list(30, &[entry(5, 1, 3 + t.t_remove)], &mut changes);
         assert!(changes.is_empty());
-        // A restart (higher incarnation) does.
-        m.on_list(31, &[entry(5, 2, 0)], &mut changes);
+        // ...but a heartbeat it could only have reached alive does: it was
+        // removed by mistake (a partition) and is back.
+        m.on_list(31, &[entry(5, 1, 4 + t.t_remove)], &mut changes);
         assert_eq!(changes, vec![Change::Added(PeerId(5))]);
+        // A restart (higher incarnation) is always taken.
+        let (mut m, _, _) = started(0);
+        m.on_list(1, &[entry(6, 1, 3)], &mut changes);
+        for now in 2..=(1 + t.t_remove) {
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+        }
+        changes.clear();
+        m.on_list(40, &[entry(6, 2, 0)], &mut changes);
+        assert_eq!(changes, vec![Change::Added(PeerId(6))]);
     }
 
     #[test]
