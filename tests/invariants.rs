@@ -220,12 +220,22 @@ fn a_healed_partition_merges_the_two_sides_again() {
         }
         sim.run(80);
         let view = |sim: &Sim, id: PeerId| -> BTreeSet<PeerId> {
-            sim.peer(id).unwrap().membership().ids().iter().copied().collect()
+            sim.peer(id)
+                .unwrap()
+                .membership()
+                .ids()
+                .iter()
+                .copied()
+                .collect()
         };
         for side in [&left, &right] {
             let members: BTreeSet<PeerId> = side.iter().copied().collect();
             for &id in side {
-                assert_eq!(view(&sim, id), members, "seed {seed}: {id} during the partition");
+                assert_eq!(
+                    view(&sim, id),
+                    members,
+                    "seed {seed}: {id} during the partition"
+                );
             }
         }
         for &a in &left {
@@ -236,7 +246,12 @@ fn a_healed_partition_merges_the_two_sides_again() {
         sim.run(120);
         let all: BTreeSet<PeerId> = (0..12).map(PeerId).collect();
         for id in 0..12 {
-            assert_eq!(view(&sim, PeerId(id)), all, "seed {seed}: {} after healing", PeerId(id));
+            assert_eq!(
+                view(&sim, PeerId(id)),
+                all,
+                "seed {seed}: {} after healing",
+                PeerId(id)
+            );
         }
     }
 }
