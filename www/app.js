@@ -425,13 +425,12 @@ function drawGrade() {
   family.textContent = state.family;
 }
 
-const KEY_VALUE = ['create', 'delete', 'read', 'update'];
-const MEMBERSHIP = ['singlefailure', 'multifailure', 'msgdropsinglefailure'];
-
 /// The whole grader's score: this run plus the other cases of its grader,
 /// run at once on the same seed.
 function gradeFamily(g) {
-  const names = KEY_VALUE.includes(g.test) ? KEY_VALUE : MEMBERSHIP;
+  const presets = Playground.presets();
+  const keyValue = presets.find((p) => p.name === g.test)?.keyValue ?? false;
+  const names = presets.filter((p) => p.keyValue === keyValue).map((p) => p.name);
   const seed = BigInt(linkField(state.pg.shareLink(), 'seed') ?? '0');
   let points = 0;
   let max = 0;
@@ -441,7 +440,7 @@ function gradeFamily(g) {
     max += r.max;
     return `${name} ${r.points}/${r.max}`;
   });
-  const grader = names === KEY_VALUE ? 'key-value' : 'membership';
+  const grader = keyValue ? 'key-value' : 'membership';
   return `${grader} grader, seed ${seed}: ${points} / ${max} (${parts.join(' · ')})`;
 }
 
@@ -567,6 +566,14 @@ function frame(t) {
   requestAnimationFrame(frame);
 }
 
+function fillPresets() {
+  for (const p of Playground.presets()) {
+    const option = html('option', p.name);
+    option.value = p.name;
+    $('preset').append(option);
+  }
+}
+
 function wire() {
   $('run').addEventListener('click', () => setRunning(!state.running));
   $('step').addEventListener('click', () => act(() => stepOnce()));
@@ -609,6 +616,7 @@ window.ftkv = {
 };
 
 await init();
+fillPresets();
 wire();
 loadHash();
 requestAnimationFrame(frame);

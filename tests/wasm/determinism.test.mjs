@@ -51,6 +51,12 @@ test('a played scenario replays natively to the same dbg.log', () => {
   assert.equal(pg.dbgLog(), readFileSync(log, 'utf8'));
 });
 
+test('the presets are the seven classic cases, key-value first', () => {
+  const presets = Playground.presets();
+  assert.deepEqual(presets.map((p) => p.name), cases);
+  assert.deepEqual(presets.map((p) => p.keyValue), [true, true, true, true, false, false, false]);
+});
+
 test('bad calls are JS errors with a clear message, not crashes', () => {
   assert.throws(() => Playground.runClassic('nope', 1n), /no classic test case `nope`/);
   assert.throws(() => new Playground({ peers: 0 }), /1 to 1000 peers, not 0/);
