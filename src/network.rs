@@ -103,11 +103,6 @@ impl Network {
         self.drop_prob = p.clamp(0.0, 1.0);
     }
 
-    /// The network-wide drop probability.
-    pub fn drop_prob(&self) -> f64 {
-        self.drop_prob
-    }
-
     /// Gives the directed link `from → to` its own delay and drop rate.
     pub fn set_link(&mut self, from: PeerId, to: PeerId, rule: LinkRule) {
         let rule = LinkRule {

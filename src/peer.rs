@@ -238,11 +238,6 @@ impl Peer {
         }
     }
 
-    /// This peer's id.
-    pub fn id(&self) -> PeerId {
-        self.id
-    }
-
     /// Which life of this peer this is (1 for the first).
     pub fn incarnation(&self) -> u64 {
         self.incarnation
@@ -261,11 +256,6 @@ impl Peer {
     /// This peer's stored keys.
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    /// This peer's undecided transactions.
-    pub fn coordinator(&self) -> &Coordinator {
-        &self.coordinator
     }
 }
 
