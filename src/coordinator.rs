@@ -1,12 +1,19 @@
 //! The client side of CRUD: a coordinator sends each request to the key's
-//! replicas, counts the replies, and decides once — success on a quorum of
-//! successful replies, failure as soon as a quorum can no longer be reached
-//! or when `op_timeout` ticks pass without one.
+//! replicas, counts the replies, and decides once.
+//!
+//! A read decides on the first [`QUORUM`] answers, found or not: it returns
+//! the newest entry among them, and a tombstone newer than any value means
+//! the key is deleted. A write succeeds on [`QUORUM`] successful replies.
+//! It fails for a precondition (`exists`, `not-found`) only when every
+//! replica asked refused it — then it changed nothing anywhere; if some
+//! replica performed it while too many refused, it fails `no-quorum`, and
+//! after `op_timeout` ticks without a decision `timeout`: both may have
+//! taken effect (indeterminate).
 
 use std::collections::BTreeMap;
 
 use crate::message::Stored;
-use crate::op::{OpKind, QUORUM};
+use crate::op::{OpKind, Reason, Version, QUORUM};
 
 /// A coordinator's decision on one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +28,10 @@ pub struct Decision {
     pub value: Option<String>,
     /// Whether a quorum succeeded.
     pub ok: bool,
+    /// Why it failed.
+    pub reason: Option<Reason>,
+    /// The version written, or for a read the newest entry's version.
+    pub version: Option<Version>,
 }
 
 #[derive(Clone, Debug)]
@@ -28,7 +39,7 @@ struct Pending {
     op: OpKind,
     key: String,
     written: Option<String>,
-    started: u64,
+    version: Version,
     asked: u8,
     oks: u8,
     fails: u8,
@@ -36,10 +47,15 @@ struct Pending {
 }
 
 impl Pending {
-    fn decide(&self, trans: u64, ok: bool) -> Decision {
-        let value = match (self.op, ok) {
-            (OpKind::Read, true) => self.newest.as_ref().map(|s| s.value.clone()),
-            (OpKind::Create | OpKind::Update, _) => self.written.clone(),
+    fn decide(&self, trans: u64, reason: Option<Reason>) -> Decision {
+        let read = self.op == OpKind::Read;
+        let version = match read {
+            true => self.newest.as_ref().map(|s| s.version),
+            false => Some(self.version),
+        };
+        let value = match self.op {
+            OpKind::Read if reason.is_none() => self.newest.as_ref().and_then(|s| s.value.clone()),
+            OpKind::Create | OpKind::Update => self.written.clone(),
             _ => None,
         };
         Decision {
@@ -47,17 +63,37 @@ impl Pending {
             op: self.op,
             key: self.key.clone(),
             value,
-            ok,
+            ok: reason.is_none(),
+            reason,
+            version,
         }
     }
 
-    /// The decision the replies so far force, if any.
-    fn verdict(&self) -> Option<bool> {
+    /// The decision the replies so far force, if any: `Some(None)` for
+    /// success, `Some(Some(reason))` for failure.
+    fn verdict(&self) -> Option<Option<Reason>> {
         let unanswered = self.asked - self.oks - self.fails;
+        if self.asked < QUORUM {
+            return Some(Some(Reason::NoQuorum));
+        }
+        if self.op == OpKind::Read {
+            if self.oks + self.fails < QUORUM {
+                return None;
+            }
+            let live = self.newest.as_ref().is_some_and(Stored::is_live);
+            return Some((!live).then_some(Reason::NotFound));
+        }
         if self.oks >= QUORUM {
-            Some(true)
-        } else if self.oks + unanswered < QUORUM {
-            Some(false)
+            Some(None)
+        } else if self.oks + unanswered >= QUORUM {
+            None
+        } else if self.oks > 0 {
+            Some(Some(Reason::NoQuorum))
+        } else if unanswered == 0 {
+            Some(Some(match self.op {
+                OpKind::Create => Reason::Exists,
+                _ => Reason::NotFound,
+            }))
         } else {
             None
         }
@@ -71,8 +107,9 @@ pub struct Coordinator {
 }
 
 impl Coordinator {
-    /// Starts transaction `trans`, already sent to `asked` replicas. Returns
-    /// the decision at once if a quorum is out of reach (too few replicas).
+    /// Starts transaction `trans` at tick `now`, already sent to `asked`
+    /// replicas. Returns the decision at once if a quorum is out of reach
+    /// (too few replicas).
     pub fn start(
         &mut self,
         now: u64,
@@ -86,14 +123,14 @@ impl Coordinator {
             op,
             key: key.to_owned(),
             written: written.map(str::to_owned),
-            started: now,
+            version: Version { tick: now, trans },
             asked: asked.min(usize::from(u8::MAX)) as u8,
             oks: 0,
             fails: 0,
             newest: None,
         };
         match pending.verdict() {
-            Some(ok) => Some(pending.decide(trans, ok)),
+            Some(reason) => Some(pending.decide(trans, reason)),
             None => {
                 self.pending.insert(trans, pending);
                 None
@@ -110,16 +147,16 @@ impl Coordinator {
         }
         if ok {
             p.oks += 1;
-            if let Some(found) = found {
-                if p.newest.as_ref().is_none_or(|n| found.version > n.version) {
-                    p.newest = Some(found);
-                }
-            }
         } else {
             p.fails += 1;
         }
-        let ok = p.verdict()?;
-        let decision = p.decide(trans, ok);
+        if let Some(found) = found {
+            if p.newest.as_ref().is_none_or(|n| found.version > n.version) {
+                p.newest = Some(found);
+            }
+        }
+        let reason = p.verdict()?;
+        let decision = p.decide(trans, reason);
         self.pending.remove(&trans);
         Some(decision)
     }
@@ -129,11 +166,14 @@ impl Coordinator {
         let late: Vec<u64> = self
             .pending
             .iter()
-            .filter(|(_, p)| now >= p.started + timeout)
+            .filter(|(_, p)| now >= p.version.tick + timeout)
             .map(|(&t, _)| t)
             .collect();
         late.into_iter()
-            .filter_map(|t| self.pending.remove(&t).map(|p| p.decide(t, false)))
+            .filter_map(|t| {
+                let p = self.pending.remove(&t)?;
+                Some(p.decide(t, Some(Reason::Timeout)))
+            })
             .collect()
     }
 
@@ -150,7 +190,7 @@ mod tests {
 
     fn found(value: &str, tick: u64) -> Option<Stored> {
         Some(Stored {
-            value: value.into(),
+            value: Some(value.into()),
             version: Version { tick, trans: 0 },
         })
     }
@@ -170,12 +210,12 @@ mod tests {
     }
 
     #[test]
-    fn two_failures_decide_failure_without_waiting() {
+    fn two_not_found_answers_fail_a_read_without_waiting() {
         let mut c = Coordinator::default();
         c.start(0, 1, OpKind::Read, "k", None, 3);
         assert!(c.on_reply(1, false, None).is_none());
         let d = c.on_reply(1, false, None).unwrap();
-        assert!(!d.ok);
+        assert_eq!((d.ok, d.reason), (false, Some(Reason::NotFound)));
         assert_eq!(d.value, None);
     }
 
@@ -196,7 +236,7 @@ mod tests {
         assert!(c.expire(19, 10).is_empty());
         let d = c.expire(20, 10);
         assert_eq!(d.len(), 1);
-        assert!(!d[0].ok);
+        assert_eq!((d[0].ok, d[0].reason), (false, Some(Reason::Timeout)));
         assert_eq!(d[0].value.as_deref(), Some("nv"));
         assert!(
             c.on_reply(4, true, None).is_none(),
@@ -208,16 +248,60 @@ mod tests {
     fn too_few_replicas_fail_at_once() {
         let mut c = Coordinator::default();
         let d = c.start(0, 1, OpKind::Delete, "k", None, 1).unwrap();
-        assert!(!d.ok);
+        assert_eq!((d.ok, d.reason), (false, Some(Reason::NoQuorum)));
         assert_eq!(c.pending(), 0);
     }
 
     #[test]
-    fn one_failure_with_two_left_keeps_waiting() {
+    fn a_read_decides_on_the_first_two_answers_found_or_not() {
         let mut c = Coordinator::default();
         c.start(0, 1, OpKind::Read, "k", None, 3);
         assert!(c.on_reply(1, false, None).is_none());
-        assert!(c.on_reply(1, true, found("v", 1)).is_none());
-        assert!(c.on_reply(1, true, found("v", 1)).unwrap().ok);
+        let d = c.on_reply(1, true, found("v", 1)).unwrap();
+        assert!(d.ok);
+        assert_eq!(d.version, Some(Version { tick: 1, trans: 0 }));
+    }
+
+    #[test]
+    fn a_newer_tombstone_makes_a_read_not_found() {
+        let mut c = Coordinator::default();
+        c.start(0, 1, OpKind::Read, "k", None, 3);
+        c.on_reply(1, true, found("old", 3));
+        let tomb = Stored {
+            value: None,
+            version: Version { tick: 5, trans: 2 },
+        };
+        let d = c.on_reply(1, false, Some(tomb)).unwrap();
+        assert_eq!((d.ok, d.reason), (false, Some(Reason::NotFound)));
+        assert_eq!(d.version, Some(Version { tick: 5, trans: 2 }));
+    }
+
+    #[test]
+    fn a_precondition_failure_waits_for_every_replica() {
+        let mut c = Coordinator::default();
+        c.start(3, 1, OpKind::Create, "k", Some("v"), 3);
+        assert!(c.on_reply(1, false, None).is_none());
+        assert!(
+            c.on_reply(1, false, None).is_none(),
+            "the third may have created it"
+        );
+        let d = c.on_reply(1, false, None).unwrap();
+        assert_eq!(d.reason, Some(Reason::Exists));
+        assert_eq!(d.version, Some(Version { tick: 3, trans: 1 }));
+    }
+
+    #[test]
+    fn a_write_some_replicas_performed_fails_without_quorum() {
+        let mut c = Coordinator::default();
+        c.start(0, 1, OpKind::Update, "k", Some("v"), 3);
+        c.on_reply(1, false, None);
+        c.on_reply(1, true, None);
+        let d = c.on_reply(1, false, None).unwrap();
+        assert_eq!(d.reason, Some(Reason::NoQuorum));
+        // Two refusals and silence: it may still have been performed.
+        c.start(0, 2, OpKind::Delete, "k", None, 3);
+        c.on_reply(2, false, None);
+        assert!(c.on_reply(2, false, None).is_none());
+        assert_eq!(c.expire(10, 10)[0].reason, Some(Reason::Timeout));
     }
 }

@@ -27,6 +27,7 @@ pub fn text(event: &Event) -> Option<String> {
             key,
             value,
             ok,
+            ..
         } => {
             let who = if *coordinator {
                 "coordinator"
@@ -86,6 +87,8 @@ mod tests {
             key: "ab3Xz".into(),
             value: value.map(Into::into),
             ok,
+            reason: None,
+            version: None,
         }
     }
 

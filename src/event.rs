@@ -5,7 +5,7 @@
 
 use crate::address::PeerId;
 use crate::message::MessageKind;
-use crate::op::OpKind;
+use crate::op::{OpKind, Reason, Version};
 
 /// One thing that happened at one peer during one tick.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +75,11 @@ pub enum EventKind {
         value: Option<String>,
         /// Success or failure.
         ok: bool,
+        /// Why the coordinator failed it (`None` for success and replicas).
+        reason: Option<Reason>,
+        /// The version written, or for a read the version of the entry
+        /// found (a value or a tombstone).
+        version: Option<Version>,
     },
     /// Stabilization stored a copy of `key` handed over by `from`.
     Replicated {
@@ -85,6 +90,11 @@ pub enum EventKind {
     },
     /// Stabilization dropped this peer's copy of `key`: it is no replica.
     Handed {
+        /// The key.
+        key: String,
+    },
+    /// The tombstone of `key` was collected after its grace period.
+    Collected {
         /// The key.
         key: String,
     },

@@ -191,6 +191,10 @@ impl Membership {
         sends: &mut Vec<(PeerId, Message)>,
         changes: &mut Vec<Change>,
     ) {
+        if !self.joined {
+            // Not in a group yet: answering would found a second one.
+            return;
+        }
         let entry = GossipEntry {
             id: from,
             incarnation,
@@ -285,9 +289,20 @@ impl Membership {
         if !self.joined && now >= self.last_join_req + self.timings.join_retry {
             self.ask_to_join(now, rng, sends);
         }
-        let live = self.sweep(now, changes);
+        let (live, suspected) = self.sweep(now, changes);
         if self.joined {
             gossip(self.me, &live, self.timings.fanout, rng, sends);
+            // A suspected member may only be cut off: telling it that this
+            // peer is alive lets both sides refresh each other the tick a
+            // short partition heals, before either removes the other.
+            for id in suspected {
+                sends.push((
+                    id,
+                    Message::Gossip {
+                        members: Rc::clone(&live),
+                    },
+                ));
+            }
             self.probe_removed(now, &live, rng, sends);
         }
     }
@@ -316,11 +331,17 @@ impl Membership {
     }
 
     /// One pass over the list: removes members silent for `t_remove` ticks
-    /// (tomb-stoning them) and returns the live entries, in id order.
-    fn sweep(&mut self, now: u64, changes: &mut Vec<Change>) -> Rc<Vec<GossipEntry>> {
+    /// (tomb-stoning them) and returns the live entries and the ids of the
+    /// suspected members, in id order.
+    fn sweep(
+        &mut self,
+        now: u64,
+        changes: &mut Vec<Change>,
+    ) -> (Rc<Vec<GossipEntry>>, Vec<PeerId>) {
         let t = self.timings;
         let slots = &mut self.slots;
         let removed = &mut self.removed;
+        let mut suspected = Vec::new();
         let mut live = Vec::with_capacity(self.ids.len());
         self.ids.retain(|&id| {
             let m = &mut slots[id.0 as usize];
@@ -341,10 +362,12 @@ impl Membership {
                     incarnation: m.incarnation,
                     heartbeat: m.heartbeat,
                 });
+            } else {
+                suspected.push(id);
             }
             true
         });
-        Rc::new(live)
+        (Rc::new(live), suspected)
     }
 
     fn is_live(&self, m: &Slot, now: u64) -> bool {
@@ -480,6 +503,34 @@ mod tests {
         };
         let ids: Vec<PeerId> = members.iter().map(|e| e.id).collect();
         assert_eq!(ids, vec![PeerId(0), PeerId(3)]);
+    }
+
+    #[test]
+    fn a_peer_that_has_not_joined_answers_no_join() {
+        let (mut joiner, _, _) = started(4);
+        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        joiner.on_join_req(1, PeerId(0), 2, 0, &mut sends, &mut changes);
+        assert!(sends.is_empty() && changes.is_empty());
+        joiner.on_list(2, &[entry(0, 1, 2)], &mut changes);
+        joiner.on_join_req(3, PeerId(7), 1, 0, &mut sends, &mut changes);
+        assert_eq!(sends.len(), 1, "joined: it answers");
+    }
+
+    #[test]
+    fn suspected_members_are_still_told_this_peer_is_alive() {
+        let (mut m, _, _) = started(0);
+        let mut rng = SimRng::new(1, STREAM_PEERS);
+        let mut changes = Vec::new();
+        m.on_list(1, &[entry(5, 1, 3), entry(6, 1, 3)], &mut changes);
+        let t = MembershipTimings::default();
+        let mut sends = Vec::new();
+        for now in 2..=(1 + t.t_fail) {
+            sends.clear();
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+        }
+        let to: BTreeSet<PeerId> = sends.iter().map(|s| s.0).collect();
+        assert!(m.view(1 + t.t_fail).iter().any(|v| v.suspected));
+        assert_eq!(to, BTreeSet::from([PeerId(5), PeerId(6)]));
     }
 
     #[test]

@@ -17,13 +17,20 @@ pub struct GossipEntry {
     pub heartbeat: u64,
 }
 
-/// A stored value with its version.
+/// A stored value, or a tombstone, with its version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
-    /// The value text.
-    pub value: String,
+    /// The value text; `None` for a tombstone (the key was deleted).
+    pub value: Option<String>,
     /// The version of the write that produced it.
     pub version: Version,
+}
+
+impl Stored {
+    /// Whether this is a value rather than a tombstone.
+    pub fn is_live(&self) -> bool {
+        self.value.is_some()
+    }
 }
 
 /// A message between two peers.
@@ -68,14 +75,31 @@ pub enum Message {
         /// For a successful read: the value found.
         found: Option<Stored>,
     },
-    /// Stabilization: a holder hands a key to a peer it sees as a replica.
+    /// Stabilization or anti-entropy: a holder pushes its copy of a key.
     Replicate {
         /// The key.
         key: String,
-        /// The value and version held.
+        /// The value (or tombstone) and version held.
         stored: Stored,
-        /// The replica set as the sender sees it.
-        replicas: ReplicaSet,
+    },
+    /// The receiver of a [`Message::Replicate`] confirms the version it now
+    /// holds (the one pushed, or a newer one).
+    ReplicateAck {
+        /// The key.
+        key: String,
+        /// The version the receiver holds.
+        version: Version,
+    },
+    /// Anti-entropy: the versions the sender holds of the keys the receiver
+    /// replicates.
+    Digest {
+        /// (key, version) pairs, sorted by key.
+        entries: Vec<(String, Version)>,
+    },
+    /// Anti-entropy: the receiver of a digest asks for newer copies.
+    Pull {
+        /// The keys wanted.
+        keys: Vec<String>,
     },
 }
 
@@ -94,6 +118,12 @@ pub enum MessageKind {
     Reply,
     /// [`Message::Replicate`].
     Replicate,
+    /// [`Message::ReplicateAck`].
+    ReplicateAck,
+    /// [`Message::Digest`].
+    Digest,
+    /// [`Message::Pull`].
+    Pull,
 }
 
 impl Message {
@@ -106,6 +136,9 @@ impl Message {
             Message::Request { op, .. } => MessageKind::Request(*op),
             Message::Reply { .. } => MessageKind::Reply,
             Message::Replicate { .. } => MessageKind::Replicate,
+            Message::ReplicateAck { .. } => MessageKind::ReplicateAck,
+            Message::Digest { .. } => MessageKind::Digest,
+            Message::Pull { .. } => MessageKind::Pull,
         }
     }
 }
@@ -123,6 +156,9 @@ impl MessageKind {
             MessageKind::Request(OpKind::Delete) => "delete request",
             MessageKind::Reply => "reply",
             MessageKind::Replicate => "replicate",
+            MessageKind::ReplicateAck => "replicate ack",
+            MessageKind::Digest => "digest",
+            MessageKind::Pull => "pull",
         }
     }
 }

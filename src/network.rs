@@ -139,6 +139,12 @@ impl Network {
             let deliver_at = now + rule.map_or(1, |r| r.delay);
             let seq = self.next_seq;
             self.next_seq += 1;
+            if self.in_flight == 0 || deliver_at < self.base {
+                // Nothing queued, or a send earlier than the queue's start
+                // (the queue was looked at with a later tick): start the
+                // calendar at this delivery tick.
+                self.rebase(deliver_at);
+            }
             let at = (deliver_at - self.base) as usize;
             while at >= self.buckets.len() {
                 let bucket = self.spare.pop().unwrap_or_default();
@@ -161,6 +167,21 @@ impl Network {
         outcome
     }
 
+    /// Moves the start of the calendar back to `tick`, keeping every
+    /// queued message at its delivery tick.
+    fn rebase(&mut self, tick: u64) {
+        if self.in_flight == 0 {
+            self.spare.extend(self.buckets.drain(..));
+            self.base = tick;
+            return;
+        }
+        while self.base > tick {
+            let bucket = self.spare.pop().unwrap_or_default();
+            self.buckets.push_front(bucket);
+            self.base -= 1;
+        }
+    }
+
     fn lost(&mut self, link_prob: f64) -> bool {
         let global = self.drop_prob > 0.0 && self.rng.chance(self.drop_prob);
         let link = link_prob > 0.0 && self.rng.chance(link_prob);
@@ -171,8 +192,6 @@ impl Network {
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
         while self.base <= now {
             let Some(front) = self.buckets.front_mut() else {
-                // Nothing in flight: later sends are due after `now`.
-                self.base = now;
                 return None;
             };
             if let Some(m) = front.pop_front() {
@@ -256,9 +275,21 @@ mod tests {
         let mut net = Network::new(2, 1);
         assert!(net.pop_due(1000).is_none());
         net.send(1000, PeerId(0), PeerId(1), ping());
-        assert_eq!(net.buckets.len(), 2);
+        assert_eq!(net.buckets.len(), 1);
         assert!(net.pop_due(1000).is_none());
         assert_eq!(net.pop_due(1001).unwrap().deliver_at, 1001);
+    }
+
+    #[test]
+    fn looking_ahead_then_sending_earlier_still_delivers_in_order() {
+        let mut net = Network::new(2, 1);
+        assert!(net.pop_due(50).is_none());
+        net.send(3, PeerId(0), PeerId(1), ping());
+        net.send(1, PeerId(1), PeerId(0), ping());
+        assert_eq!(net.pop_due(2).unwrap().deliver_at, 2);
+        assert!(net.pop_due(2).is_none());
+        assert_eq!(net.pop_due(4).unwrap().deliver_at, 4);
+        assert_eq!(net.in_flight_count(), 0);
     }
 
     #[test]

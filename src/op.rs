@@ -53,7 +53,33 @@ impl fmt::Display for OpKind {
     }
 }
 
-/// How many replicas must answer successfully for an operation to succeed.
+/// Why a client request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// Read, update or delete: every replica asked said the key is absent.
+    NotFound,
+    /// Create: every replica asked said the key exists.
+    Exists,
+    /// Too few replicas could be asked, or some replicas performed a write
+    /// that others refused: it may have taken effect.
+    NoQuorum,
+    /// No quorum answered in time: a write may have taken effect.
+    Timeout,
+}
+
+impl Reason {
+    /// The word the history and the CLI print (`not-found`, ...).
+    pub fn word(self) -> &'static str {
+        match self {
+            Reason::NotFound => "not-found",
+            Reason::Exists => "exists",
+            Reason::NoQuorum => "no-quorum",
+            Reason::Timeout => "timeout",
+        }
+    }
+}
+
+/// How many replicas must answer for an operation to succeed.
 pub const QUORUM: u8 = 2;
 
 /// How many peers hold each key.

@@ -12,7 +12,7 @@ use crate::message::{Message, Stored};
 use crate::op::{OpKind, Version};
 use crate::ring::Ring;
 use crate::rng::{SimRng, STREAM_PEERS};
-use crate::store::Store;
+use crate::store::{Store, StoreTimings};
 
 /// Every protocol timing, in ticks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub struct Timings {
     pub membership: MembershipTimings,
     /// Ticks a coordinator waits for a quorum before it fails the request.
     pub op_timeout: u64,
-    /// Ticks a peer keeps a copy it is no longer a replica of.
-    pub orphan_hold: u64,
+    /// Hand-over, push retries, anti-entropy and tombstone collection.
+    pub store: StoreTimings,
 }
 
 impl Default for Timings {
@@ -30,7 +30,7 @@ impl Default for Timings {
         Timings {
             membership: MembershipTimings::default(),
             op_timeout: 10,
-            orphan_hold: 20,
+            store: StoreTimings::default(),
         }
     }
 }
@@ -78,6 +78,18 @@ impl Peer {
         }
     }
 
+    /// Gives a restarting peer the keys it stored before it failed (they
+    /// survive a crash, like a disk); it checks each with its replicas.
+    pub fn restore(&mut self, mut store: Store) {
+        store.restarted();
+        self.store = store;
+    }
+
+    /// Takes the stored keys out of a failed peer, to restore them.
+    pub fn take_store(&mut self) -> Store {
+        std::mem::take(&mut self.store)
+    }
+
     /// Starts (or restarts) the peer at tick `now`: it asks to join.
     pub fn start(&mut self, now: u64, out: &mut Outbox) {
         out.events.push(EventKind::Started {
@@ -117,18 +129,19 @@ impl Peer {
                 replicas,
             } => {
                 let answer = self.store.apply(op, &key, write.as_ref(), replicas);
-                let value = match op {
-                    OpKind::Read => answer.found.as_ref().map(|s| s.value.clone()),
-                    OpKind::Create | OpKind::Update => write.map(|s| s.value),
-                    OpKind::Delete => None,
+                let shown = match op {
+                    OpKind::Read => answer.found.as_ref(),
+                    _ => write.as_ref(),
                 };
                 out.events.push(EventKind::Outcome {
                     coordinator: false,
                     op,
                     trans,
                     key,
-                    value,
+                    value: shown.and_then(|s| s.value.clone()),
                     ok: answer.ok,
+                    reason: None,
+                    version: shown.map(|s| s.version),
                 });
                 out.sends.push((
                     from,
@@ -144,15 +157,27 @@ impl Peer {
                     out.events.push(decided(decision));
                 }
             }
-            Message::Replicate {
-                key,
-                stored,
-                replicas,
-            } => {
-                if self.store.replicate(&key, &stored, replicas) {
+            Message::Replicate { key, stored } => {
+                let (changed, version) = self.store.replicate(&self.ring, &key, &stored, from);
+                out.sends.push((
+                    from,
+                    Message::ReplicateAck {
+                        key: key.clone(),
+                        version,
+                    },
+                ));
+                if changed {
                     out.events.push(EventKind::Replicated { key, from });
                 }
             }
+            Message::ReplicateAck { key, version } => {
+                self.store.confirmed(&key, from, version);
+            }
+            Message::Digest { entries } => {
+                self.store
+                    .on_digest(&self.ring, from, &entries, &mut out.sends);
+            }
+            Message::Pull { keys } => self.store.on_pull(from, &keys, &mut out.sends),
         }
     }
 
@@ -164,17 +189,32 @@ impl Peer {
         for decision in self.coordinator.expire(now, self.timings.op_timeout) {
             out.events.push(decided(decision));
         }
-        let dropped = self.store.stabilize(
+        let store = &self.timings.store;
+        let swept = self.store.stabilize(
             self.id,
             &self.ring,
             self.ring_changed,
             now,
-            self.timings.orphan_hold,
+            store,
             &mut out.sends,
         );
         self.ring_changed = false;
-        out.events
-            .extend(dropped.into_iter().map(|key| EventKind::Handed { key }));
+        out.events.extend(
+            swept
+                .handed
+                .into_iter()
+                .map(|key| EventKind::Handed { key }),
+        );
+        out.events.extend(
+            swept
+                .collected
+                .into_iter()
+                .map(|key| EventKind::Collected { key }),
+        );
+        if self.membership.is_joined() {
+            let digest = self.store.digest(self.id, &self.ring, now, store.ae_period);
+            out.sends.extend(digest);
+        }
     }
 
     /// Coordinates a client request at tick `now` as transaction `trans`.
@@ -193,10 +233,18 @@ impl Peer {
             OpKind::Create | OpKind::Update => value,
             OpKind::Read | OpKind::Delete => None,
         };
-        let write = written.map(|v| Stored {
-            value: v.to_owned(),
-            version: Version { tick: now, trans },
-        });
+        let version = Version { tick: now, trans };
+        let write = match op {
+            OpKind::Read => None,
+            OpKind::Delete => Some(Stored {
+                value: None,
+                version,
+            }),
+            OpKind::Create | OpKind::Update => Some(Stored {
+                value: written.map(str::to_owned),
+                version,
+            }),
+        };
         for &to in replicas.as_slice() {
             out.sends.push((
                 to,
@@ -267,5 +315,7 @@ fn decided(d: Decision) -> EventKind {
         key: d.key,
         value: d.value,
         ok: d.ok,
+        reason: d.reason,
+        version: d.version,
     }
 }

@@ -122,6 +122,25 @@ impl Ring {
     pub fn replicas(&self, key: &str) -> ReplicaSet {
         self.replicas_at(key_position(key))
     }
+
+    /// The peers that share a range with `id`: its [`REPLICATION`] − 1
+    /// successors and predecessors, without `id` and without repeats, in
+    /// ring order (successors first). Empty if `id` is not on the ring.
+    pub fn neighbours(&self, id: PeerId) -> Vec<PeerId> {
+        let Some(at) = self.nodes.iter().position(|&(_, p)| p == id) else {
+            return Vec::new();
+        };
+        let n = self.nodes.len();
+        let reach = (REPLICATION - 1).min(n - 1);
+        let mut out = Vec::with_capacity(2 * reach);
+        for offset in (1..=reach).chain((1..=reach).map(|o| n - o)) {
+            let peer = self.nodes[(at + offset) % n].1;
+            if !out.contains(&peer) {
+                out.push(peer);
+            }
+        }
+        out
+    }
 }
 
 impl FromIterator<PeerId> for Ring {

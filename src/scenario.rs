@@ -10,7 +10,7 @@
 //!
 //! with optional `preset=read` (a classic test case driven on the ring) and
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
-//! timings), and last `&sum=` eight hex digits of the xxh3 hash of all that
+//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
 //! comes before, so a truncated or mangled link is refused, not replayed as
 //! some other scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
@@ -29,6 +29,7 @@ use crate::op::OpKind;
 use crate::peer::Timings;
 use crate::rng::{SimRng, STREAM_CLIENT};
 use crate::sim::{Sim, SimError, SimOptions};
+use crate::store::StoreTimings;
 use crate::testcase::clip;
 
 /// The longest share link accepted, in bytes.
@@ -285,11 +286,20 @@ impl Session {
             link.push_str(&format!("&preset={preset}"));
         }
         if s.timings != Timings::default() {
-            let (t, m) = (s.timings, s.timings.membership);
+            let (t, m, st) = (s.timings, s.timings.membership, s.timings.store);
             link.push_str(&format!(
                 "&t={}.{}.{}.{}.{}.{}",
-                m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, t.orphan_hold
+                m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, st.orphan_hold
             ));
+            let d = StoreTimings::default();
+            if (st.push_retry, st.ae_period, st.tombstone_grace)
+                != (d.push_retry, d.ae_period, d.tombstone_grace)
+            {
+                link.push_str(&format!(
+                    ".{}.{}.{}",
+                    st.push_retry, st.ae_period, st.tombstone_grace
+                ));
+            }
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -484,9 +494,17 @@ fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
         .map(|n| n.parse::<u64>())
         .collect::<Result<_, _>>()
         .or_else(|_| fail(format!("timings `{}` are not whole numbers", clip(text))))?;
-    let [fanout, t_fail, t_remove, join_retry, op_timeout, orphan_hold] = numbers[..] else {
-        return fail(format!("timings `{}` need 6 numbers", clip(text)));
+    let d = StoreTimings::default();
+    let (first, store) = match numbers[..] {
+        [a, b, c, e, f, g] => (
+            [a, b, c, e, f, g],
+            [d.push_retry, d.ae_period, d.tombstone_grace],
+        ),
+        [a, b, c, e, f, g, h, i, j] => ([a, b, c, e, f, g], [h, i, j]),
+        _ => return fail(format!("timings `{}` need 6 or 9 numbers", clip(text))),
     };
+    let [fanout, t_fail, t_remove, join_retry, op_timeout, orphan_hold] = first;
+    let [push_retry, ae_period, tombstone_grace] = store;
     Ok(Timings {
         membership: MembershipTimings {
             fanout: u32::try_from(fanout).unwrap_or(u32::MAX),
@@ -495,7 +513,12 @@ fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
             join_retry,
         },
         op_timeout,
-        orphan_hold,
+        store: StoreTimings {
+            orphan_hold,
+            push_retry,
+            ae_period,
+            tombstone_grace,
+        },
     })
 }
 

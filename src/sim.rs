@@ -68,7 +68,10 @@ impl SimOptions {
             ("t_remove", m.t_remove),
             ("join_retry", m.join_retry),
             ("op_timeout", t.op_timeout),
-            ("orphan_hold", t.orphan_hold),
+            ("orphan_hold", t.store.orphan_hold),
+            ("push_retry", t.store.push_retry),
+            ("ae_period", t.store.ae_period),
+            ("tombstone_grace", t.store.tombstone_grace),
         ];
         for (name, value) in timings {
             if !(1..=MAX_TIMING).contains(&value) {
@@ -134,6 +137,7 @@ pub enum PeerState {
 struct Slot {
     state: PeerState,
     start_at: u64,
+    failed_at: u64,
     incarnations: u64,
     peer: Option<Peer>,
 }
@@ -158,6 +162,7 @@ impl Sim {
             .map(|i| Slot {
                 state: PeerState::Waiting,
                 start_at: u64::from(i / 4),
+                failed_at: 0,
                 incarnations: 0,
                 peer: None,
             })
@@ -231,9 +236,19 @@ impl Sim {
         let slot = &mut self.slots[i];
         slot.incarnations += 1;
         slot.state = PeerState::Alive;
+        // Stored keys survive a crash (a disk), unless the peer was down so
+        // long that tombstones it missed may have been collected meanwhile.
+        let kept = slot
+            .peer
+            .as_mut()
+            .filter(|_| now - slot.failed_at <= timings.store.tombstone_grace)
+            .map(Peer::take_store);
         let peer = slot
             .peer
             .insert(Peer::new(id, slot.incarnations, peers, seed, timings));
+        if let Some(store) = kept {
+            peer.restore(store);
+        }
         let mut out = std::mem::take(&mut self.outbox);
         peer.start(now, &mut out);
         self.flush(id, out);
@@ -310,7 +325,9 @@ impl Sim {
         if self.check(id)? != PeerState::Alive {
             return Err(SimError::NotAlive(id));
         }
-        self.slots[id.0 as usize].state = PeerState::Failed;
+        let slot = &mut self.slots[id.0 as usize];
+        slot.state = PeerState::Failed;
+        slot.failed_at = self.now;
         self.events.push(Event {
             tick: self.now,
             peer: id,
@@ -319,8 +336,10 @@ impl Sim {
         Ok(())
     }
 
-    /// Restarts a failed peer at tick `now`, empty, with a new incarnation;
-    /// it rejoins through the introducer.
+    /// Restarts a failed peer at tick `now` with a new incarnation; it
+    /// rejoins through the introducer. Its stored keys survive the crash
+    /// (checked again with their replicas), unless it was down longer than
+    /// the tombstone grace period: then it restarts empty.
     pub fn recover(&mut self, id: PeerId) -> Result<(), SimError> {
         if self.check(id)? != PeerState::Failed {
             return Err(SimError::NotFailed(id));

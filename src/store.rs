@@ -1,28 +1,97 @@
-//! A peer's local key-value store, its server side of CRUD, and
-//! stabilization.
+//! A peer's local key-value store: versioned entries with tombstones, the
+//! server side of CRUD, stabilization, confirmed hand-over and anti-entropy.
 //!
-//! Every stored key remembers the replica set it was last synced with.
-//! Whenever the peer's ring gives a key another replica set, the holder
-//! pushes the key to every replica of the new set (a copy that is already
-//! there with the same version is a no-op), so a lost replica is re-created
-//! by any surviving holder, even after several failures seen one at a time.
-//! A holder that is no longer a replica hands the key over the same way and
-//! drops its copy after `orphan_hold` ticks (time for a lagging view to
-//! catch up), so a key never stays on more than 3 peers.
+//! Every entry is a last-write-wins register: a value or a **tombstone**
+//! (a delete is a write like any other), with the [`Version`] of the write
+//! that produced it; a newer version always wins, wherever the copies meet.
+//! Tombstones are collected `tombstone_grace` ticks after the delete, once
+//! every replica has confirmed it.
+//!
+//! Stabilization: each entry remembers the replica set it was last synced
+//! with. When the peer's ring gives a key another set, the holder pushes the
+//! entry to every replica of the new set; a push counts as done only when the
+//! replica **confirms** it (with the version it now holds), and is retried
+//! every `push_retry` ticks until then. A holder that is no longer a replica
+//! drops its copy only after every replica confirmed it and `orphan_hold`
+//! ticks passed, so a key is never left on fewer peers than it had.
+//!
+//! Anti-entropy: every `ae_period` ticks a peer sends one neighbour that
+//! shares ranges with it a digest (key, version) of the entries that
+//! neighbour replicates; the neighbour pushes back what is newer on its side
+//! and asks for what is newer on the sender's. Missing and divergent copies
+//! heal without any ring change, at one digest per peer per period.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::address::PeerId;
 use crate::message::{Message, Stored};
-use crate::op::OpKind;
+use crate::op::{OpKind, Version};
 use crate::ring::{key_position, ReplicaSet, Ring};
+
+/// The store's timings, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreTimings {
+    /// Ticks a peer keeps a copy it is no longer a replica of, once every
+    /// replica confirmed it.
+    pub orphan_hold: u64,
+    /// Ticks between retries of an unconfirmed push.
+    pub push_retry: u64,
+    /// Ticks between two anti-entropy digests of one peer.
+    pub ae_period: u64,
+    /// Ticks a tombstone is kept after its delete before it is collected.
+    pub tombstone_grace: u64,
+}
+
+impl Default for StoreTimings {
+    fn default() -> Self {
+        StoreTimings {
+            orphan_hold: 20,
+            push_retry: 5,
+            ae_period: 10,
+            tombstone_grace: 300,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 struct Entry {
     stored: Stored,
     position: u64,
+    /// The replica set this entry was last pushed to (or written through).
     synced: Option<ReplicaSet>,
+    /// Peers known to hold this version or a newer one.
+    confirmed: Vec<PeerId>,
+    /// Tick of the last push to the unconfirmed replicas.
+    pushed_at: u64,
     orphan_since: Option<u64>,
+}
+
+impl Entry {
+    fn new(stored: Stored, synced: Option<ReplicaSet>) -> Entry {
+        Entry {
+            position: 0,
+            stored,
+            synced,
+            confirmed: Vec::new(),
+            pushed_at: 0,
+            orphan_since: None,
+        }
+    }
+
+    fn confirm(&mut self, id: PeerId) {
+        if !self.confirmed.contains(&id) {
+            self.confirmed.push(id);
+        }
+    }
+
+    /// The replicas of `set` other than `me` that have not confirmed.
+    fn unconfirmed(&self, me: PeerId, set: ReplicaSet) -> Vec<PeerId> {
+        set.as_slice()
+            .iter()
+            .copied()
+            .filter(|&to| to != me && !self.confirmed.contains(&to))
+            .collect()
+    }
 }
 
 /// One stored key as its holder sees it.
@@ -30,7 +99,7 @@ struct Entry {
 pub struct KeyView<'a> {
     /// The key.
     pub key: &'a str,
-    /// Its value and version.
+    /// Its value (or tombstone) and version.
     pub stored: &'a Stored,
     /// Whether the holder sees itself as one of the key's replicas.
     pub replica: bool,
@@ -39,10 +108,19 @@ pub struct KeyView<'a> {
 /// What a replica answers to a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
-    /// Whether it performed the operation.
+    /// Whether it performed the operation (for a read: holds a value).
     pub ok: bool,
-    /// For a successful read, the value found.
+    /// For a read, the entry found: a value or a tombstone.
     pub found: Option<Stored>,
+}
+
+/// What stabilization did in one tick.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Keys whose copy this peer handed over and dropped.
+    pub handed: Vec<String>,
+    /// Keys whose tombstone was collected.
+    pub collected: Vec<String>,
 }
 
 /// A peer's stored keys.
@@ -50,12 +128,16 @@ pub struct Answer {
 pub struct Store {
     map: BTreeMap<String, Entry>,
     dirty: BTreeSet<String>,
-    orphans: usize,
+    /// Keys with a push not yet confirmed by every replica.
+    unconfirmed: BTreeSet<String>,
 }
 
 impl Store {
-    /// Performs `op` as a replica. `write` carries the value and version of
-    /// a create or update; `replicas` is the coordinator's replica set.
+    /// Performs `op` as a replica. `write` carries the value (create,
+    /// update) or tombstone (delete) and its version; `replicas` is the
+    /// coordinator's replica set. Create needs the key absent (or deleted),
+    /// update and delete need it present; a write older than the entry is
+    /// acknowledged but changes nothing.
     pub fn apply(
         &mut self,
         op: OpKind,
@@ -63,148 +145,250 @@ impl Store {
         write: Option<&Stored>,
         replicas: ReplicaSet,
     ) -> Answer {
-        let fail = Answer {
-            ok: false,
-            found: None,
-        };
-        let done = Answer {
-            ok: true,
-            found: None,
-        };
-        match (op, write) {
-            (OpKind::Create, Some(stored)) if !self.map.contains_key(key) => {
-                self.put(key, stored.clone(), replicas);
-                done
+        let live = self.get(key).is_some_and(Stored::is_live);
+        let ok = match (op, write) {
+            (OpKind::Read, _) => {
+                return Answer {
+                    ok: live,
+                    found: self.get(key).cloned(),
+                }
             }
-            (OpKind::Read, _) => match self.map.get(key) {
-                Some(e) => Answer {
-                    ok: true,
-                    found: Some(e.stored.clone()),
-                },
-                None => fail,
-            },
-            (OpKind::Update, Some(stored)) => match self.map.get(key) {
-                Some(e) if stored.version > e.stored.version => {
-                    self.put(key, stored.clone(), replicas);
-                    done
-                }
-                Some(_) => done,
-                None => fail,
-            },
-            (OpKind::Delete, _) => match self.map.remove(key) {
-                Some(e) => {
-                    self.orphans -= usize::from(e.orphan_since.is_some());
-                    self.dirty.remove(key);
-                    done
-                }
-                None => fail,
-            },
-            _ => fail,
-        }
-    }
-
-    /// Stores a copy handed over by stabilization if it is new or newer.
-    /// Returns whether anything changed.
-    pub fn replicate(&mut self, key: &str, stored: &Stored, replicas: ReplicaSet) -> bool {
-        match self.map.get(key) {
-            Some(e) if e.stored.version >= stored.version => false,
-            _ => {
-                self.put(key, stored.clone(), replicas);
+            (OpKind::Create, Some(w)) if !live => {
+                self.merge(key, w, Some(replicas));
                 true
             }
-        }
-    }
-
-    fn put(&mut self, key: &str, stored: Stored, replicas: ReplicaSet) {
-        let entry = Entry {
-            stored,
-            position: key_position(key),
-            synced: Some(replicas),
-            orphan_since: None,
+            (OpKind::Update | OpKind::Delete, Some(w)) if live => {
+                self.merge(key, w, Some(replicas));
+                true
+            }
+            _ => false,
         };
-        if let Some(old) = self.map.insert(key.to_owned(), entry) {
-            self.orphans -= usize::from(old.orphan_since.is_some());
-        }
-        self.dirty.insert(key.to_owned());
+        Answer { ok, found: None }
     }
 
-    /// Forgets that `id` holds anything: it restarted empty, so every key
-    /// it replicates must be pushed to it again.
+    /// Keeps `stored` if it is newer than what this peer holds. Returns
+    /// whether anything changed.
+    fn merge(&mut self, key: &str, stored: &Stored, synced: Option<ReplicaSet>) -> bool {
+        if self
+            .map
+            .get(key)
+            .is_some_and(|e| e.stored.version >= stored.version)
+        {
+            return false;
+        }
+        let mut entry = Entry::new(stored.clone(), synced);
+        entry.position = key_position(key);
+        self.map.insert(key.to_owned(), entry);
+        self.unconfirmed.remove(key);
+        self.dirty.insert(key.to_owned());
+        true
+    }
+
+    /// Stores a copy pushed by stabilization or anti-entropy if it is newer
+    /// (as synced with its replica set in `ring`: no further push unless
+    /// this peer is no replica). Returns whether anything changed and the
+    /// version now held, which the receiver confirms to the sender.
+    pub fn replicate(
+        &mut self,
+        ring: &Ring,
+        key: &str,
+        stored: &Stored,
+        from: PeerId,
+    ) -> (bool, Version) {
+        let set = ring.replicas(key);
+        let changed = self.merge(key, stored, Some(set));
+        let e = self.map.get_mut(key).expect("merged");
+        if e.stored.version == stored.version {
+            e.confirm(from);
+        }
+        (changed, e.stored.version)
+    }
+
+    /// Records that `from` holds `version` of `key` (or a newer one).
+    pub fn confirmed(&mut self, key: &str, from: PeerId, version: Version) {
+        if let Some(e) = self.map.get_mut(key) {
+            if version >= e.stored.version {
+                e.confirm(from);
+            }
+        }
+    }
+
+    /// Forgets what `id` confirmed and that it was synced: it restarted, so
+    /// every key it replicates is checked with it again.
     pub fn forget_peer(&mut self, id: PeerId) {
         for (key, e) in &mut self.map {
             if e.synced.is_some_and(|s| s.contains(id)) {
                 e.synced = None;
+                e.confirmed.retain(|&c| c != id);
                 self.dirty.insert(key.clone());
             }
         }
     }
 
-    /// Stabilizes against `ring`: all keys if the ring changed, else only
-    /// the keys written since the last call. Pushes [`Message::Replicate`]
-    /// into `sends` and returns the keys whose copy this peer dropped.
+    /// Forgets every sync and confirmation (after this peer restarted with
+    /// its stored keys): every key is pushed to its replicas again.
+    pub fn restarted(&mut self) {
+        for (key, e) in &mut self.map {
+            e.synced = None;
+            e.confirmed.clear();
+            e.orphan_since = None;
+            self.dirty.insert(key.clone());
+        }
+        self.unconfirmed.clear();
+    }
+
+    /// Stabilizes against `ring`: all keys if the ring changed, else the
+    /// keys written since the last call; retries unconfirmed pushes; drops
+    /// handed-over copies and collects old tombstones. Pushes messages into
+    /// `sends`.
     pub fn stabilize(
         &mut self,
         me: PeerId,
         ring: &Ring,
         ring_changed: bool,
         now: u64,
-        orphan_hold: u64,
+        timings: &StoreTimings,
         sends: &mut Vec<(PeerId, Message)>,
-    ) -> Vec<String> {
-        let Store {
-            map,
-            dirty,
-            orphans,
-        } = self;
-        let dirty = std::mem::take(dirty);
-        let mut resync = |key: &str, e: &mut Entry| {
-            let was = usize::from(e.orphan_since.is_some());
-            sync(me, ring, key, e, now, sends);
-            *orphans = *orphans + usize::from(e.orphan_since.is_some()) - was;
-        };
-        if ring_changed {
-            for (key, e) in map.iter_mut() {
-                resync(key, e);
-            }
+    ) -> Swept {
+        let dirty = std::mem::take(&mut self.dirty);
+        let keys: Vec<String> = if ring_changed {
+            self.map.keys().cloned().collect()
         } else {
-            for key in &dirty {
-                if let Some(e) = map.get_mut(key) {
-                    resync(key, e);
+            let retry = self
+                .unconfirmed
+                .iter()
+                .filter(|k| {
+                    self.map
+                        .get(*k)
+                        .is_some_and(|e| now >= e.pushed_at + timings.push_retry)
+                })
+                .cloned();
+            dirty.into_iter().chain(retry).collect()
+        };
+        for key in keys {
+            if let Some(e) = self.map.get_mut(&key) {
+                if sync(me, ring, &key, e, now, sends) {
+                    self.unconfirmed.insert(key);
+                } else {
+                    self.unconfirmed.remove(&key);
                 }
             }
         }
-        if self.orphans == 0 {
-            return Vec::new();
+        if now % 16 == u64::from(me.0) % 16 {
+            self.sweep(me, ring, now, timings)
+        } else {
+            Swept::default()
         }
-        let expired: Vec<String> = self
-            .map
-            .iter()
-            .filter(|(_, e)| e.orphan_since.is_some_and(|t| now >= t + orphan_hold))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in &expired {
-            self.map.remove(key);
-        }
-        self.orphans -= expired.len();
-        expired
     }
 
-    /// How many keys this peer holds.
+    /// Drops confirmed orphans past their hold and collects confirmed
+    /// tombstones past their grace.
+    fn sweep(&mut self, me: PeerId, ring: &Ring, now: u64, t: &StoreTimings) -> Swept {
+        let mut swept = Swept::default();
+        for (key, e) in &self.map {
+            let set = ring.replicas_at(e.position);
+            if !e.unconfirmed(me, set).is_empty() || e.synced != Some(set) {
+                continue;
+            }
+            if e.orphan_since
+                .is_some_and(|since| now >= since + t.orphan_hold)
+            {
+                swept.handed.push(key.clone());
+            } else if !e.stored.is_live() && now >= e.stored.version.tick + t.tombstone_grace {
+                swept.collected.push(key.clone());
+            }
+        }
+        for key in swept.handed.iter().chain(&swept.collected) {
+            self.map.remove(key);
+            self.unconfirmed.remove(key);
+        }
+        swept
+    }
+
+    /// One anti-entropy round: a digest of the entries `to` replicates (as
+    /// this peer's ring sees it), or `None` when it is not this peer's
+    /// turn or there is no neighbour.
+    pub fn digest(
+        &self,
+        me: PeerId,
+        ring: &Ring,
+        now: u64,
+        period: u64,
+    ) -> Option<(PeerId, Message)> {
+        if (now + u64::from(me.0)) % period != 0 {
+            return None;
+        }
+        let neighbours = ring.neighbours(me);
+        if neighbours.is_empty() {
+            return None;
+        }
+        let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
+        let entries = self
+            .map
+            .iter()
+            .filter(|(_, e)| ring.replicas_at(e.position).contains(to))
+            .map(|(k, e)| (k.clone(), e.stored.version))
+            .collect();
+        Some((to, Message::Digest { entries }))
+    }
+
+    /// Answers a digest from `from`: pushes what is newer here (or missing
+    /// there, for keys `from` replicates in this peer's ring) and asks for
+    /// what is newer there.
+    pub fn on_digest(
+        &mut self,
+        ring: &Ring,
+        from: PeerId,
+        entries: &[(String, Version)],
+        sends: &mut Vec<(PeerId, Message)>,
+    ) {
+        let mut want = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (key, version) in entries {
+            seen.insert(key.as_str());
+            match self.map.get_mut(key) {
+                Some(e) if e.stored.version > *version => {
+                    sends.push((from, push(key, e)));
+                }
+                Some(e) if e.stored.version == *version => e.confirm(from),
+                _ => want.push(key.clone()),
+            }
+        }
+        for (key, e) in &self.map {
+            if !seen.contains(key.as_str()) && ring.replicas_at(e.position).contains(from) {
+                sends.push((from, push(key, e)));
+            }
+        }
+        if !want.is_empty() {
+            sends.push((from, Message::Pull { keys: want }));
+        }
+    }
+
+    /// Answers a pull: pushes each asked key held here.
+    pub fn on_pull(&self, from: PeerId, keys: &[String], sends: &mut Vec<(PeerId, Message)>) {
+        for key in keys {
+            if let Some(e) = self.map.get(key) {
+                sends.push((from, push(key, e)));
+            }
+        }
+    }
+
+    /// How many keys this peer holds (tombstones included).
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
-    /// Whether this peer holds no key.
+    /// Whether this peer holds nothing.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
-    /// The value held for `key`.
+    /// The entry held for `key`: a value or a tombstone.
     pub fn get(&self, key: &str) -> Option<&Stored> {
         self.map.get(key).map(|e| &e.stored)
     }
 
-    /// The keys held, sorted.
+    /// The keys held, sorted, tombstones included.
     pub fn keys(&self) -> impl Iterator<Item = KeyView<'_>> {
         self.map.iter().map(|(key, e)| KeyView {
             key,
@@ -214,8 +398,17 @@ impl Store {
     }
 }
 
-/// Brings one entry in line with the ring: pushes it to a replica set it
-/// was not synced with, and marks it an orphan while `me` is no replica.
+fn push(key: &str, e: &Entry) -> Message {
+    Message::Replicate {
+        key: key.to_owned(),
+        stored: e.stored.clone(),
+    }
+}
+
+/// Brings one entry in line with the ring: pushes it to the replicas of
+/// its set that have not confirmed it (all of a new set), and marks it an
+/// orphan while `me` is no replica. Returns whether some replica has not
+/// confirmed yet.
 fn sync(
     me: PeerId,
     ring: &Ring,
@@ -223,32 +416,33 @@ fn sync(
     e: &mut Entry,
     now: u64,
     sends: &mut Vec<(PeerId, Message)>,
-) {
+) -> bool {
     let set = ring.replicas_at(e.position);
-    if e.synced != Some(set) {
-        for &to in set.as_slice().iter().filter(|&&to| to != me) {
-            sends.push((
-                to,
-                Message::Replicate {
-                    key: key.to_owned(),
-                    stored: e.stored.clone(),
-                    replicas: set,
-                },
-            ));
-        }
-        e.synced = Some(set);
-    }
     if set.contains(me) {
         e.orphan_since = None;
+        e.confirm(me);
     } else {
         e.orphan_since.get_or_insert(now);
     }
+    if e.synced == Some(set) && e.pushed_at == 0 && e.orphan_since.is_none() {
+        // Written through this set by a coordinator: anti-entropy checks it.
+        return false;
+    }
+    e.synced = Some(set);
+    let targets = e.unconfirmed(me, set);
+    if targets.is_empty() {
+        return false;
+    }
+    e.pushed_at = now.max(1);
+    for to in targets {
+        sends.push((to, push(key, e)));
+    }
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::Version;
 
     fn ring_of(ids: &[u32]) -> Ring {
         ids.iter().copied().map(PeerId).collect()
@@ -256,7 +450,14 @@ mod tests {
 
     fn stored(value: &str, tick: u64) -> Stored {
         Stored {
-            value: value.into(),
+            value: Some(value.into()),
+            version: Version { tick, trans: tick },
+        }
+    }
+
+    fn tombstone(tick: u64) -> Stored {
+        Stored {
+            value: None,
             version: Version { tick, trans: tick },
         }
     }
@@ -267,6 +468,10 @@ mod tests {
         to
     }
 
+    fn t() -> StoreTimings {
+        StoreTimings::default()
+    }
+
     #[test]
     fn crud_on_a_replica() {
         let ring = ring_of(&[0, 1, 2]);
@@ -275,18 +480,45 @@ mod tests {
         assert!(s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set).ok);
         assert!(!s.apply(OpKind::Create, "k", Some(&stored("v9", 2)), set).ok);
         let read = s.apply(OpKind::Read, "k", None, set);
-        assert_eq!(read.found.unwrap().value, "v1");
+        assert_eq!(read.found.unwrap().value.as_deref(), Some("v1"));
         assert!(s.apply(OpKind::Update, "k", Some(&stored("v2", 3)), set).ok);
         // An older write is acknowledged but does not overwrite.
         assert!(
             s.apply(OpKind::Update, "k", Some(&stored("old", 2)), set)
                 .ok
         );
-        assert_eq!(s.get("k").unwrap().value, "v2");
-        assert!(s.apply(OpKind::Delete, "k", None, set).ok);
-        assert!(!s.apply(OpKind::Delete, "k", None, set).ok);
+        assert_eq!(s.get("k").unwrap().value.as_deref(), Some("v2"));
+        assert!(s.apply(OpKind::Delete, "k", Some(&tombstone(4)), set).ok);
+        assert!(!s.apply(OpKind::Delete, "k", Some(&tombstone(5)), set).ok);
+        let read = s.apply(OpKind::Read, "k", None, set);
+        assert!(!read.ok);
+        assert_eq!(read.found, Some(tombstone(4)), "a read sees the tombstone");
+        assert!(!s.apply(OpKind::Update, "k", Some(&stored("v3", 6)), set).ok);
+        // Create after delete.
+        assert!(s.apply(OpKind::Create, "k", Some(&stored("v4", 7)), set).ok);
+        assert_eq!(s.get("k").unwrap().value.as_deref(), Some("v4"));
+    }
+
+    #[test]
+    fn a_late_delete_does_not_erase_a_newer_write() {
+        let set = ring_of(&[0, 1, 2]).replicas("k");
+        let mut s = Store::default();
+        s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set);
+        s.apply(OpKind::Update, "k", Some(&stored("v2", 9)), set);
+        assert!(s.apply(OpKind::Delete, "k", Some(&tombstone(5)), set).ok);
+        assert_eq!(s.get("k").unwrap().value.as_deref(), Some("v2"));
+    }
+
+    #[test]
+    fn a_tombstone_beats_an_older_copy_pushed_later() {
+        let mut s = Store::default();
+        let set = ring_of(&[0, 1, 2]).replicas("k");
+        s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set);
+        s.apply(OpKind::Delete, "k", Some(&tombstone(3)), set);
+        let (changed, held) = s.replicate(&ring_of(&[0, 1, 2]), "k", &stored("v1", 1), PeerId(1));
+        assert!(!changed);
+        assert_eq!(held, tombstone(3).version);
         assert!(!s.apply(OpKind::Read, "k", None, set).ok);
-        assert!(!s.apply(OpKind::Update, "k", Some(&stored("v3", 4)), set).ok);
     }
 
     #[test]
@@ -297,12 +529,12 @@ mod tests {
         let mut s = Store::default();
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         let mut sends = Vec::new();
-        assert!(s.stabilize(me, &ring, false, 1, 20, &mut sends).is_empty());
+        s.stabilize(me, &ring, false, 1, &t(), &mut sends);
         assert!(sends.is_empty());
     }
 
     #[test]
-    fn a_failed_replica_is_replaced_by_exactly_the_next_peer() {
+    fn a_failed_replica_is_replaced_and_pushes_are_retried_until_confirmed() {
         let mut ring = ring_of(&(0..10).collect::<Vec<_>>());
         let set = ring.replicas("k");
         let [a, b, c] = [set.as_slice()[0], set.as_slice()[1], set.as_slice()[2]];
@@ -311,72 +543,106 @@ mod tests {
         ring.remove(c);
         let new = ring.replicas("k");
         let d = new.as_slice()[2];
-        assert_eq!(&new.as_slice()[..2], &[a, b]);
         let mut sends = Vec::new();
-        s.stabilize(a, &ring, true, 5, 20, &mut sends);
-        assert_eq!(targets(&sends), {
-            let mut t = vec![b, d];
-            t.sort();
-            t
-        });
-        // Nothing more once in line.
+        s.stabilize(a, &ring, true, 5, &t(), &mut sends);
+        let mut want = vec![b, d];
+        want.sort();
+        assert_eq!(targets(&sends), want);
+        // Unconfirmed: retried after push_retry ticks, to both.
         sends.clear();
-        s.stabilize(a, &ring, true, 6, 20, &mut sends);
-        assert!(sends.is_empty());
+        s.stabilize(a, &ring, false, 6, &t(), &mut sends);
+        assert!(sends.is_empty(), "not before the retry time");
+        s.stabilize(a, &ring, false, 10, &t(), &mut sends);
+        assert_eq!(targets(&sends), want);
+        // b confirms: only d is retried.
+        s.confirmed("k", b, stored("v", 1).version);
+        sends.clear();
+        s.stabilize(a, &ring, false, 15, &t(), &mut sends);
+        assert_eq!(targets(&sends), vec![d]);
+        s.confirmed("k", d, stored("v", 1).version);
+        sends.clear();
+        s.stabilize(a, &ring, false, 20, &t(), &mut sends);
+        assert!(sends.is_empty(), "confirmed by all: nothing more");
     }
 
     #[test]
-    fn two_failures_seen_one_at_a_time_still_reach_every_new_replica() {
-        let mut ring = ring_of(&(0..10).collect::<Vec<_>>());
-        let set = ring.replicas("k");
-        let [a, b, c] = [set.as_slice()[0], set.as_slice()[1], set.as_slice()[2]];
-        let mut s = Store::default();
-        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
-        let mut sends = Vec::new();
-        ring.remove(a);
-        s.stabilize(c, &ring, true, 5, 20, &mut sends);
-        ring.remove(b);
-        s.stabilize(c, &ring, true, 6, 20, &mut sends);
-        let last = ring.replicas("k");
-        assert_eq!(last.as_slice()[0], c);
-        let got: BTreeSet<PeerId> = sends.iter().map(|s| s.0).collect();
-        for &r in &last.as_slice()[1..] {
-            assert!(got.contains(&r), "{r} never got the key");
-        }
-    }
-
-    #[test]
-    fn a_holder_that_is_no_longer_a_replica_hands_over_then_drops() {
+    fn a_holder_that_is_no_longer_a_replica_drops_only_once_confirmed() {
         let ring = ring_of(&(0..10).collect::<Vec<_>>());
         let set = ring.replicas("k");
         let outsider = (0..10).map(PeerId).find(|&p| !set.contains(p)).unwrap();
         let mut s = Store::default();
-        let stale = ring_of(&[outsider.0]).replicas("k");
-        assert!(s.replicate("k", &stored("v", 1), stale));
+        s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
         let mut sends = Vec::new();
-        assert!(s
-            .stabilize(outsider, &ring, true, 10, 20, &mut sends)
-            .is_empty());
+        let at = |tick: u64| tick * 16 + u64::from(outsider.0 % 16);
+        let swept = s.stabilize(outsider, &ring, true, at(1), &t(), &mut sends);
+        assert!(swept.handed.is_empty());
         assert_eq!(targets(&sends).len(), 3, "handed to all three replicas");
         assert_eq!(s.keys().next().map(|k| k.replica), Some(false));
-        assert!(s
-            .stabilize(outsider, &ring, false, 29, 20, &mut sends)
-            .is_empty());
-        assert_eq!(
-            s.stabilize(outsider, &ring, false, 30, 20, &mut sends),
-            vec!["k"]
-        );
+        // Long past the hold, but unconfirmed: kept.
+        let swept = s.stabilize(outsider, &ring, false, at(10), &t(), &mut sends);
+        assert!(swept.handed.is_empty());
+        for &r in set.as_slice() {
+            s.confirmed("k", r, stored("v", 1).version);
+        }
+        let swept = s.stabilize(outsider, &ring, false, at(11), &t(), &mut sends);
+        assert_eq!(swept.handed, vec!["k"]);
         assert!(s.is_empty());
     }
 
     #[test]
-    fn replicate_keeps_the_newest_version() {
-        let set = ring_of(&[0]).replicas("k");
+    fn tombstones_are_collected_after_the_grace_once_confirmed() {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("k");
+        let me = PeerId(0);
         let mut s = Store::default();
-        assert!(s.replicate("k", &stored("new", 5), set));
-        assert!(!s.replicate("k", &stored("old", 4), set));
-        assert!(!s.replicate("k", &stored("new", 5), set));
-        assert_eq!(s.get("k").unwrap().value, "new");
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        s.apply(OpKind::Delete, "k", Some(&tombstone(2)), set);
+        let mut sends = Vec::new();
+        let grace = t().tombstone_grace;
+        s.stabilize(me, &ring, false, 16 * 40, &t(), &mut sends);
+        assert_eq!(s.len(), 1, "unconfirmed tombstones stay");
+        s.confirmed("k", PeerId(1), tombstone(2).version);
+        s.confirmed("k", PeerId(2), tombstone(2).version);
+        let early = s.stabilize(me, &ring, false, 16, &t(), &mut sends);
+        assert!(early.collected.is_empty(), "not before the grace");
+        let swept = s.stabilize(me, &ring, false, (grace / 16 + 1) * 16, &t(), &mut sends);
+        assert_eq!(swept.collected, vec!["k"]);
+    }
+
+    #[test]
+    fn anti_entropy_pushes_newer_and_pulls_missing() {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("a");
+        let (me, other) = (PeerId(0), PeerId(1));
+        let mut s = Store::default();
+        s.apply(OpKind::Create, "a", Some(&stored("new", 5)), set);
+        s.apply(
+            OpKind::Create,
+            "b",
+            Some(&stored("mine", 5)),
+            ring.replicas("b"),
+        );
+        let digest = vec![
+            ("a".to_owned(), Version { tick: 1, trans: 1 }),
+            ("c".to_owned(), Version { tick: 2, trans: 2 }),
+        ];
+        let mut sends = Vec::new();
+        s.on_digest(&ring, other, &digest, &mut sends);
+        let pushed: Vec<&str> = sends
+            .iter()
+            .filter_map(|(_, m)| match m {
+                Message::Replicate { key, .. } => Some(key.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pushed, vec!["a", "b"], "newer a, missing b");
+        assert!(matches!(&sends.last().unwrap().1, Message::Pull { keys } if keys == &["c"]));
+        // The digest names this peer's neighbour and the keys it replicates.
+        let (to, msg) = (0..10)
+            .find_map(|now| s.digest(me, &ring, now, 10))
+            .unwrap();
+        assert_ne!(to, me);
+        assert!(matches!(msg, Message::Digest { entries } if entries.len() == 2));
     }
 
     #[test]
@@ -388,7 +654,7 @@ mod tests {
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.forget_peer(b);
         let mut sends = Vec::new();
-        s.stabilize(a, &ring, false, 3, 20, &mut sends);
+        s.stabilize(a, &ring, false, 3, &t(), &mut sends);
         assert!(targets(&sends).contains(&b));
     }
 }

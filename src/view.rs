@@ -252,7 +252,8 @@ pub struct StoredRow {
     pub value: String,
     /// Its version: `tick/transaction`.
     pub version: String,
-    /// `replica`, or `handing over` when this peer is no longer one.
+    /// `replica`, `handing over` when this peer is no longer one, or
+    /// `tombstone` for a deleted key whose tombstone is kept.
     pub role: &'static str,
 }
 
@@ -286,9 +287,13 @@ pub fn peer(session: &Session, id: PeerId) -> Option<PeerDetail> {
                 .keys()
                 .map(|k| StoredRow {
                     key: k.key.to_owned(),
-                    value: k.stored.value.clone(),
+                    value: k.stored.value.clone().unwrap_or_default(),
                     version: format!("{}/{}", k.stored.version.tick, k.stored.version.trans),
-                    role: if k.replica { "replica" } else { "handing over" },
+                    role: match (k.stored.is_live(), k.replica) {
+                        (false, _) => "tombstone",
+                        (true, true) => "replica",
+                        (true, false) => "handing over",
+                    },
                 })
                 .collect()
         }),
@@ -347,7 +352,9 @@ fn describe(index: usize, e: &Event) -> EventRow {
             ..
         } => ("coordinator", Some(*trans)),
         EventKind::Outcome { trans, .. } => ("replica", Some(*trans)),
-        EventKind::Replicated { .. } | EventKind::Handed { .. } => ("stabilize", None),
+        EventKind::Replicated { .. } | EventKind::Handed { .. } | EventKind::Collected { .. } => {
+            ("stabilize", None)
+        }
         EventKind::Sent { .. } => ("send", None),
         EventKind::Dropped { .. } => ("drop", None),
     };
@@ -359,6 +366,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
             format!("stored a copy of {key} handed over by {from}")
         }
         EventKind::Handed { key } => format!("dropped its copy of {key}: no longer a replica"),
+        EventKind::Collected { key } => format!("collected the tombstone of {key}"),
         EventKind::Sent {
             to,
             msg,

@@ -133,7 +133,7 @@ impl Playground {
             setup.timings.membership.t_remove = t.t_remove.unwrap_or(m.t_remove);
             setup.timings.membership.join_retry = t.join_retry.unwrap_or(m.join_retry);
             setup.timings.op_timeout = t.op_timeout.unwrap_or(d.op_timeout);
-            setup.timings.orphan_hold = t.orphan_hold.unwrap_or(d.orphan_hold);
+            setup.timings.store.orphan_hold = t.orphan_hold.unwrap_or(d.store.orphan_hold);
         }
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })

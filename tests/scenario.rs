@@ -133,7 +133,7 @@ fn hostile_links_are_refused_with_a_reason() {
         "v=1&peers=9&seed=1&tick=5&preset=read",
         "preset read has 10 peers",
     );
-    refused("v=1&peers=10&seed=1&tick=5&t=1.2", "need 6 numbers");
+    refused("v=1&peers=10&seed=1&tick=5&t=1.2", "need 6 or 9 numbers");
     refused(
         "v=1&peers=10&seed=1&tick=5&t=0.5.20.10.10.20",
         "fanout must be",
