@@ -191,9 +191,7 @@ impl Network {
     /// Takes the next message due by tick `now`, in (tick, sequence) order.
     pub fn pop_due(&mut self, now: u64) -> Option<InFlight> {
         while self.base <= now {
-            let Some(front) = self.buckets.front_mut() else {
-                return None;
-            };
+            let front = self.buckets.front_mut()?;
             if let Some(m) = front.pop_front() {
                 self.in_flight -= 1;
                 return Some(m);
