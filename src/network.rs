@@ -103,6 +103,22 @@ impl Network {
         self.drop_prob = p.clamp(0.0, 1.0);
     }
 
+    /// The rule of the directed link `from → to` (delay 1, no extra loss
+    /// unless set).
+    pub fn link(&self, from: PeerId, to: PeerId) -> LinkRule {
+        self.links.get(&(from, to)).copied().unwrap_or(LinkRule {
+            delay: 1,
+            drop_prob: 0.0,
+        })
+    }
+
+    /// Restores the whole network: no cut, no link rule, no random loss.
+    pub fn heal_all(&mut self) {
+        self.cuts.clear();
+        self.links.clear();
+        self.drop_prob = 0.0;
+    }
+
     /// Gives the directed link `from → to` its own delay and drop rate.
     pub fn set_link(&mut self, from: PeerId, to: PeerId, rule: LinkRule) {
         let rule = LinkRule {

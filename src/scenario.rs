@@ -8,6 +8,12 @@
 //! v=1&peers=10&seed=42&tick=350&do=120.fail.4;140.create.2.k%201.v
 //! ```
 //!
+//! Actions are `tick.verb.args`: `fail.P`, `recover.P`, `create.P.key.value`,
+//! `read.P.key`, `update.P.key.value`, `delete.P.key`, and the network
+//! faults `part.P-Q-…` (those peers on one side, the rest on the other),
+//! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
+//! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
+//!
 //! with optional `preset=read` (a classic test case driven on the ring) and
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
 //! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
@@ -25,6 +31,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::address::PeerId;
 use crate::classic::{self, Driver};
 use crate::membership::MembershipTimings;
+use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::peer::Timings;
 use crate::rng::{SimRng, STREAM_CLIENT};
@@ -53,6 +60,27 @@ pub enum Action {
     Fail(PeerId),
     /// Restart a failed peer.
     Recover(PeerId),
+    /// Split the cluster: these peers on one side, the rest on the other.
+    Partition(Vec<PeerId>),
+    /// Restore the whole network: partitions, losses, delays.
+    Heal,
+    /// Lose messages at random, in percent: on one directed link, or
+    /// everywhere.
+    Loss {
+        /// The link `(from, to)`, or `None` for every link.
+        link: Option<(PeerId, PeerId)>,
+        /// The loss, 0 to 100 %.
+        percent: u8,
+    },
+    /// Delay messages on one directed link.
+    Delay {
+        /// Sender.
+        from: PeerId,
+        /// Receiver.
+        to: PeerId,
+        /// Ticks a message takes (1 to 100).
+        ticks: u64,
+    },
     /// A client request through a chosen coordinator.
     Op {
         /// The coordinator.
@@ -358,6 +386,13 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
     Ok(match action {
         Action::Fail(id) => sim.fail(*id).map(|_| None)?,
         Action::Recover(id) => sim.recover(*id).map(|_| None)?,
+        Action::Partition(side) => sim.partition(side).map(|_| None)?,
+        Action::Heal => {
+            sim.heal();
+            None
+        }
+        Action::Loss { link, percent } => sim.set_loss(*link, *percent).map(|_| None)?,
+        Action::Delay { from, to, ticks } => sim.set_delay(*from, *to, *ticks).map(|_| None)?,
         Action::Op {
             coordinator,
             op,
@@ -372,6 +407,22 @@ fn encode_action(t: &Timed) -> String {
     match &t.action {
         Action::Fail(id) => format!("{}.fail.{}", t.tick, id.0 + 1),
         Action::Recover(id) => format!("{}.recover.{}", t.tick, id.0 + 1),
+        Action::Partition(side) => {
+            let ids: Vec<String> = side.iter().map(|id| (id.0 + 1).to_string()).collect();
+            format!("{}.part.{}", t.tick, ids.join("-"))
+        }
+        Action::Heal => format!("{}.heal", t.tick),
+        Action::Loss {
+            link: None,
+            percent,
+        } => format!("{}.loss.{percent}", t.tick),
+        Action::Loss {
+            link: Some((from, to)),
+            percent,
+        } => format!("{}.loss.{}.{}.{percent}", t.tick, from.0 + 1, to.0 + 1),
+        Action::Delay { from, to, ticks } => {
+            format!("{}.delay.{}.{}.{ticks}", t.tick, from.0 + 1, to.0 + 1)
+        }
         Action::Op {
             coordinator,
             op,
@@ -525,24 +576,33 @@ fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
 fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
     let bad = |why: &str| Err(ScenarioError(why.to_owned()));
     let parts: Vec<&str> = text.split('.').collect();
-    let (Some(tick), Some(verb), Some(peer)) = (parts.first(), parts.get(1), parts.get(2)) else {
-        return bad("expected tick.verb.peer");
+    let (Some(tick), Some(verb)) = (parts.first(), parts.get(1)) else {
+        return bad("expected tick.verb...");
     };
     let Ok(tick) = tick.parse::<u64>() else {
         return bad("the tick is not a whole number");
     };
-    let id = match peer.parse::<u32>() {
-        Ok(n) if (1..=peers).contains(&n) => PeerId(n - 1),
-        _ => {
-            return Err(ScenarioError(format!(
+    let args = &parts[2..];
+    let peer = |text: &str| -> Result<PeerId, ScenarioError> {
+        match text.parse::<u32>() {
+            Ok(n) if (1..=peers).contains(&n) => Ok(PeerId(n - 1)),
+            _ => Err(ScenarioError(format!(
                 "there is no peer `{}` among 1..={peers}",
-                clip(peer)
-            )))
+                clip(text)
+            ))),
+        }
+    };
+    let number = |text: &str, what: &str, max: u64| -> Result<u64, ScenarioError> {
+        match text.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(ScenarioError(format!(
+                "{what} must be a whole number up to {max}, not `{}`",
+                clip(text)
+            ))),
         }
     };
     let text_at = |at: usize| -> Result<Option<String>, ScenarioError> {
-        parts
-            .get(at)
+        args.get(at)
             .map(|p| {
                 percent_decode_str(p)
                     .decode_utf8()
@@ -551,13 +611,49 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
             })
             .transpose()
     };
-    let action = match (*verb, parts.len()) {
-        ("fail", 3) => Action::Fail(id),
-        ("recover", 3) => Action::Recover(id),
-        (verb, n) => match OpKind::parse(verb).filter(|op| op.word() == verb) {
+    let action = match (*verb, args) {
+        ("fail", [id]) => Action::Fail(peer(id)?),
+        ("recover", [id]) => Action::Recover(peer(id)?),
+        ("fail" | "recover", _) => return bad("expected tick.fail.peer or tick.recover.peer"),
+        ("part", [ids]) => {
+            let mut side = Vec::new();
+            for id in ids.split('-') {
+                let id = peer(id)?;
+                if side.contains(&id) {
+                    return bad("a peer appears twice in the partition");
+                }
+                side.push(id);
+            }
+            Action::Partition(side)
+        }
+        ("part", _) => return bad("expected tick.part.peer-peer-..."),
+        ("heal", []) => Action::Heal,
+        ("heal", _) => return bad("expected tick.heal"),
+        ("loss", [p]) => Action::Loss {
+            link: None,
+            percent: number(p, "a loss in percent", 100)? as u8,
+        },
+        ("loss", [a, b, p]) => Action::Loss {
+            link: Some((peer(a)?, peer(b)?)),
+            percent: number(p, "a loss in percent", 100)? as u8,
+        },
+        ("loss", _) => return bad("expected tick.loss.percent or tick.loss.from.to.percent"),
+        ("delay", [a, b, d]) => {
+            let ticks = number(d, "a delay in ticks", MAX_DELAY)?;
+            if ticks == 0 {
+                return bad("a delay is at least 1 tick");
+            }
+            Action::Delay {
+                from: peer(a)?,
+                to: peer(b)?,
+                ticks,
+            }
+        }
+        ("delay", _) => return bad("expected tick.delay.from.to.ticks"),
+        (verb, _) => match OpKind::parse(verb).filter(|op| op.word() == verb) {
             Some(op) => {
                 let needs_value = matches!(op, OpKind::Create | OpKind::Update);
-                if n != 4 + usize::from(needs_value) {
+                if args.len() != 2 + usize::from(needs_value) {
                     return bad(if needs_value {
                         "expected tick.verb.peer.key.value"
                     } else {
@@ -565,13 +661,17 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
                     });
                 }
                 Action::Op {
-                    coordinator: id,
+                    coordinator: peer(args[0])?,
                     op,
-                    key: text_at(3)?.unwrap_or_default(),
-                    value: text_at(4)?,
+                    key: text_at(1)?.unwrap_or_default(),
+                    value: text_at(2)?,
                 }
             }
-            None => return bad("unknown action (fail, recover, create, read, update, delete)"),
+            None => {
+                return bad(
+                    "unknown action (fail, recover, part, heal, loss, delay, create, read, update, delete)",
+                )
+            }
         },
     };
     Ok(Timed { tick, action })

@@ -12,7 +12,7 @@ use std::fmt;
 use crate::address::PeerId;
 use crate::event::{DropReason, Event, EventKind};
 use crate::message::Message;
-use crate::network::{Network, Sent};
+use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
 use crate::op::OpKind;
 use crate::peer::{Outbox, Peer, Timings};
 use crate::testcase::MAX_PEERS;
@@ -394,6 +394,63 @@ impl Sim {
         }
         self.flush(coordinator, out);
         Ok(trans)
+    }
+
+    /// Splits the cluster in two: `side` on one side, every other peer on
+    /// the other; no message crosses until [`Sim::heal`].
+    pub fn partition(&mut self, side: &[PeerId]) -> Result<(), SimError> {
+        for &id in side {
+            self.check(id)?;
+        }
+        let inside: std::collections::BTreeSet<PeerId> = side.iter().copied().collect();
+        for a in &inside {
+            for b in (0..self.opts.peers).map(PeerId) {
+                if !inside.contains(&b) {
+                    self.network.cut(*a, b);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Restores the whole network: partitions, link losses and delays.
+    pub fn heal(&mut self) {
+        self.network.heal_all();
+    }
+
+    /// Loses messages at random with probability `percent`/100: on the
+    /// directed link `link`, or everywhere.
+    pub fn set_loss(&mut self, link: Option<(PeerId, PeerId)>, percent: u8) -> Result<(), SimError> {
+        if percent > 100 {
+            return Err(SimError::BadInput(format!("a loss is 0 to 100 %, not {percent}")));
+        }
+        let p = f64::from(percent) / 100.0;
+        match link {
+            None => self.network.set_drop_prob(p),
+            Some((from, to)) => {
+                self.check(from)?;
+                self.check(to)?;
+                let rule = self.network.link(from, to);
+                self.network
+                    .set_link(from, to, LinkRule { drop_prob: p, ..rule });
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes messages on the directed link `from → to` take `ticks` ticks.
+    pub fn set_delay(&mut self, from: PeerId, to: PeerId, ticks: u64) -> Result<(), SimError> {
+        self.check(from)?;
+        self.check(to)?;
+        if !(1..=MAX_DELAY).contains(&ticks) {
+            return Err(SimError::BadInput(format!(
+                "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"
+            )));
+        }
+        let rule = self.network.link(from, to);
+        self.network
+            .set_link(from, to, LinkRule { delay: ticks, ..rule });
+        Ok(())
     }
 
     /// The state of `id`, or `None` if there is no such peer.
