@@ -143,7 +143,7 @@ enum Step {
 }
 
 fn is_set(bits: &[u64], index: usize) -> bool {
-    bits[index / 64] >> (index % 64) & 1 == 1
+    (bits[index / 64] >> (index % 64)) & 1 == 1
 }
 
 impl Frame {
