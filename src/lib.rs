@@ -8,6 +8,7 @@
 //! simulation driven by integer ticks and one seed.
 
 pub mod address;
+pub mod check;
 pub mod classic;
 pub mod coordinator;
 pub mod dbglog;

@@ -1,0 +1,59 @@
+//! The history checker: per-key linearizability and the anomaly counters
+//! of `spec/consistency.md`.
+//!
+//! [`check`] takes a run's [`History`] and, when the run ended with one, the
+//! [`Snapshot`] of every peer's copies, and returns a [`Report`]: a verdict
+//! per key, a count per anomaly and one [`Finding`] per count.
+
+pub mod anomaly;
+pub mod history;
+pub mod linear;
+
+pub use anomaly::{Anomalies, Finding, KeyVerdict, Report};
+pub use history::{Completion, Copy, FinalKey, HistOp, History, Reason, Snapshot};
+pub use linear::{check_key, Verdict};
+
+use anomaly::{End, KeyFacts};
+
+/// Checks a run: every key's history for linearizability (at most `budget`
+/// search steps per key) and every anomaly, the end-state ones only with a
+/// snapshot. `live_peer_removed` is left 0 for the simulator to fill in.
+pub fn check(history: &History, snapshot: Option<&Snapshot>, budget: u64) -> Report {
+    let mut keys = history.keys();
+    for final_key in snapshot.iter().flat_map(|snapshot| &snapshot.keys) {
+        keys.entry(final_key.key.as_str()).or_default();
+    }
+    let tick = history.end_tick();
+    let mut report = Report::default();
+    for (&key, ops) in &keys {
+        if !ops.is_empty() {
+            let verdict = check_key(ops, budget);
+            let count = ops.len();
+            let last = ops.iter().map(|op| op.end()).max().unwrap_or(0);
+            match verdict {
+                Verdict::NotLinearizable => {
+                    let detail =
+                        format!("no order of the key's {count} operations explains every answer");
+                    report.record("non_linearizable_keys", key, last, detail);
+                }
+                Verdict::Unknown => {
+                    let detail = format!("the search of the key's {count} operations ran out of its budget of {budget} steps");
+                    report.record("unknown_keys", key, last, detail);
+                }
+                Verdict::Linearizable => {}
+            }
+            report.keys.push(KeyVerdict {
+                key: key.to_string(),
+                ops: u32::try_from(count).unwrap_or(u32::MAX),
+                verdict,
+            });
+        }
+        let end = snapshot.map(|snapshot| End {
+            final_key: snapshot.key(key),
+            n: snapshot.n,
+            tick,
+        });
+        anomaly::count(&KeyFacts { key, ops, end }, &mut report);
+    }
+    report
+}
