@@ -25,6 +25,7 @@ pub mod scenario;
 pub mod sim;
 pub mod store;
 pub mod testcase;
+pub mod torture;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,6 +7,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli_consistency;
+
 use clap::{Parser, Subcommand};
 use ftkv::classic;
 use ftkv::dbglog;
@@ -44,6 +46,26 @@ enum Command {
         #[arg(long, default_value = "dbg.log")]
         log: PathBuf,
     },
+    /// Replay a share link and check its history: each key's verdict and every anomaly.
+    Check {
+        /// The link: the whole address or just its fragment (after `#`).
+        link: String,
+    },
+    /// Jepsen-style runs: random workloads under each fault profile, every history checked.
+    Torture {
+        /// How many seeds to run each profile on.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        seeds: u64,
+        /// The first seed; the others follow it.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// A profile to run (repeatable); all of them by default.
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run all seven classic test cases on many seeds and grade them.
     Grade {
         /// How many seeds to run each test case on.
@@ -63,6 +85,13 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Run { conf, seed, log } => run(&mut out, &conf, seed, &log),
         Command::Replay { link, log } => replay(&mut out, &link, &log),
+        Command::Check { link } => cli_consistency::check(&mut out, &link),
+        Command::Torture {
+            seeds,
+            first_seed,
+            profiles,
+            json,
+        } => cli_consistency::torture(&mut out, seeds, first_seed, &profiles, json),
         Command::Grade {
             seeds,
             first_seed,
@@ -226,31 +255,52 @@ fn print_test(out: &mut String, t: &TestGrades) {
 
 /// Runs and grades `test` on seeds `first..=last`, split over the cores.
 fn grade_seeds(test: &Testcase, first: u64, last: u64) -> Result<Vec<(u64, Grade)>, String> {
+    let runs = parallel_seeds(
+        first,
+        last,
+        |seed| classic::run(test, seed).map(|sim| grader::grade(test, sim.events())),
+        |_| {},
+    )?;
+    runs.into_iter()
+        .map(|(seed, grade)| grade.map(|g| (seed, g)).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Runs `work` on every seed of `first..=last`, split over the cores, and
+/// returns the results in seed order; `progress` hears each count of
+/// seeds done (from the first thread's share, times the threads).
+fn parallel_seeds<T: Send>(
+    first: u64,
+    last: u64,
+    work: impl Fn(u64) -> T + Sync,
+    progress: impl Fn(u64) + Sync,
+) -> Result<Vec<(u64, T)>, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let span = last - first + 1;
     let chunk = span.div_ceil(threads);
+    let (work, progress) = (&work, &progress);
     let parts = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| first + t * chunk)
-            .take_while(|&start| start <= last && start >= first)
-            .map(|start| {
+            .map(|t| (t, first + t * chunk))
+            .take_while(|&(_, start)| start <= last && start >= first)
+            .map(|(t, start)| {
                 let end = start.saturating_add(chunk - 1).min(last);
                 scope.spawn(move || {
                     (start..=end)
                         .map(|seed| {
-                            let sim = classic::run(test, seed).map_err(|e| e.to_string())?;
-                            Ok((seed, grader::grade(test, sim.events())))
+                            let result = (seed, work(seed));
+                            if t == 0 {
+                                progress((seed - start + 1) * threads);
+                            }
+                            result
                         })
-                        .collect::<Result<Vec<_>, String>>()
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a grading thread panicked".into()))
-            })
+            .map(|h| h.join().map_err(|_| "a worker thread panicked".to_string()))
             .collect::<Vec<_>>()
     });
     let mut all = Vec::new();

@@ -18,13 +18,20 @@
 //! A starting peer asks the introducer (`1.0.0.0:0`) to let it in. If no
 //! answer comes within `join_retry` ticks it asks a random other peer, and
 //! so on, so a recovering peer can rejoin even while the introducer is
-//! down. The introducer's first start founds the group.
+//! down. Only a peer in a group answers a join request. The introducer's
+//! first start founds the group, and so does a restarted introducer that
+//! nobody answered three times (the whole cluster restarted).
 
 use std::rc::Rc;
 
 use crate::address::{PeerId, INTRODUCER};
 use crate::message::{GossipEntry, Message};
 use crate::rng::SimRng;
+
+/// How many unanswered join requests a restarted introducer sends before
+/// it founds the group again (every peer restarted at once: nobody else
+/// is in a group to answer; peers still in one find it by their probes).
+const INTRODUCER_PATIENCE: u32 = 3;
 
 /// The membership protocol's timing knobs, in ticks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +143,9 @@ impl Membership {
     /// other peers; `None` for the introducer's first start (it founds the
     /// group) or a peer alone in its cluster.
     fn introducer(&self, rng: &mut SimRng) -> Option<PeerId> {
-        if self.me == INTRODUCER && self.incarnation == 1 || self.peers < 2 {
+        let founds = self.me == INTRODUCER
+            && (self.incarnation == 1 || self.join_attempts >= INTRODUCER_PATIENCE);
+        if founds || self.peers < 2 {
             return None;
         }
         if self.join_attempts == 0 && self.me != INTRODUCER {
@@ -628,6 +637,14 @@ mod tests {
         );
         assert_ne!(sends[0].0, INTRODUCER);
         assert!(!m.is_joined());
+        // Nobody answers (the whole cluster restarted): it founds the group.
+        let mut rng = SimRng::new(1, STREAM_PEERS);
+        let retry = MembershipTimings::default().join_retry;
+        for now in 51..=(50 + 3 * retry) {
+            m.tick(now, &mut rng, &mut sends, &mut changes);
+        }
+        assert!(m.is_joined(), "founded after {INTRODUCER_PATIENCE} tries");
+        assert_eq!(sends.len(), INTRODUCER_PATIENCE as usize);
     }
 
     #[test]

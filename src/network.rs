@@ -112,6 +112,11 @@ impl Network {
         })
     }
 
+    /// Whether the network is whole: no cut, no link rule, no random loss.
+    pub fn is_clean(&self) -> bool {
+        self.cuts.is_empty() && self.links.is_empty() && self.drop_prob == 0.0
+    }
+
     /// Restores the whole network: no cut, no link rule, no random loss.
     pub fn heal_all(&mut self) {
         self.cuts.clear();

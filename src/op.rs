@@ -54,7 +54,8 @@ impl fmt::Display for OpKind {
 }
 
 /// Why a client request failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Reason {
     /// Read, update or delete: every replica asked said the key is absent.
     NotFound,

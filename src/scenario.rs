@@ -286,6 +286,21 @@ impl Session {
         Ok(trans.unwrap_or_default())
     }
 
+    /// Whether the scenario has been quiet for `ticks` ticks: every peer
+    /// up, the network whole, and no fault, heal or recovery since.
+    pub fn quiet_for(&self, ticks: u64) -> bool {
+        let sim = &self.sim;
+        let last_fault = self
+            .actions
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.action, Action::Op { .. }))
+            .map_or(0, |t| t.tick);
+        sim.alive_peers().len() == sim.peer_count() as usize
+            && sim.network().is_clean()
+            && sim.now() >= last_fault + ticks
+    }
+
     /// The simulation.
     pub fn sim(&self) -> &Sim {
         &self.sim

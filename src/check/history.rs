@@ -8,31 +8,7 @@ use serde::Serialize;
 use crate::address::PeerId;
 use crate::op::{OpKind, Version};
 
-/// Why an operation failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reason {
-    /// The key did not exist at a quorum (read, update, delete).
-    NotFound,
-    /// The key existed at a quorum (create).
-    Exists,
-    /// Too few replicas answered successfully.
-    NoQuorum,
-    /// The coordinator gave up waiting for answers.
-    Timeout,
-}
-
-impl Reason {
-    /// The word the history prints: `not-found`, `exists`, `no-quorum`, `timeout`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Reason::NotFound => "not-found",
-            Reason::Exists => "exists",
-            Reason::NoQuorum => "no-quorum",
-            Reason::Timeout => "timeout",
-        }
-    }
-}
+pub use crate::op::Reason;
 
 /// How an operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -27,6 +27,17 @@ pub enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    /// The word the CLI prints: `linearizable`, `not-linearizable`, `unknown`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Linearizable => "linearizable",
+            Verdict::NotLinearizable => "not-linearizable",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
 /// The register: `None` when absent, else the id of the value it holds.
 type State = Option<u32>;
 

@@ -8,6 +8,7 @@
 pub mod anomaly;
 pub mod history;
 pub mod linear;
+pub mod record;
 
 pub use anomaly::{Anomalies, Finding, KeyVerdict, Report};
 pub use history::{Completion, Copy, FinalKey, HistOp, History, Reason, Snapshot};

@@ -1,0 +1,159 @@
+//! What a simulation recorded, as the checker reads it: the client history
+//! from the event stream, the snapshot of every live peer's copies, and the
+//! live peers that membership removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::history::{Completion, Copy, FinalKey, HistOp, History, Snapshot};
+use crate::event::{Event, EventKind};
+use crate::op::{OpKind, Version, REPLICATION};
+use crate::ring::Ring;
+use crate::sim::Sim;
+
+/// The history of every client operation in `events`: invocation, then
+/// the coordinator's decision, or [`Completion::Never`] when none came
+/// (the coordinator crashed, or the run stopped first).
+pub fn history(events: &[Event]) -> History {
+    let mut ops: Vec<HistOp> = Vec::new();
+    let mut by_trans: BTreeMap<u64, usize> = BTreeMap::new();
+    for e in events {
+        match &e.kind {
+            EventKind::Operation {
+                op,
+                trans,
+                key,
+                value,
+            } => {
+                by_trans.insert(*trans, ops.len());
+                let writes = matches!(op, OpKind::Create | OpKind::Update);
+                ops.push(HistOp {
+                    trans: *trans,
+                    key: key.clone(),
+                    op: *op,
+                    coordinator: e.peer,
+                    invoked: e.tick,
+                    completed: None,
+                    completion: Completion::Never,
+                    value: value.clone().filter(|_| writes),
+                    version: (*op != OpKind::Read).then_some(Version {
+                        tick: e.tick,
+                        trans: *trans,
+                    }),
+                });
+            }
+            EventKind::Outcome {
+                coordinator: true,
+                trans,
+                value,
+                reason,
+                version,
+                ..
+            } => {
+                let Some(op) = by_trans.get(trans).map(|&at| &mut ops[at]) else {
+                    continue;
+                };
+                op.completed = Some(e.tick);
+                op.completion = match reason {
+                    None => Completion::Ok,
+                    Some(r) => Completion::Fail(*r),
+                };
+                if op.op == OpKind::Read {
+                    op.version = *version;
+                    op.value = value.clone().filter(|_| reason.is_none());
+                }
+            }
+            _ => {}
+        }
+    }
+    History { ops }
+}
+
+/// Every live peer's copy of every key it holds or the history names, with
+/// each key's true replicas: the first [`REPLICATION`] live peers clockwise
+/// on the ring of all live peers.
+pub fn snapshot(sim: &Sim, history: &History) -> Snapshot {
+    let alive = sim.alive_peers();
+    let ring: Ring = alive.iter().copied().collect();
+    let mut keys: BTreeMap<String, Vec<Copy>> = history
+        .ops
+        .iter()
+        .map(|op| (op.key.clone(), Vec::new()))
+        .collect();
+    for &id in &alive {
+        let Some(peer) = sim.peer(id) else { continue };
+        for k in peer.store().keys() {
+            keys.entry(k.key.to_owned()).or_default().push(Copy {
+                peer: id,
+                version: k.stored.version,
+                value: k.stored.value.clone(),
+            });
+        }
+    }
+    Snapshot {
+        n: REPLICATION as u32,
+        keys: keys
+            .into_iter()
+            .map(|(key, copies)| FinalKey {
+                replicas: ring.replicas(&key).as_slice().to_vec(),
+                key,
+                copies,
+            })
+            .collect(),
+    }
+}
+
+/// One removal of a peer that had never failed, by another peer's
+/// membership: (tick, remover, removed).
+pub type FalseRemoval = (u64, crate::address::PeerId, crate::address::PeerId);
+
+/// The removals of peers that had never failed when they were removed.
+pub fn live_peers_removed(events: &[Event]) -> Vec<FalseRemoval> {
+    let mut failed = BTreeSet::new();
+    let mut found = Vec::new();
+    for e in events {
+        match e.kind {
+            EventKind::Failed => {
+                failed.insert(e.peer);
+            }
+            EventKind::Removed { member } if !failed.contains(&member) => {
+                found.push((e.tick, e.peer, member));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::PeerId;
+    use crate::sim::SimOptions;
+
+    #[test]
+    fn the_history_pairs_invocations_with_decisions() {
+        let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
+        sim.run(40);
+        let c = sim.client_op(PeerId(1), OpKind::Create, "k", Some("v")).unwrap();
+        sim.run(5);
+        let r = sim.client_op(PeerId(2), OpKind::Read, "k", None).unwrap();
+        let u = sim.client_op(PeerId(3), OpKind::Update, "nope", Some("x")).unwrap();
+        sim.fail(PeerId(3)).unwrap();
+        sim.run(20);
+        let h = history(sim.events());
+        assert_eq!(h.ops.len(), 3);
+        let [create, read, update] = [&h.ops[0], &h.ops[1], &h.ops[2]];
+        assert_eq!((create.trans, read.trans, update.trans), (c, r, u));
+        assert_eq!(create.completion, Completion::Ok);
+        assert_eq!(create.version, Some(Version { tick: 40, trans: c }));
+        assert_eq!(read.completion, Completion::Ok);
+        assert_eq!(read.value.as_deref(), Some("v"));
+        assert_eq!(read.version, create.version, "the read names the write");
+        assert_eq!(update.completion, Completion::Never, "its coordinator crashed");
+        let snap = snapshot(&sim, &h);
+        let k = snap.keys.iter().find(|k| k.key == "k").unwrap();
+        assert_eq!(k.replicas.len(), 3);
+        assert!(k.copies.len() >= 2);
+        assert!(live_peers_removed(sim.events()).is_empty());
+    }
+}

@@ -1,0 +1,191 @@
+//! Jepsen-style runs: a random workload from random coordinators plus a
+//! profile's faults, then heal everything, recover every peer, a quiet
+//! period and a final read of every key — each run a share link, checked
+//! with the history checker.
+
+pub mod profile;
+pub mod shrink;
+
+use crate::address::PeerId;
+use crate::check::{self, record, Anomalies, Report};
+use crate::op::OpKind;
+use crate::rng::{SimRng, STREAM_DRIVER};
+use crate::scenario::{Action, Session, Setup, Timed};
+use crate::sim::PeerState;
+
+pub use profile::Profile;
+
+/// Ticks of quiet (no fault, every peer up) before a run's end state is
+/// checked.
+pub const QUIET: u64 = 250;
+/// The search budget of the linearizability checker, per key.
+pub const BUDGET: u64 = 200_000;
+/// The tick the workload starts at (the cluster has formed by then).
+const START: u64 = 40;
+/// About how many client operations a run makes.
+const OPS: u32 = 250;
+/// How many keys a run works on.
+const KEYS: u32 = 4;
+
+/// One torture run: its link and what the checker found.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// The share link that replays it.
+    pub link: String,
+    /// The actions the link holds (to pick the smallest run and shrink it).
+    pub actions: Vec<Timed>,
+    /// How many client operations it made.
+    pub ops: u64,
+    /// The checker's report, `live_peer_removed` included.
+    pub report: Report,
+}
+
+/// The actions of run `seed` of `profile`, with its setup.
+pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
+    let mut rng = SimRng::new(seed, STREAM_DRIVER);
+    let peers = 5 + rng.below(5);
+    let mut tick = START;
+    let mut workload = Vec::new();
+    for n in 0..OPS {
+        tick += u64::from(rng.below(4));
+        let key = format!("k{}", rng.below(KEYS));
+        let op = match rng.below(20) {
+            0..=4 => OpKind::Create,
+            5..=11 => OpKind::Read,
+            12..=16 => OpKind::Update,
+            _ => OpKind::Delete,
+        };
+        let value = matches!(op, OpKind::Create | OpKind::Update).then(|| format!("v{n}"));
+        workload.push((tick, op, key, value, rng.below(peers)));
+    }
+    let until = tick;
+    let mut actions = profile.faults(&mut rng, peers, START + 20, until);
+    // Client requests go to a live coordinator: the first live one from a
+    // random start (the fault plan decides who is down when).
+    let mut down = vec![false; peers as usize];
+    let mut faults = actions.clone().into_iter().peekable();
+    let mut merged = Vec::new();
+    for (tick, op, key, value, pick) in workload {
+        while let Some(f) = faults.next_if(|f| f.tick <= tick) {
+            track(&mut down, &f.action);
+            merged.push(f);
+        }
+        let Some(coordinator) = (0..peers)
+            .map(|i| (pick + i) % peers)
+            .find(|&i| !down[i as usize])
+        else {
+            continue;
+        };
+        merged.push(Timed {
+            tick,
+            action: Action::Op {
+                coordinator: PeerId(coordinator),
+                op,
+                key,
+                value,
+            },
+        });
+    }
+    merged.extend(faults);
+    actions = merged;
+    let end = until + 1;
+    actions.push(Timed {
+        tick: end,
+        action: Action::Heal,
+    });
+    let final_reads = end + QUIET;
+    for k in 0..KEYS {
+        actions.push(Timed {
+            tick: final_reads,
+            action: Action::Op {
+                coordinator: PeerId(rng.below(peers)),
+                op: OpKind::Read,
+                key: format!("k{k}"),
+                value: None,
+            },
+        });
+    }
+    (Setup::new(peers, seed), actions, final_reads + 20)
+}
+
+fn track(down: &mut [bool], action: &Action) {
+    match action {
+        Action::Fail(id) => down[id.0 as usize] = true,
+        Action::Recover(id) => down[id.0 as usize] = false,
+        _ => {}
+    }
+}
+
+/// Plays `actions` on a fresh session of `setup` up to tick `end`,
+/// recovering every failed peer with the final heal. Actions that no
+/// longer apply (a shrunk plan may recover a peer that never failed) are
+/// skipped, so the session's link holds only what happened.
+pub fn play(setup: &Setup, actions: &[Timed], end: u64) -> Session {
+    let mut session = Session::new(setup.clone(), false).expect("torture setups are valid");
+    for timed in actions {
+        session.step(timed.tick.saturating_sub(session.sim().now()));
+        let heal = timed.action == Action::Heal;
+        let _ = session.act(timed.action.clone());
+        if heal {
+            recover_all(&mut session);
+        }
+    }
+    session.step(end.saturating_sub(session.sim().now()));
+    session
+}
+
+fn recover_all(session: &mut Session) {
+    let failed: Vec<PeerId> = (0..session.setup().peers)
+        .map(PeerId)
+        .filter(|&id| session.sim().state(id) == Some(PeerState::Failed))
+        .collect();
+    for id in failed {
+        let _ = session.act(Action::Recover(id));
+    }
+}
+
+/// Checks a session: its history, and its end state if it ended quiet
+/// (every peer up, the network whole, no fault for [`QUIET`] ticks).
+pub fn check_session(session: &Session) -> Report {
+    let sim = session.sim();
+    let history = record::history(sim.events());
+    let snapshot = session
+        .quiet_for(QUIET)
+        .then(|| record::snapshot(sim, &history));
+    let mut report = check::check(&history, snapshot.as_ref(), BUDGET);
+    for (tick, by, member) in record::live_peers_removed(sim.events()) {
+        report.record(
+            "live_peer_removed",
+            &member.to_string(),
+            tick,
+            format!("{by} removed {member}, which never failed"),
+        );
+    }
+    report
+}
+
+/// Runs seed `seed` of `profile` and checks it.
+pub fn run(profile: Profile, seed: u64) -> RunResult {
+    let (setup, actions, end) = plan(profile, seed);
+    let session = play(&setup, &actions, end);
+    let ops = session
+        .actions()
+        .iter()
+        .filter(|t| matches!(t.action, Action::Op { .. }))
+        .count() as u64;
+    RunResult {
+        link: session.link(),
+        actions: session.actions().to_vec(),
+        ops,
+        report: check_session(&session),
+    }
+}
+
+/// Whether `anomalies` hold one that `profile` must never show.
+pub fn violations(profile: Profile, anomalies: &Anomalies) -> Vec<&'static str> {
+    anomalies
+        .iter()
+        .filter(|&(field, count)| count > 0 && profile.must_be_zero(field))
+        .map(|(field, _)| field)
+        .collect()
+}
