@@ -37,11 +37,25 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
         }
     );
     for k in &report.keys {
-        let _ = writeln!(out, "  key {:<12} {:>4} ops  {}", k.key, k.ops, k.verdict.word());
+        let _ = writeln!(
+            out,
+            "  key {:<12} {:>4} ops  {}",
+            k.key,
+            k.ops,
+            k.verdict.word()
+        );
     }
     for f in &report.findings {
-        let must = if profile.must_be_zero(f.kind) { "  (must be zero)" } else { "" };
-        let _ = writeln!(out, "  tick {:>5}  {}  {}: {}{must}", f.tick, f.kind, f.key, f.detail);
+        let must = if profile.must_be_zero(f.kind) {
+            "  (must be zero)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  tick {:>5}  {}  {}: {}{must}",
+            f.tick, f.kind, f.key, f.detail
+        );
     }
     let bad = torture::violations(profile, &report.anomalies);
     if bad.is_empty() {
@@ -91,11 +105,16 @@ pub fn torture(
     let mut totals = Vec::new();
     let mut failed = false;
     for profile in profiles {
-        let runs = crate::parallel_seeds(first, last, |seed| torture::run(profile, seed), |done| {
-            if seeds >= 200 && done % (seeds / 10).max(1) == 0 {
-                eprintln!("ftkv torture: {} {done}/{seeds}", profile.name());
-            }
-        })?;
+        let runs = crate::parallel_seeds(
+            first,
+            last,
+            |seed| torture::run(profile, seed),
+            |done| {
+                if seeds >= 200 && done % (seeds / 10).max(1) == 0 {
+                    eprintln!("ftkv torture: {} {done}/{seeds}", profile.name());
+                }
+            },
+        )?;
         let t = totals_of(profile, &runs);
         failed |= !torture::violations(profile, &sum(&runs)).is_empty();
         totals.push(t);

@@ -318,7 +318,10 @@ impl Membership {
 
     /// Every `t_remove` ticks (staggered by id), sends the list to one
     /// random removed peer: if it is alive after all (a healed partition),
-    /// it takes this peer back and the two sides merge again.
+    /// it takes this peer back and the two sides merge again. With nobody
+    /// removed, it probes the next peer of the cluster in turn that is not
+    /// on the list, so two groups that never knew each other (peers that
+    /// all restarted at once and formed groups apart) find each other.
     fn probe_removed(
         &self,
         now: u64,
@@ -327,10 +330,19 @@ impl Membership {
         sends: &mut Vec<(PeerId, Message)>,
     ) {
         let due = (now + u64::from(self.me.0)) % self.timings.t_remove == 0;
-        if !due || self.removed.is_empty() {
+        if !due {
             return;
         }
-        let pick = self.removed[rng.below(self.removed.len() as u32) as usize];
+        let pick = if self.removed.is_empty() {
+            let turn = now / self.timings.t_remove;
+            let id = PeerId(((u64::from(self.me.0) + 1 + turn) % u64::from(self.peers)) as u32);
+            if id == self.me || self.ids.binary_search(&id).is_ok() {
+                return;
+            }
+            id
+        } else {
+            self.removed[rng.below(self.removed.len() as u32) as usize]
+        };
         sends.push((
             pick,
             Message::Gossip {

@@ -420,9 +420,15 @@ impl Sim {
 
     /// Loses messages at random with probability `percent`/100: on the
     /// directed link `link`, or everywhere.
-    pub fn set_loss(&mut self, link: Option<(PeerId, PeerId)>, percent: u8) -> Result<(), SimError> {
+    pub fn set_loss(
+        &mut self,
+        link: Option<(PeerId, PeerId)>,
+        percent: u8,
+    ) -> Result<(), SimError> {
         if percent > 100 {
-            return Err(SimError::BadInput(format!("a loss is 0 to 100 %, not {percent}")));
+            return Err(SimError::BadInput(format!(
+                "a loss is 0 to 100 %, not {percent}"
+            )));
         }
         let p = f64::from(percent) / 100.0;
         match link {
@@ -431,8 +437,14 @@ impl Sim {
                 self.check(from)?;
                 self.check(to)?;
                 let rule = self.network.link(from, to);
-                self.network
-                    .set_link(from, to, LinkRule { drop_prob: p, ..rule });
+                self.network.set_link(
+                    from,
+                    to,
+                    LinkRule {
+                        drop_prob: p,
+                        ..rule
+                    },
+                );
             }
         }
         Ok(())
@@ -448,8 +460,14 @@ impl Sim {
             )));
         }
         let rule = self.network.link(from, to);
-        self.network
-            .set_link(from, to, LinkRule { delay: ticks, ..rule });
+        self.network.set_link(
+            from,
+            to,
+            LinkRule {
+                delay: ticks,
+                ..rule
+            },
+        );
         Ok(())
     }
 

@@ -134,10 +134,14 @@ mod tests {
     fn the_history_pairs_invocations_with_decisions() {
         let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
         sim.run(40);
-        let c = sim.client_op(PeerId(1), OpKind::Create, "k", Some("v")).unwrap();
+        let c = sim
+            .client_op(PeerId(1), OpKind::Create, "k", Some("v"))
+            .unwrap();
         sim.run(5);
         let r = sim.client_op(PeerId(2), OpKind::Read, "k", None).unwrap();
-        let u = sim.client_op(PeerId(3), OpKind::Update, "nope", Some("x")).unwrap();
+        let u = sim
+            .client_op(PeerId(3), OpKind::Update, "nope", Some("x"))
+            .unwrap();
         sim.fail(PeerId(3)).unwrap();
         sim.run(20);
         let h = history(sim.events());
@@ -149,7 +153,11 @@ mod tests {
         assert_eq!(read.completion, Completion::Ok);
         assert_eq!(read.value.as_deref(), Some("v"));
         assert_eq!(read.version, create.version, "the read names the write");
-        assert_eq!(update.completion, Completion::Never, "its coordinator crashed");
+        assert_eq!(
+            update.completion,
+            Completion::Never,
+            "its coordinator crashed"
+        );
         let snap = snapshot(&sim, &h);
         let k = snap.keys.iter().find(|k| k.key == "k").unwrap();
         assert_eq!(k.replicas.len(), 3);

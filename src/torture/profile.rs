@@ -23,7 +23,9 @@ pub enum Profile {
     Delays,
     /// Random two-sided partitions of 10–100 ticks, healed.
     Partitions,
-    /// Partitions shorter than the removal timeout.
+    /// Partitions shorter than the removal timeout: 3 to `t_remove −
+    /// t_fail` ticks (a cut may find some peer's news of a member already
+    /// up to `t_fail` ticks old).
     ShortPartitions,
     /// A coordinator cut off with one replica of a key.
     Isolate,
@@ -33,6 +35,8 @@ pub enum Profile {
 
 /// The removal timeout of the default timings, in ticks.
 const T_REMOVE: u64 = 20;
+/// The suspicion timeout of the default timings, in ticks.
+const T_FAIL: u64 = 5;
 
 impl Profile {
     /// Every profile, in the order the table prints them. (`skew` of the
@@ -74,8 +78,11 @@ impl Profile {
     /// Whether `field` (an anomaly name) must be zero in every run.
     pub fn must_be_zero(self, field: &str) -> bool {
         match field {
-            "resurrected_delete" | "create_overwrote" | "over_replicated_end"
-            | "under_replicated_end" | "divergent_end" => true,
+            "resurrected_delete"
+            | "create_overwrote"
+            | "over_replicated_end"
+            | "under_replicated_end"
+            | "divergent_end" => true,
             "lost_write" => self != Profile::CrashHeavy,
             "live_peer_removed" => !matches!(
                 self,
@@ -98,7 +105,7 @@ impl Profile {
             Profile::Drops => plan.loss(rng, from, until),
             Profile::Delays => plan.delays(rng, from, until),
             Profile::Partitions => plan.partitions(rng, from, until, (10, 100)),
-            Profile::ShortPartitions => plan.partitions(rng, from, until, (3, T_REMOVE - 1)),
+            Profile::ShortPartitions => plan.partitions(rng, from, until, (3, T_REMOVE - T_FAIL)),
             Profile::Isolate => plan.isolate(rng, from, until),
             Profile::Mixed => {
                 plan.crashes(rng, from, until, 2, (T_REMOVE, 3 * T_REMOVE));
@@ -138,7 +145,14 @@ impl Plan {
     }
 
     /// Crashes and recoveries spaced `gap` ticks, at most `max_down` down.
-    fn crashes(&mut self, rng: &mut SimRng, from: u64, until: u64, max_down: usize, gap: (u64, u64)) {
+    fn crashes(
+        &mut self,
+        rng: &mut SimRng,
+        from: u64,
+        until: u64,
+        max_down: usize,
+        gap: (u64, u64),
+    ) {
         let mut down: Vec<PeerId> = Vec::new();
         let mut tick = from + between(rng, gap);
         while tick < until {
@@ -162,8 +176,20 @@ impl Plan {
 
     fn loss(&mut self, rng: &mut SimRng, from: u64, until: u64) {
         let percent = between(rng, (5, 30)) as u8;
-        self.at(from, Action::Loss { link: None, percent });
-        self.at(until, Action::Loss { link: None, percent: 0 });
+        self.at(
+            from,
+            Action::Loss {
+                link: None,
+                percent,
+            },
+        );
+        self.at(
+            until,
+            Action::Loss {
+                link: None,
+                percent: 0,
+            },
+        );
     }
 
     fn delays(&mut self, rng: &mut SimRng, from: u64, until: u64) {
@@ -172,8 +198,22 @@ impl Plan {
             let (a, b) = (self.random_peer(rng), self.random_peer(rng));
             if a != b {
                 let ticks = between(rng, (2, 40));
-                self.at(from, Action::Delay { from: a, to: b, ticks });
-                self.at(until, Action::Delay { from: a, to: b, ticks: 1 });
+                self.at(
+                    from,
+                    Action::Delay {
+                        from: a,
+                        to: b,
+                        ticks,
+                    },
+                );
+                self.at(
+                    until,
+                    Action::Delay {
+                        from: a,
+                        to: b,
+                        ticks: 1,
+                    },
+                );
             }
         }
     }

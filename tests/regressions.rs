@@ -1,0 +1,187 @@
+//! Every bug the Jepsen-style tester found (issue 6), as a run that
+//! replays it — the share links it was reported with, or a scenario built
+//! for it — asserting the correct outcome and a clean check.
+
+use ftkv::address::PeerId;
+use ftkv::check::{record, Completion, HistOp, Reason};
+use ftkv::op::OpKind;
+use ftkv::ring::Ring;
+use ftkv::scenario::{Action, Session, Setup};
+use ftkv::sim::{Sim, SimOptions};
+use ftkv::torture::{self, Profile};
+
+/// Replays `link` and returns its session and history.
+fn replay(link: &str) -> (Session, Vec<HistOp>) {
+    let session = Session::from_link(link, false).unwrap();
+    let ops = record::history(session.sim().events()).ops;
+    (session, ops)
+}
+
+/// Asserts the session shows no anomaly the mixed profile forbids.
+fn clean(session: &Session) {
+    let report = torture::check_session(session);
+    let bad = torture::violations(Profile::Mixed, &report.anomalies);
+    assert!(bad.is_empty(), "{bad:?}: {:#?}", report.findings);
+}
+
+fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
+    Action::Op {
+        coordinator: PeerId(coordinator),
+        op,
+        key: key.into(),
+        value: value.map(Into::into),
+    }
+}
+
+#[test]
+fn an_acknowledged_delete_stays_deleted() {
+    for link in [
+        "v=1&peers=9&seed=11&tick=187&do=128.create.4.k3.v18;148.fail.6;169.recover.6;172.delete.9.k3;182.read.1.k3&sum=1989086b",
+        "v=1&peers=8&seed=388&tick=180&do=63.fail.5;65.create.4.k4.v8;147.fail.8;168.delete.2.k4;175.read.2.k4&sum=38d1c482",
+        "v=1&peers=9&seed=20&tick=359&do=49.create.2.k4.v5;268.fail.9;280.fail.5;288.recover.5;289.update.3.k4.v64;290.delete.2.k4;354.read.6.k4&sum=af5610e4",
+    ] {
+        let (session, ops) = replay(link);
+        let delete = ops.iter().find(|o| o.op == OpKind::Delete).unwrap();
+        assert_eq!(delete.completion, Completion::Ok, "{link}");
+        let read = ops.last().unwrap();
+        assert_eq!(read.op, OpKind::Read);
+        assert_eq!(
+            read.completion,
+            Completion::Fail(Reason::NotFound),
+            "{link}: the deleted key came back as {:?}",
+            read.value
+        );
+        clean(&session);
+    }
+}
+
+#[test]
+fn a_late_delete_does_not_erase_a_later_acknowledged_write() {
+    let mut s = Session::new(Setup::new(8, 5), false).unwrap();
+    s.step(40);
+    s.act(op(0, OpKind::Create, "k", Some("v1"))).unwrap();
+    s.step(5);
+    let ring: Ring = (0..8).map(PeerId).collect();
+    let replicas = ring.replicas("k").as_slice().to_vec();
+    let outsider = (0..8).map(PeerId).find(|p| !replicas.contains(p)).unwrap();
+    for &r in &replicas {
+        s.act(Action::Delay {
+            from: outsider,
+            to: r,
+            ticks: 30,
+        })
+        .unwrap();
+    }
+    s.act(op(outsider.0, OpKind::Delete, "k", None)).unwrap();
+    s.step(1);
+    s.act(Action::Heal).unwrap();
+    s.step(3);
+    let writer = (0..8).map(PeerId).find(|&p| p != outsider).unwrap();
+    s.act(op(writer.0, OpKind::Update, "k", Some("v2")))
+        .unwrap();
+    s.step(40);
+    // The delete arrived after the update was acknowledged; now lose a
+    // replica: the update must survive on the others.
+    s.act(Action::Fail(replicas[0])).unwrap();
+    s.step(30);
+    s.act(op(writer.0, OpKind::Read, "k", None)).unwrap();
+    s.step(20);
+    let ops = record::history(s.sim().events()).ops;
+    let update = &ops[2];
+    assert!(update.op == OpKind::Update && update.completion == Completion::Ok);
+    let read = ops.last().unwrap();
+    assert_eq!(read.completion, Completion::Ok, "{}", s.link());
+    assert_eq!(read.value.as_deref(), Some("v2"), "{}", s.link());
+    // The link replays it.
+    let (again, _) = replay(&s.link());
+    assert_eq!(again.sim().events(), s.sim().events());
+}
+
+#[test]
+fn a_create_refused_because_the_key_exists_changes_nothing() {
+    let (session, ops) = replay(
+        "v=1&peers=11&seed=92&tick=197&do=123.create.10.k0.v28;172.fail.3;175.recover.3;177.create.10.k0.v42;192.read.7.k0&sum=d822a0ee",
+    );
+    assert_eq!(ops[1].completion, Completion::Fail(Reason::Exists));
+    assert_eq!(ops[2].completion, Completion::Ok);
+    assert_eq!(ops[2].value.as_deref(), Some("v28"));
+    clean(&session);
+}
+
+#[test]
+fn a_create_whose_message_to_one_replica_is_lost_heals_to_three_copies() {
+    let mut s = Session::new(Setup::new(7, 9), false).unwrap();
+    s.step(40);
+    let ring: Ring = (0..7).map(PeerId).collect();
+    let replicas = ring.replicas("k").as_slice().to_vec();
+    let coordinator = (0..7).map(PeerId).find(|p| !replicas.contains(p)).unwrap();
+    s.act(Action::Loss {
+        link: Some((coordinator, replicas[2])),
+        percent: 100,
+    })
+    .unwrap();
+    s.act(op(coordinator.0, OpKind::Create, "k", Some("v")))
+        .unwrap();
+    s.step(1);
+    s.act(Action::Heal).unwrap();
+    s.step(torture::QUIET);
+    let ops = record::history(s.sim().events()).ops;
+    assert_eq!(ops[0].completion, Completion::Ok);
+    for &r in &replicas {
+        let held = s.sim().peer(r).unwrap().store().get("k").cloned();
+        assert_eq!(
+            held.and_then(|h| h.value).as_deref(),
+            Some("v"),
+            "replica {r} was never repaired"
+        );
+    }
+    let report = torture::check_session(&s);
+    assert_eq!(report.anomalies.under_replicated_end, 0);
+    assert_eq!(report.anomalies.divergent_end, 0);
+}
+
+#[test]
+fn recovering_peers_do_not_form_an_island() {
+    let (session, ops) = replay(
+        "v=1&peers=8&seed=407&tick=177&do=45.create.3.k0.v1;66.fail.1;87.recover.1;139.fail.2;149.fail.1;157.recover.2;160.recover.1;172.read.2.k0&sum=d701dadd",
+    );
+    let read = ops.last().unwrap();
+    assert_eq!(read.completion, Completion::Ok);
+    assert_eq!(read.value.as_deref(), Some("v1"));
+    // Everybody is in one group: every live peer lists all 8.
+    for id in session.sim().alive_peers() {
+        let members = session.sim().peer(id).unwrap().membership().ids().len();
+        assert_eq!(members, 8, "{id} sees {members} members");
+    }
+}
+
+#[test]
+fn a_partition_shorter_than_the_removal_timeout_removes_no_live_peer() {
+    let mut removed = 0;
+    for seed in 0..40 {
+        for length in [8, 12, 15] {
+            let mut s = Session::new(Setup::new(10, seed), false).unwrap();
+            s.step(60);
+            s.act(Action::Partition((0..5).map(PeerId).collect()))
+                .unwrap();
+            s.step(length);
+            s.act(Action::Heal).unwrap();
+            s.step(60);
+            removed += record::live_peers_removed(s.sim().events()).len();
+        }
+    }
+    assert_eq!(removed, 0);
+}
+
+#[test]
+fn looking_at_the_network_ahead_of_time_breaks_nothing() {
+    let mut sim = Sim::new(SimOptions::new(6, 1)).unwrap();
+    assert!(
+        sim.network_mut().pop_due(500).is_none(),
+        "nothing in flight yet"
+    );
+    sim.run(40);
+    for id in sim.alive_peers() {
+        assert_eq!(sim.peer(id).unwrap().membership().ids().len(), 6);
+    }
+}
