@@ -4,6 +4,11 @@
 //!    run, ticks and messages per second, peak heap.
 //! 2. A large cluster: 1,000 peers, 10,000 keys written, 10 peers failed,
 //!    1,000 ticks; then how many keys still lack a live replica.
+//! 3. Torture throughput: Jepsen-style runs (workload, faults, quiet period,
+//!    history check) per second, per fault profile, on one core.
+//! 4. The cost of repair: messages per tick of anti-entropy (digests,
+//!    pulls) and replication (pushes, confirmations) beside gossip, at 10
+//!    and 100 peers, quiet and after a failure.
 //!
 //! Peak heap is measured by a counting global allocator, so it is the same
 //! on every machine for the same run. `-- --quick` runs a small version.
@@ -14,11 +19,14 @@ use std::time::Instant;
 
 use ftkv::address::PeerId;
 use ftkv::classic;
+use ftkv::event::EventKind;
+use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
 use ftkv::rng::SimRng;
 use ftkv::scenario::{Session, Setup};
 use ftkv::sim::{PeerState, Sim, SimOptions};
 use ftkv::testcase::Testcase;
+use ftkv::torture::{self, Profile};
 
 struct Counting;
 
@@ -169,14 +177,86 @@ fn playground_scenarios() {
     );
 }
 
+fn torture_throughput(seeds: u64) {
+    println!(
+        "\ntorture: {seeds} runs per profile on one core (workload, faults, quiet period, check)"
+    );
+    println!("  {:<18} {:>10} {:>12}", "profile", "runs/s", "ms/run");
+    for profile in Profile::ALL {
+        let start = Instant::now();
+        for seed in 0..seeds {
+            std::hint::black_box(torture::run(profile, seed));
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "  {:<18} {:>10.1} {:>12.2}",
+            profile.name(),
+            seeds as f64 / secs,
+            secs * 1000.0 / seeds as f64
+        );
+    }
+}
+
+/// Messages sent per tick over `ticks` ticks, by what they are for.
+fn traffic(sim: &mut Sim, ticks: u64) -> [f64; 3] {
+    let from = sim.events().len();
+    sim.run(ticks);
+    let mut counts = [0u64; 3];
+    for e in &sim.events()[from..] {
+        if let EventKind::Sent { msg, .. } = e.kind {
+            let at = match msg {
+                MessageKind::Digest | MessageKind::Pull => 0,
+                MessageKind::Replicate | MessageKind::ReplicateAck => 1,
+                _ => 2,
+            };
+            counts[at] += 1;
+        }
+    }
+    counts.map(|c| c as f64 / ticks as f64)
+}
+
+fn repair_cost(peers: u32, keys: u32) {
+    let mut opts = SimOptions::new(peers, 5);
+    opts.trace_messages = true;
+    let mut sim = Sim::new(opts).expect("valid options");
+    sim.run(u64::from(peers) / 4 + 40);
+    for k in 0..keys {
+        let coordinator = PeerId(k % peers);
+        let _ = sim.client_op(coordinator, OpKind::Create, &format!("key{k}"), Some("v"));
+    }
+    sim.run(100);
+    let quiet = traffic(&mut sim, 200);
+    let _ = sim.fail(PeerId(peers / 2));
+    let failed = traffic(&mut sim, 100);
+    for (label, [ae, repl, rest]) in [("quiet", quiet), ("after a failure", failed)] {
+        let cluster = format!("{peers} peers, {keys} keys");
+        println!("  {cluster:<30} {label:<16} {ae:>9.2} {repl:>11.2} {rest:>13.2}");
+    }
+}
+
+fn repair_header() {
+    println!("\nrepair cost: messages per tick (digest+pull, push+confirm, gossip and the rest)");
+    println!(
+        "  {:<30} {:<16} {:>9} {:>11} {:>13}",
+        "cluster", "when", "a-entropy", "replication", "other"
+    );
+}
+
 fn main() {
     // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
     if std::env::args().any(|a| a == "--quick") {
         classic_cases(1);
+        torture_throughput(2);
+        repair_header();
+        repair_cost(10, 100);
         large_cluster(100, 1000, 400);
     } else {
         classic_cases(20);
         playground_scenarios();
+        torture_throughput(100);
+        repair_header();
+        repair_cost(10, 100);
+        repair_cost(100, 1000);
         large_cluster(1000, 10_000, 1000);
     }
 }

@@ -254,3 +254,57 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
         assert_eq!(stderr(&out).trim_end().lines().count(), 1);
     }
 }
+
+#[test]
+fn check_prints_each_key_and_passes_a_correct_run() {
+    let out = ftkv(&[
+        "check",
+        "v=1&peers=9&seed=11&tick=187&do=128.create.4.k3.v18;148.fail.6;169.recover.6;172.delete.9.k3;182.read.1.k3&sum=1989086b",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("key k3"), "{text}");
+    assert!(text.contains("linearizable"), "{text}");
+    assert!(text.contains("no anomaly that must be zero"), "{text}");
+    let bad = ftkv(&["check", "v=1&peers=9&seed=11&tick=187&sum=00000000"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("checksum"), "{}", stderr(&bad));
+}
+
+#[test]
+fn torture_prints_one_json_object_with_every_anomaly() {
+    let out = ftkv(&[
+        "torture",
+        "--seeds",
+        "3",
+        "--profile",
+        "crash",
+        "--profile",
+        "partitions",
+        "--json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let profiles = json["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 2);
+    assert_eq!(profiles[0]["name"], "crash");
+    assert_eq!(profiles[1]["name"], "partitions");
+    for p in profiles {
+        assert_eq!(p["runs"], 3);
+        assert!(p["ops"].as_u64().unwrap() > 500);
+        let anomalies = p["anomalies"].as_object().unwrap();
+        assert_eq!(anomalies.len(), ftkv::check::Anomalies::FIELDS.len());
+        for field in ftkv::check::Anomalies::FIELDS {
+            assert!(anomalies.contains_key(field), "{field}");
+        }
+        // Every repro link names an anomaly found and replays.
+        for (field, link) in p["repro"].as_object().unwrap() {
+            assert!(anomalies[field].as_u64().unwrap() > 0);
+            ftkv::scenario::Session::from_link(link.as_str().unwrap(), false).unwrap();
+        }
+    }
+    let unknown = ftkv(&["torture", "--profile", "skewed"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("no profile `skewed`"));
+}

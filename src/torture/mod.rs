@@ -189,3 +189,65 @@ pub fn violations(profile: Profile, anomalies: &Anomalies) -> Vec<&'static str> 
         .map(|(field, _)| field)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_the_same_for_the_same_seed_and_replays_from_its_link() {
+        let a = run(Profile::Mixed, 7);
+        let b = run(Profile::Mixed, 7);
+        assert_eq!(a.link, b.link);
+        assert_eq!(a.report.anomalies, b.report.anomalies);
+        let again = Session::from_link(&a.link, false).unwrap();
+        assert_eq!(check_session(&again).anomalies, a.report.anomalies);
+        assert!(a.ops >= 200, "{} operations", a.ops);
+        assert_ne!(run(Profile::Mixed, 8).link, a.link);
+    }
+
+    #[test]
+    fn a_run_without_faults_is_clean_and_its_end_is_checked() {
+        for seed in 0..5 {
+            let r = run(Profile::None, seed);
+            assert_eq!(r.report.anomalies, Anomalies::default(), "{}", r.link);
+            let session = Session::from_link(&r.link, false).unwrap();
+            assert!(session.quiet_for(QUIET));
+            assert_eq!(r.report.keys.len(), KEYS as usize);
+        }
+    }
+
+    #[test]
+    fn must_be_zero_follows_the_profile() {
+        let lost = Anomalies {
+            lost_write: 1,
+            ..Anomalies::default()
+        };
+        assert_eq!(violations(Profile::Crash, &lost), ["lost_write"]);
+        assert!(violations(Profile::CrashHeavy, &lost).is_empty());
+        let stale = Anomalies {
+            stale_read: 2,
+            ..Anomalies::default()
+        };
+        assert_eq!(violations(Profile::None, &stale), ["stale_read"]);
+        assert!(violations(Profile::Partitions, &stale).is_empty());
+    }
+
+    #[test]
+    fn shrinking_keeps_the_anomaly_with_fewer_requests() {
+        let field = "failed_write_visible";
+        let (seed, r) = (0..20)
+            .map(|seed| (seed, run(Profile::Drops, seed)))
+            .find(|(_, r)| r.report.anomalies.get(field) > 0)
+            .expect("message loss makes some failed write visible");
+        let (setup, _, end) = plan(Profile::Drops, seed);
+        let (link, actions) = shrink::shrink(&setup, &r.actions, end, field);
+        assert!(
+            actions < r.actions.len() / 2,
+            "{actions} of {}",
+            r.actions.len()
+        );
+        let session = Session::from_link(&link, false).unwrap();
+        assert!(check_session(&session).anomalies.get(field) > 0, "{link}");
+    }
+}
