@@ -9,7 +9,7 @@ use crate::coordinator::{Coordinator, Decision};
 use crate::event::EventKind;
 use crate::membership::{Change, Membership, MembershipTimings};
 use crate::message::{Message, Stored};
-use crate::op::{OpKind, Version};
+use crate::op::{OpKind, Version, QUORUM};
 use crate::ring::Ring;
 use crate::rng::{SimRng, STREAM_PEERS};
 use crate::store::{Store, StoreTimings};
@@ -245,7 +245,11 @@ impl Peer {
                 version,
             }),
         };
-        for &to in replicas.as_slice() {
+        // A coordinator whose own view holds fewer replicas than a quorum
+        // (it is alone, e.g. just restarted) fails at once and sends
+        // nothing: a write it cannot commit must not reach any replica.
+        let reachable = usize::from(QUORUM) <= replicas.len();
+        for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.sends.push((
                 to,
                 Message::Request {
