@@ -47,7 +47,7 @@ impl Default for StoreTimings {
         StoreTimings {
             orphan_hold: 20,
             push_retry: 5,
-            ae_period: 10,
+            ae_period: 20,
             tombstone_grace: 300,
         }
     }
@@ -78,10 +78,24 @@ impl Entry {
         }
     }
 
+    /// The entry's replica set: the one it was last synced with, which
+    /// stabilization keeps in line with the ring each tick, else `ring`'s.
+    fn replicas(&self, ring: &Ring) -> ReplicaSet {
+        self.synced
+            .unwrap_or_else(|| ring.replicas_at(self.position))
+    }
+
     fn confirm(&mut self, id: PeerId) {
         if !self.confirmed.contains(&id) {
             self.confirmed.push(id);
         }
+    }
+
+    /// Whether every replica of `set` other than `me` confirmed.
+    fn all_confirmed(&self, me: PeerId, set: ReplicaSet) -> bool {
+        set.as_slice()
+            .iter()
+            .all(|&to| to == me || self.confirmed.contains(&to))
     }
 
     /// The replicas of `set` other than `me` that have not confirmed.
@@ -250,6 +264,10 @@ impl Store {
         timings: &StoreTimings,
         sends: &mut Vec<(PeerId, Message)>,
     ) -> Swept {
+        let sweep = now % 16 == u64::from(me.0) % 16;
+        if !ring_changed && !sweep && self.dirty.is_empty() && self.unconfirmed.is_empty() {
+            return Swept::default();
+        }
         let dirty = std::mem::take(&mut self.dirty);
         let keys: Vec<String> = if ring_changed {
             self.map.keys().cloned().collect()
@@ -274,8 +292,8 @@ impl Store {
                 }
             }
         }
-        if now % 16 == u64::from(me.0) % 16 {
-            self.sweep(me, ring, now, timings)
+        if sweep {
+            self.sweep(me, now, timings)
         } else {
             Swept::default()
         }
@@ -283,11 +301,12 @@ impl Store {
 
     /// Drops confirmed orphans past their hold and collects confirmed
     /// tombstones past their grace.
-    fn sweep(&mut self, me: PeerId, ring: &Ring, now: u64, t: &StoreTimings) -> Swept {
+    fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings) -> Swept {
         let mut swept = Swept::default();
         for (key, e) in &self.map {
-            let set = ring.replicas_at(e.position);
-            if !e.unconfirmed(me, set).is_empty() || e.synced != Some(set) {
+            // Stabilization just brought every entry in line with the ring.
+            let Some(set) = e.synced else { continue };
+            if !e.all_confirmed(me, set) {
                 continue;
             }
             if e.orphan_since
@@ -326,7 +345,7 @@ impl Store {
         let entries = self
             .map
             .iter()
-            .filter(|(_, e)| ring.replicas_at(e.position).contains(to))
+            .filter(|(_, e)| e.replicas(ring).contains(to))
             .map(|(k, e)| (k.clone(), e.stored.version))
             .collect();
         Some((to, Message::Digest { entries }))
@@ -342,23 +361,24 @@ impl Store {
         entries: &[(String, Version)],
         sends: &mut Vec<(PeerId, Message)>,
     ) {
+        // Both sides are sorted by key: one merge pass, no lookups.
         let mut want = Vec::new();
-        let mut seen = BTreeSet::new();
-        for (key, version) in entries {
-            seen.insert(key.as_str());
-            match self.map.get_mut(key) {
-                Some(e) if e.stored.version > *version => {
-                    sends.push((from, push(key, e)));
+        let mut theirs = entries.iter().peekable();
+        for (key, e) in self.map.iter_mut() {
+            while let Some((k, _)) = theirs.next_if(|(k, _)| k < key) {
+                want.push(k.clone());
+            }
+            match theirs.next_if(|(k, _)| k == key) {
+                Some((_, version)) if e.stored.version > *version => {
+                    sends.push((from, push(key, e)))
                 }
-                Some(e) if e.stored.version == *version => e.confirm(from),
-                _ => want.push(key.clone()),
+                Some((_, version)) if e.stored.version == *version => e.confirm(from),
+                Some((k, _)) => want.push(k.clone()),
+                None if e.replicas(ring).contains(from) => sends.push((from, push(key, e))),
+                None => {}
             }
         }
-        for (key, e) in &self.map {
-            if !seen.contains(key.as_str()) && ring.replicas_at(e.position).contains(from) {
-                sends.push((from, push(key, e)));
-            }
-        }
+        want.extend(theirs.map(|(k, _)| k.clone()));
         if !want.is_empty() {
             sends.push((from, Message::Pull { keys: want }));
         }
