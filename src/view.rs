@@ -1,22 +1,30 @@
 //! What the playground shows, as plain serializable snapshots of a
 //! [`Session`]: the ring, one peer in detail, the events, one transaction,
-//! the health counters and a preset's grade. Computed here, in Rust, so the
-//! page only draws.
+//! the health counters, a preset's grade, the client history and the
+//! history checker's report. Computed here, in Rust, so the page only draws.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::address::PeerId;
+use crate::check::{record, Anomalies, Completion, Finding, KeyVerdict};
 use crate::event::{DropReason, Event, EventKind};
 use crate::grader::{self, Grade};
 use crate::network::InFlight;
-use crate::scenario::Session;
+use crate::op::Version;
+use crate::scenario::{Action, Session};
 use crate::sim::PeerState;
+use crate::torture::{self, Profile};
 
 /// A ring position as a fraction of the circle, 0 ≤ x < 1.
 fn fraction(position: u64) -> f64 {
     position as f64 / 18_446_744_073_709_551_616.0
+}
+
+/// A version as the page shows it: `tick/transaction`.
+fn version_text(version: Version) -> String {
+    format!("{}/{}", version.tick, version.trans)
 }
 
 fn state_name(state: Option<PeerState>) -> &'static str {
@@ -288,7 +296,7 @@ pub fn peer(session: &Session, id: PeerId) -> Option<PeerDetail> {
                 .map(|k| StoredRow {
                     key: k.key.to_owned(),
                     value: k.stored.value.clone().unwrap_or_default(),
-                    version: format!("{}/{}", k.stored.version.tick, k.stored.version.trans),
+                    version: version_text(k.stored.version),
                     role: match (k.stored.is_live(), k.replica) {
                         (false, _) => "tombstone",
                         (true, true) => "replica",
@@ -531,4 +539,193 @@ pub fn grade(session: &Session) -> Option<GradeView> {
             })
             .collect(),
     })
+}
+
+/// One client operation of the history.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryRow {
+    /// Its transaction id.
+    pub trans: u64,
+    /// The key.
+    pub key: String,
+    /// `create`, `read`, `update` or `delete`.
+    pub op: &'static str,
+    /// The coordinator's address.
+    pub coordinator: String,
+    /// The tick it was invoked at.
+    pub invoked: u64,
+    /// The tick the coordinator decided at, `None` before (or without) a
+    /// decision.
+    pub completed: Option<u64>,
+    /// `ok`, `fail`, or `pending` while no decision came (or never will:
+    /// the coordinator crashed).
+    pub outcome: &'static str,
+    /// Why it failed: `not-found`, `exists`, `no-quorum` or `timeout`.
+    pub reason: Option<&'static str>,
+    /// The value written, or the value a successful read returned.
+    pub value: Option<String>,
+    /// The version written, or the version a read returned: `tick/transaction`.
+    pub version: Option<String>,
+    /// Whether it is a write that may or may not have taken effect.
+    pub indeterminate: bool,
+}
+
+/// The client history so far: every operation, in invocation order.
+pub fn history(session: &Session) -> Vec<HistoryRow> {
+    record::history(session.sim().events())
+        .ops
+        .into_iter()
+        .map(|op| {
+            let indeterminate = op.indeterminate();
+            let (outcome, reason) = match op.completion {
+                Completion::Ok => ("ok", None),
+                Completion::Fail(reason) => ("fail", Some(reason.word())),
+                Completion::Never => ("pending", None),
+            };
+            HistoryRow {
+                trans: op.trans,
+                key: op.key,
+                op: op.op.word(),
+                coordinator: op.coordinator.to_string(),
+                invoked: op.invoked,
+                completed: op.completed,
+                outcome,
+                reason,
+                value: op.value,
+                version: op.version.map(version_text),
+                indeterminate,
+            }
+        })
+        .collect()
+}
+
+/// The history checker's report on the session so far.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckView {
+    /// The verdict per key (`linearizable`, `not-linearizable`, `unknown`),
+    /// keys sorted.
+    pub keys: Vec<KeyVerdict>,
+    /// Every anomaly counter, by its spec name.
+    pub anomalies: Anomalies,
+    /// One finding per count: kind, key, tick, detail.
+    pub findings: Vec<Finding>,
+    /// Whether the end state was checked too: the session has been quiet
+    /// (every peer up, the network whole, no fault) for
+    /// [`torture::QUIET`] ticks.
+    pub end_checked: bool,
+    /// The anomalies found that must be zero: the `mixed` profile's rule,
+    /// or the `none` profile's when the session took no fault action.
+    pub must_be_zero: Vec<&'static str>,
+}
+
+/// Checks the session's history (and its end state, if quiet), as
+/// `ftkv check` does.
+pub fn check(session: &Session) -> CheckView {
+    let report = torture::check_session(session);
+    let faultless = session
+        .actions()
+        .iter()
+        .all(|t| matches!(t.action, Action::Op { .. }));
+    let profile = if faultless {
+        Profile::None
+    } else {
+        Profile::Mixed
+    };
+    CheckView {
+        must_be_zero: torture::violations(profile, &report.anomalies),
+        keys: report.keys,
+        anomalies: report.anomalies,
+        findings: report.findings,
+        end_checked: session.quiet_for(torture::QUIET),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::OpKind;
+    use crate::scenario::Setup;
+
+    fn session() -> Session {
+        let mut session = Session::new(Setup::new(6, 3), false).unwrap();
+        session.step(40);
+        session
+            .request(OpKind::Create, "k", Some("v"), Some(PeerId(1)))
+            .unwrap();
+        session.step(5);
+        session
+            .request(OpKind::Read, "k", None, Some(PeerId(2)))
+            .unwrap();
+        session
+    }
+
+    #[test]
+    fn the_history_has_one_row_per_operation() {
+        let mut session = session();
+        let rows = history(&session);
+        assert_eq!(rows.len(), 2);
+        let read = &rows[1];
+        assert_eq!(
+            (read.op, read.outcome, read.completed),
+            ("read", "pending", None)
+        );
+        session.step(10);
+        let rows = history(&session);
+        let [create, read] = [&rows[0], &rows[1]];
+        assert_eq!(
+            (create.op, create.key.as_str(), create.coordinator.as_str()),
+            ("create", "k", "2.0.0.0:0")
+        );
+        assert_eq!((create.outcome, create.reason), ("ok", None));
+        assert_eq!(create.invoked, 40);
+        assert!(create.completed.is_some_and(|tick| tick > 40));
+        assert_eq!(create.value.as_deref(), Some("v"));
+        let version = format!("40/{}", create.trans);
+        assert_eq!(create.version.as_deref(), Some(version.as_str()));
+        assert_eq!((read.outcome, read.value.as_deref()), ("ok", Some("v")));
+        assert_eq!(read.version, create.version, "the read names the write");
+        assert!(!create.indeterminate && !read.indeterminate);
+    }
+
+    #[test]
+    fn a_write_without_a_decision_is_indeterminate() {
+        let mut session = session();
+        session
+            .request(OpKind::Update, "k", Some("w"), Some(PeerId(4)))
+            .unwrap();
+        session.act(Action::Fail(PeerId(4))).unwrap();
+        session.step(20);
+        let update = &history(&session)[2];
+        assert_eq!((update.outcome, update.completed), ("pending", None));
+        assert!(update.indeterminate);
+    }
+
+    #[test]
+    fn a_clean_run_checks_clean() {
+        let mut session = session();
+        session.step(torture::QUIET);
+        let view = check(&session);
+        assert_eq!(view.keys.len(), 1);
+        assert_eq!((view.keys[0].key.as_str(), view.keys[0].ops), ("k", 2));
+        assert_eq!(view.keys[0].verdict.word(), "linearizable");
+        assert!(view.findings.is_empty(), "{:?}", view.findings);
+        assert!(view.anomalies.iter().all(|(_, count)| count == 0));
+        assert!(view.must_be_zero.is_empty());
+        assert!(view.end_checked, "no fault, quiet for long enough");
+    }
+
+    #[test]
+    fn a_fault_leaves_the_end_unchecked_until_quiet() {
+        let mut session = session();
+        session
+            .act(Action::Partition(vec![PeerId(0), PeerId(1)]))
+            .unwrap();
+        session.step(10);
+        assert!(!check(&session).end_checked, "the network is cut");
+        session.act(Action::Heal).unwrap();
+        session.step(torture::QUIET);
+        assert!(check(&session).end_checked);
+    }
 }

@@ -4,12 +4,14 @@
 //! plain value or a JS `Error` with a clear message.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::address::PeerId;
+use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::peer::Timings;
 use crate::scenario::{Action, Session, Setup};
@@ -95,6 +97,18 @@ fn peer_id(address: &str) -> Result<PeerId, JsError> {
         .ok_or_else(|| JsError::new(&format!("`{address}` is not a peer address like 1.0.0.0:0")))
 }
 
+/// `n` as a whole number in `range`, or an error naming `what`.
+fn whole(n: f64, what: &str, range: RangeInclusive<u64>) -> Result<u64, JsError> {
+    let (low, high) = (*range.start(), *range.end());
+    if n.fract() == 0.0 && n >= low as f64 && n <= high as f64 {
+        Ok(n as u64)
+    } else {
+        Err(error(format!(
+            "{what} is a whole number from {low} to {high}, not {n}"
+        )))
+    }
+}
+
 /// A simulated cluster the page drives.
 #[wasm_bindgen]
 pub struct Playground {
@@ -159,20 +173,63 @@ impl Playground {
 
     /// Fails a live peer, by address.
     pub fn fail(&mut self, address: &str) -> Result<(), JsError> {
-        let id = peer_id(address)?;
-        self.session
-            .act(Action::Fail(id))
-            .map(|_| ())
-            .map_err(error)
+        self.act(Action::Fail(peer_id(address)?))
     }
 
     /// Restarts a failed peer, empty; it rejoins through the introducer.
     pub fn recover(&mut self, address: &str) -> Result<(), JsError> {
-        let id = peer_id(address)?;
-        self.session
-            .act(Action::Recover(id))
-            .map(|_| ())
-            .map_err(error)
+        self.act(Action::Recover(peer_id(address)?))
+    }
+
+    /// Splits the network: the peers at `addresses` on one side, the rest
+    /// on the other, until [`Playground::heal`].
+    pub fn partition(&mut self, addresses: Vec<String>) -> Result<(), JsError> {
+        if addresses.is_empty() {
+            return Err(error("a partition needs at least one peer on its side"));
+        }
+        let mut side = Vec::with_capacity(addresses.len());
+        for address in &addresses {
+            let id = peer_id(address)?;
+            if side.contains(&id) {
+                return Err(error(format!("{address} appears twice in the partition")));
+            }
+            side.push(id);
+        }
+        self.act(Action::Partition(side))
+    }
+
+    /// Restores the whole network: partitions, losses and delays.
+    pub fn heal(&mut self) -> Result<(), JsError> {
+        self.act(Action::Heal)
+    }
+
+    /// Loses `percent` % of messages at random: on the directed link
+    /// `from` → `to`, or on every link when both are left out.
+    pub fn loss(
+        &mut self,
+        percent: f64,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<(), JsError> {
+        let percent = whole(percent, "a loss in percent", 0..=100)? as u8;
+        let link = match (from.as_deref(), to.as_deref()) {
+            (None, None) => None,
+            (Some(from), Some(to)) => Some((peer_id(from)?, peer_id(to)?)),
+            _ => return Err(error("a loss on one link needs both `from` and `to`")),
+        };
+        self.act(Action::Loss { link, percent })
+    }
+
+    /// Makes messages on the directed link `from` → `to` take `ticks`
+    /// ticks (1 to 100), until [`Playground::heal`].
+    pub fn delay(&mut self, from: &str, to: &str, ticks: f64) -> Result<(), JsError> {
+        let (from, to) = (peer_id(from)?, peer_id(to)?);
+        let ticks = whole(ticks, "a delay in ticks", 1..=MAX_DELAY)?;
+        self.act(Action::Delay { from, to, ticks })
+    }
+
+    fn act(&mut self, action: Action) -> Result<(), JsError> {
+        self.session.act(action).map(|_| ()).map_err(error)
     }
 
     /// Creates `key` = `value`; returns the transaction id. The coordinator
@@ -255,6 +312,19 @@ impl Playground {
             Some(t) => to_js(&t),
             None => Err(error(format!("no transaction {trans}"))),
         }
+    }
+
+    /// The client history so far, one row per operation in invocation
+    /// order: `[{trans, key, op, coordinator, invoked, completed, outcome,
+    /// reason, value, version, indeterminate}]`.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(&view::history(&self.session))
+    }
+
+    /// Checks the history so far (and the end state, once quiet):
+    /// `{keys, anomalies, findings, endChecked, mustBeZero}`.
+    pub fn check(&self) -> Result<JsValue, JsError> {
+        to_js(&view::check(&self.session))
     }
 
     /// The `dbg.log` so far.

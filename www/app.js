@@ -13,6 +13,8 @@ const MAX_ROWS = 300;       // rows in inspector tables
 const MAX_EVENTS = 20000;   // events kept for the log
 const LOG_ROWS = 200;       // events shown
 const TRACE_LIMIT = 100;    // record every message (to show lost ones) up to this many peers
+const NET_HINT = document.getElementById('net-status').textContent;
+const CHECK_HINT = document.getElementById('check-result').textContent;
 const DEFAULT_KEYS = [['apple', 'red'], ['banana', 'yellow'], ['cherry', 'dark red'], ['kiwi', 'green'], ['plum', 'purple']];
 
 const state = {
@@ -35,6 +37,9 @@ const state = {
   linkDue: 0,
   family: null,
   frames: 0,
+  tab: 'events',
+  historyDue: 0,
+  checkedAt: null,
 };
 
 // ---- helpers -------------------------------------------------------------
@@ -106,7 +111,7 @@ function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
     pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null,
-    events: [], eventsSeen: 0, lost: [], family: null,
+    events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null,
   });
   setRunning(false);
   buildPeers();
@@ -117,6 +122,8 @@ function adopt(pg) {
   $('outcome').textContent = 'Pick a key and send a request: the coordinator asks the key\'s 3 replicas and needs 2 to agree.';
   $('insp-title').textContent = '— click a peer on the ring';
   $('insp-body').hidden = true;
+  $('net-status').textContent = NET_HINT;
+  $('check-result').replaceChildren(html('p', CHECK_HINT, 'hint'));
   refresh();
   updateLink(true);
 }
@@ -182,6 +189,8 @@ function buildPeers() {
   const logPeer = $('log-peer');
   logPeer.replaceChildren(html('option', 'all peers'));
   logPeer.firstChild.value = '';
+  const side = $('part-side');
+  side.replaceChildren();
   // Labels of peers that hash close together are pushed apart.
   const byPosition = [...v.peers].sort((a, b) => a.position - b.position);
   const labelOut = new Map();
@@ -208,6 +217,9 @@ function buildPeers() {
     const o2 = html('option', p.address);
     o2.value = p.address;
     logPeer.append(o2);
+    const o3 = html('option', p.address);
+    o3.value = p.address;
+    side.append(o3);
   }
 }
 
@@ -467,6 +479,89 @@ function drawLog() {
   $('log-list').replaceChildren(...shown);
 }
 
+function drawHistory(now) {
+  if (state.tab !== 'history') return;
+  const t = performance.now();
+  if (!now && t < state.historyDue) return;
+  state.historyDue = t + 300;
+  const rows = state.pg.history();
+  const shown = rows.slice(-MAX_ROWS).reverse();
+  const tbody = $('history-table').tBodies[0];
+  fillRows(tbody, shown.map((r) => {
+    let outcome = r.outcome === 'fail' ? `fail: ${r.reason}` : r.outcome;
+    if (r.indeterminate) outcome += ' (may have applied)';
+    return [
+      [String(r.trans)], [r.op], [r.key], [r.coordinator], [String(r.invoked)],
+      [r.completed === null ? '' : String(r.completed)],
+      [outcome, r.indeterminate ? 'maybe' : r.outcome], [r.value ?? ''], [r.version ?? ''],
+    ];
+  }));
+  shown.forEach((r, i) => { tbody.rows[i].dataset.trans = String(r.trans); });
+  const count = (outcome) => rows.filter((r) => r.outcome === outcome).length;
+  $('history-summary').textContent =
+    `${rows.length} operations: ${count('ok')} ok, ${count('fail')} failed, ${count('pending')} pending` +
+    (rows.length > shown.length ? ` (the latest ${shown.length} shown, newest first)` : ' (newest first)');
+  const stale = $('check-result').querySelector('.stale');
+  if (stale) stale.hidden = state.checkedAt === state.pg.tick();
+}
+
+/// Runs the history checker and shows its report; must-be-zero anomalies
+/// in red.
+function showCheck() {
+  let c;
+  try {
+    c = state.pg.check();
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  state.checkedAt = state.pg.tick();
+  const must = new Set(c.mustBeZero);
+  const ops = c.keys.reduce((n, k) => n + k.ops, 0);
+  const parts = [
+    html('p', must.size > 0 ? `Must-be-zero anomalies found: ${c.mustBeZero.join(', ')}` : 'No anomaly that must be zero', `verdict ${must.size > 0 ? 'must' : 'ok'}`),
+    html('p', `Checked ${ops} operations on ${c.keys.length} keys at tick ${state.checkedAt}; end state ` +
+      (c.endChecked ? 'checked too (quiet long enough).' : 'not checked (heal, recover every peer and let the run go quiet).'), 'hint'),
+    html('p', 'The run went on since: check again.', 'hint warn stale'),
+    html('h3', 'Keys'),
+  ];
+  parts[2].hidden = true;
+  const keys = html('table');
+  keys.append(html('tbody'));
+  fillRows(keys.tBodies[0], c.keys.map((k) => [
+    [k.key], [`${k.ops} ops`], [k.verdict, { linearizable: 'ok', unknown: 'maybe' }[k.verdict] ?? 'fail'],
+  ]));
+  parts.push(keys, html('h3', 'Anomalies'));
+  const found = Object.entries(c.anomalies).filter(([, n]) => n > 0);
+  if (found.length === 0) {
+    parts.push(html('p', 'none', 'ok'));
+  } else {
+    const list = html('ul', undefined, 'counts');
+    for (const [name, n] of found) list.append(html('li', `${name} ${n}`, must.has(name) ? 'must' : 'warn'));
+    parts.push(list);
+  }
+  if (c.findings.length > 0) {
+    parts.push(html('h3', `Findings${c.findings.length > MAX_ROWS ? ` (the first ${MAX_ROWS} of ${c.findings.length})` : ''}`));
+    const table = html('table');
+    table.append(html('tbody'));
+    fillRows(table.tBodies[0], c.findings.map((f) => [[`tick ${f.tick}`], [f.kind], [f.key], [f.detail]]));
+    c.findings.slice(0, MAX_ROWS).forEach((f, i) => table.rows[i].classList.toggle('must', must.has(f.kind)));
+    const scroll = html('div', undefined, 'scroll');
+    scroll.append(table);
+    parts.push(scroll);
+  }
+  $('check-result').replaceChildren(...parts);
+}
+
+function showTab(name) {
+  state.tab = name;
+  for (const tab of ['events', 'history']) {
+    $(`tab-${tab}`).setAttribute('aria-selected', String(tab === name));
+    $(`${tab}-pane`).hidden = tab !== name;
+  }
+  drawHistory(true);
+}
+
 function refresh() {
   const v = (state.view = state.pg.ring(MAX_MESSAGES));
   pullEvents(v);
@@ -478,16 +573,19 @@ function refresh() {
   drawOutcome();
   drawGrade();
   drawLog();
+  drawHistory(false);
 }
 
 // ---- actions ---------------------------------------------------------------
 
-function act(fn) {
+function act(fn, done) {
   try {
     const result = fn();
     clearError();
     refresh();
+    drawHistory(true);
     updateLink(true);
+    done?.(result);
     return result;
   } catch (e) {
     showError(message(e));
@@ -528,6 +626,15 @@ function request(op) {
     drawPeers(state.view);
     drawKeys(state.view);
   }
+}
+
+/// A network fault (or heal), reported under the network controls.
+function netFault(fn, what) {
+  act(fn, () => { $('net-status').textContent = `Tick ${state.pg.tick()}: ${what}.`; });
+}
+
+function partition(side) {
+  netFault(() => state.pg.partition(side), `${side.join(', ')} cut off from the rest`);
 }
 
 function setRunning(on) {
@@ -598,6 +705,22 @@ function wire() {
   }
   $('fail').addEventListener('click', () => act(() => state.pg.fail(state.selectedPeer)));
   $('recover').addEventListener('click', () => act(() => state.pg.recover(state.selectedPeer)));
+  $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
+  $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
+  $('set-loss').addEventListener('click', () => {
+    const percent = Number($('loss').value);
+    netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);
+  });
+  $('heal').addEventListener('click', () => netFault(() => state.pg.heal(), 'the network is whole again'));
+  $('tab-events').addEventListener('click', () => showTab('events'));
+  $('tab-history').addEventListener('click', () => showTab('history'));
+  $('check').addEventListener('click', showCheck);
+  $('history-table').tBodies[0].addEventListener('click', (e) => {
+    const row = e.target.closest('tr');
+    if (!row?.dataset.trans) return;
+    state.lastTrans = Number(row.dataset.trans);
+    drawOutcome();
+  });
   $('log-peer').addEventListener('change', drawLog);
   $('log-kind').addEventListener('change', drawLog);
   $('download').addEventListener('click', () => {

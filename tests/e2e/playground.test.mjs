@@ -210,3 +210,78 @@ test('a link with markup and a huge cluster, correctly sealed, is still only dat
     await p3.close();
   }
 });
+
+test('network faults from the page are actions in the link, and a replay keeps them', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.locator('[data-peer="3.0.0.0:0"]').click();
+  await page.getByRole('button', { name: 'Cut off' }).click();
+  assert.match(await page.locator('#net-status').textContent(), /3\.0\.0\.0:0 cut off from the rest/);
+  assert.match(page.url(), /;\d+\.part\.3&sum=/);
+  await page.getByRole('button', { name: 'Heal' }).click();
+  await page.getByLabel('Side').selectOption(['1.0.0.0:0', '2.0.0.0:0']);
+  await page.getByRole('button', { name: 'Partition' }).click();
+  await page.getByLabel('Loss').fill('30');
+  await page.getByRole('button', { name: 'Set loss' }).click();
+  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.1-2;\d+\.loss\.30&sum=/);
+  await page.getByLabel('Loss').fill('130');
+  await page.getByRole('button', { name: 'Set loss' }).click();
+  assert.match(await page.locator('#error').textContent(), /a loss in percent is a whole number from 0 to 100, not 130/);
+  assert.doesNotMatch(page.url(), /loss\.130/);
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const link = page.url();
+  const copy = await openPage(browser, link, errors);
+  assert.equal(copy.url(), link);
+  assert.equal(await copy.locator('#error').isHidden(), true);
+  assert.deepEqual(errors, []);
+  await copy.close();
+  await page.close();
+});
+
+test('History lists the operations and Check history shows the verdicts of a partitioned run', async () => {
+  const errors = [];
+  const maker = await openPage(browser, server.url, errors);
+  const link = await maker.evaluate(() => {
+    const pg = new window.ftkv.Playground({ peers: 10, seed: 7n, traceMessages: true });
+    pg.step(40);
+    pg.create('k', 'a', '1.0.0.0:0');
+    pg.create('j', 'x', '6.0.0.0:0');
+    pg.step(10);
+    pg.partition(['1.0.0.0:0', '2.0.0.0:0', '3.0.0.0:0']);
+    pg.update('k', 'b', '1.0.0.0:0');
+    pg.update('k', 'c', '8.0.0.0:0');
+    pg.step(3);
+    pg.read('k', '2.0.0.0:0');
+    pg.read('k', '9.0.0.0:0');
+    pg.update('j', 'y', '2.0.0.0:0');
+    pg.step(30);
+    pg.heal();
+    pg.read('k', '5.0.0.0:0');
+    pg.update('j', 'z', '7.0.0.0:0');
+    pg.step(30);
+    return pg.shareLink();
+  });
+  await maker.close();
+  assert.match(link, /\.part\.1-2-3;/);
+  const page = await openPage(browser, `${server.url}#${link}`, errors);
+  await page.getByRole('tab', { name: 'History' }).click();
+  const rows = page.locator('#history-table tbody tr');
+  assert.equal(await rows.count(), 9);
+  assert.match(await page.locator('#history-summary').textContent(), /^9 operations: 6 ok, 3 failed, 0 pending/);
+  const cut = rows.filter({ hasText: '1.0.0.0:0' }).filter({ hasText: 'update' });
+  assert.match(await cut.textContent(), /fail: (timeout|no-quorum) \(may have applied\)/);
+  await page.getByRole('button', { name: 'Check history' }).click();
+  const result = page.locator('#check-result');
+  assert.match(await result.textContent(), /Checked 9 operations on 2 keys at tick 113; end state not checked/);
+  assert.match(await result.locator('tr', { hasText: 'j' }).first().textContent(), /j3 opslinearizable/);
+  assert.match(await result.locator('tr', { hasText: 'k' }).first().textContent(), /k6 opslinearizable/);
+  assert.match(await result.locator('.verdict').textContent(), /No anomaly that must be zero/);
+  assert.match(await result.textContent(), /live_peer_removed \d+/, 'the cut made peers remove live ones');
+  // Clicking an operation shows its transaction.
+  await cut.click();
+  assert.match(await page.locator('#outcome').textContent(), /UPDATE "k" via 1\.0\.0\.0:0/);
+  await page.locator('#history-pane').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/history.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -71,3 +71,105 @@ test('bad calls are JS errors with a clear message, not crashes', () => {
   assert.throws(() => pg.create('', 'v'), /must not be empty/);
   assert.throws(() => Playground.fromLink('nonsense', false), /share link/);
 });
+
+/// A scenario with network faults: a partition, a heal, message loss, and
+/// client operations on both sides of the cut.
+function faulty() {
+  const pg = new Playground({ peers: 10, seed: 7n });
+  pg.step(40);
+  pg.create('k', 'a', '1.0.0.0:0');
+  pg.create('j', 'x', '6.0.0.0:0');
+  pg.step(10);
+  pg.partition(['1.0.0.0:0', '2.0.0.0:0', '3.0.0.0:0']);
+  pg.update('k', 'b', '1.0.0.0:0');
+  pg.update('k', 'c', '8.0.0.0:0');
+  pg.step(3);
+  pg.read('k', '2.0.0.0:0');
+  pg.read('k', '9.0.0.0:0');
+  pg.update('j', 'y', '2.0.0.0:0');
+  pg.step(30);
+  pg.heal();
+  pg.loss(20);
+  pg.delay('4.0.0.0:0', '5.0.0.0:0', 7);
+  pg.read('k', '5.0.0.0:0');
+  pg.update('j', 'z', '7.0.0.0:0');
+  pg.step(30);
+  pg.loss(0);
+  pg.read('j', '3.0.0.0:0');
+  pg.step(20);
+  return pg;
+}
+
+test('history() lists every client operation and check() judges it; a link replays the same', () => {
+  const pg = faulty();
+  const link = pg.shareLink();
+  assert.match(link, /&do=.*;50\.part\.1-2-3;.*;83\.heal;83\.loss\.20;83\.delay\.4\.5\.7;.*;113\.loss\.0;/);
+  const rows = pg.history();
+  assert.equal(rows.length, 10);
+  assert.deepEqual(Object.keys(rows[0]), ['trans', 'key', 'op', 'coordinator', 'invoked', 'completed', 'outcome', 'reason', 'value', 'version', 'indeterminate']);
+  assert.deepEqual(rows[0], {
+    trans: 1, key: 'k', op: 'create', coordinator: '1.0.0.0:0', invoked: 40, completed: rows[0].completed,
+    outcome: 'ok', reason: null, value: 'a', version: '40/1', indeterminate: false,
+  });
+  assert.ok(rows[0].completed > 40);
+  // The update inside the small side cannot reach a quorum: it may or may not have applied.
+  const cut = rows.find((r) => r.op === 'update' && r.coordinator === '1.0.0.0:0');
+  assert.equal(cut.outcome, 'fail');
+  assert.ok(['timeout', 'no-quorum'].includes(cut.reason), cut.reason);
+  assert.equal(cut.indeterminate, true);
+  // The majority side goes on: its read sees its update.
+  const update = rows.find((r) => r.op === 'update' && r.coordinator === '8.0.0.0:0');
+  const read = rows.find((r) => r.op === 'read' && r.coordinator === '9.0.0.0:0');
+  assert.deepEqual([update.outcome, read.outcome, read.value, read.version], ['ok', 'ok', 'c', update.version]);
+
+  const check = pg.check();
+  assert.deepEqual(check.keys.map((k) => [k.key, k.ops]), [['j', 4], ['k', 6]]);
+  for (const k of check.keys) assert.ok(['linearizable', 'not-linearizable', 'unknown'].includes(k.verdict), k.verdict);
+  assert.equal(Object.keys(check.anomalies).length, 13);
+  assert.ok('non_linearizable_keys' in check.anomalies && 'live_peer_removed' in check.anomalies);
+  const counted = Object.values(check.anomalies).reduce((a, b) => a + b, 0);
+  assert.equal(check.findings.length, counted, 'one finding per count');
+  for (const f of check.findings) assert.deepEqual(Object.keys(f), ['kind', 'key', 'tick', 'detail']);
+  assert.equal(check.endChecked, false, 'not quiet for long enough');
+  assert.deepEqual(check.mustBeZero, [], 'no anomaly the mixed profile forbids');
+
+  const again = Playground.fromLink(link, false);
+  assert.deepEqual(again.history(), rows);
+  assert.deepEqual(again.check(), check);
+  assert.deepEqual(again.history(), faulty().history(), 'the same calls give the same history');
+
+  // The CLI's checker reads the same link the same way.
+  const native = execFileSync(cli, ['check', link], { encoding: 'utf8' });
+  for (const k of check.keys) assert.match(native, new RegExp(`key ${k.key} +${k.ops} ops +${k.verdict}`));
+});
+
+test('a quiet, faultless session has its end state checked and nothing that must be zero', () => {
+  const pg = new Playground({ peers: 6, seed: 3n });
+  pg.step(40);
+  pg.create('k', 'v', '2.0.0.0:0');
+  pg.step(5);
+  pg.read('k', '3.0.0.0:0');
+  pg.step(300);
+  const check = pg.check();
+  assert.deepEqual(check.keys, [{ key: 'k', ops: 2, verdict: 'linearizable' }]);
+  assert.deepEqual([check.findings, check.mustBeZero, check.endChecked], [[], [], true]);
+});
+
+test('bad network faults are JS errors naming the problem', () => {
+  const pg = new Playground({ peers: 5, seed: 1 });
+  pg.step(5);
+  assert.throws(() => pg.partition([]), /at least one peer/);
+  assert.throws(() => pg.partition(['9.0.0.0:0']), /no peer 9\.0\.0\.0:0/);
+  assert.throws(() => pg.partition(['nope']), /`nope` is not a peer address/);
+  assert.throws(() => pg.partition(['1.0.0.0:0', '1.0.0.0:0']), /appears twice/);
+  assert.throws(() => pg.loss(101), /a loss in percent is a whole number from 0 to 100, not 101/);
+  assert.throws(() => pg.loss(-1), /not -1/);
+  assert.throws(() => pg.loss(2.5), /not 2\.5/);
+  assert.throws(() => pg.loss(10, '1.0.0.0:0'), /needs both `from` and `to`/);
+  assert.throws(() => pg.loss(10, '1.0.0.0:0', '7.0.0.0:0'), /no peer 7\.0\.0\.0:0/);
+  assert.throws(() => pg.delay('1.0.0.0:0', '2.0.0.0:0', 0), /a delay in ticks is a whole number from 1 to 100, not 0/);
+  assert.throws(() => pg.delay('1.0.0.0:0', '2.0.0.0:0', 101), /not 101/);
+  assert.throws(() => pg.delay('1.0.0.0:0', '8.0.0.0:0', 5), /no peer 8\.0\.0\.0:0/);
+  assert.doesNotThrow(() => pg.loss(10, '1.0.0.0:0', '2.0.0.0:0'));
+  assert.match(pg.shareLink(), /&do=5\.loss\.1\.2\.10&/, 'only the fault that worked is recorded');
+});
