@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
-use ftkv::scenario::{Action, Session};
+use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, RunResult};
 use serde::Serialize;
 
@@ -15,15 +15,7 @@ use serde::Serialize;
 pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
     let session = Session::from_link(link, false).map_err(|e| e.to_string())?;
     let report = torture::check_session(&session);
-    let faultless = session
-        .actions()
-        .iter()
-        .all(|t| matches!(t.action, Action::Op { .. }));
-    let profile = if faultless {
-        Profile::None
-    } else {
-        Profile::Mixed
-    };
+    let profile = torture::rules_for(&session);
     let _ = writeln!(
         out,
         "checked {} operations on {} keys to tick {}; end state {}",

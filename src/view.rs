@@ -13,9 +13,9 @@ use crate::event::{DropReason, Event, EventKind};
 use crate::grader::{self, Grade};
 use crate::network::InFlight;
 use crate::op::Version;
-use crate::scenario::{Action, Session};
+use crate::scenario::Session;
 use crate::sim::PeerState;
-use crate::torture::{self, Profile};
+use crate::torture;
 
 /// A ring position as a fraction of the circle, 0 ≤ x < 1.
 fn fraction(position: u64) -> f64 {
@@ -624,15 +624,7 @@ pub struct CheckView {
 /// `ftkv check` does.
 pub fn check(session: &Session) -> CheckView {
     let report = torture::check_session(session);
-    let faultless = session
-        .actions()
-        .iter()
-        .all(|t| matches!(t.action, Action::Op { .. }));
-    let profile = if faultless {
-        Profile::None
-    } else {
-        Profile::Mixed
-    };
+    let profile = torture::rules_for(session);
     CheckView {
         must_be_zero: torture::violations(profile, &report.anomalies),
         keys: report.keys,

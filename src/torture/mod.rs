@@ -181,6 +181,22 @@ pub fn run(profile: Profile, seed: u64) -> RunResult {
     }
 }
 
+/// The profile whose rules judge a session that was not made by
+/// `torture`: `none` when nothing but client requests happened (no fault
+/// action, no preset failing peers), else `mixed`.
+pub fn rules_for(session: &Session) -> Profile {
+    let faultless = session.preset().is_none()
+        && session
+            .actions()
+            .iter()
+            .all(|t| matches!(t.action, Action::Op { .. }));
+    if faultless {
+        Profile::None
+    } else {
+        Profile::Mixed
+    }
+}
+
 /// Whether `anomalies` hold one that `profile` must never show.
 pub fn violations(profile: Profile, anomalies: &Anomalies) -> Vec<&'static str> {
     anomalies
