@@ -638,7 +638,7 @@ pub fn check(session: &Session) -> CheckView {
 mod tests {
     use super::*;
     use crate::op::OpKind;
-    use crate::scenario::Setup;
+    use crate::scenario::{Action, Setup};
 
     fn session() -> Session {
         let mut session = Session::new(Setup::new(6, 3), false).unwrap();

@@ -40,13 +40,13 @@ anomalies! {
     non_linearizable_keys,
     /// Keys the checker could not decide within its budget.
     unknown_keys,
-    /// Reads older than a create or update acknowledged before they began.
+    /// Reads of a value older than a write (a delete too) acknowledged before they began.
     stale_read,
     /// Not-found reads although a create or update was the newest write acknowledged before them.
     stale_not_found,
-    /// Values read, or left as the final copy, older than an acknowledged delete.
+    /// Keys whose newest final copy is a value older than an acknowledged delete.
     resurrected_delete,
-    /// Acknowledged writes gone at the end, or replaced by an earlier failed write.
+    /// Acknowledged writes gone at the end: no copy left, or only older ones.
     lost_write,
     /// Creates that failed with `exists` yet became what reads or the final copy show.
     create_overwrote,
