@@ -19,13 +19,13 @@ use std::time::Instant;
 
 use ftkv::address::PeerId;
 use ftkv::classic;
+use ftkv::classic::testcase::Testcase;
 use ftkv::event::EventKind;
 use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
 use ftkv::rng::SimRng;
 use ftkv::scenario::{Session, Setup};
 use ftkv::sim::{PeerState, Sim, SimOptions};
-use ftkv::testcase::Testcase;
 use ftkv::torture::{self, Profile};
 
 struct Counting;

@@ -1,6 +1,6 @@
 //! The simulation's event stream: everything observable that happened.
 //!
-//! `dbg.log` is one rendering of this stream ([`crate::dbglog`]); the grader
+//! `dbg.log` is one rendering of this stream ([`crate::classic::dbglog`]); the grader
 //! and the browser read it directly. Nothing parses `dbg.log` back.
 
 use crate::address::PeerId;

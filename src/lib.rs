@@ -11,9 +11,7 @@ pub mod address;
 pub mod check;
 pub mod classic;
 pub mod coordinator;
-pub mod dbglog;
 pub mod event;
-pub mod grader;
 pub mod membership;
 pub mod message;
 pub mod network;
@@ -24,7 +22,6 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod store;
-pub mod testcase;
 pub mod torture;
 pub mod view;
 

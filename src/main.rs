@@ -11,11 +11,11 @@ mod cli_consistency;
 
 use clap::{Parser, Subcommand};
 use ftkv::classic;
-use ftkv::dbglog;
-use ftkv::grader::{self, Grade};
+use ftkv::classic::dbglog;
+use ftkv::classic::grader::{self, Grade};
+use ftkv::classic::testcase::Testcase;
 use ftkv::scenario::Session;
 use ftkv::sim::Sim;
-use ftkv::testcase::Testcase;
 
 /// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
 #[derive(Parser)]

@@ -29,6 +29,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::address::PeerId;
+use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -37,7 +38,6 @@ use crate::peer::Timings;
 use crate::rng::{SimRng, STREAM_CLIENT};
 use crate::sim::{Sim, SimError, SimOptions};
 use crate::store::StoreTimings;
-use crate::testcase::clip;
 
 /// The longest share link accepted, in bytes.
 pub const MAX_LINK_BYTES: usize = 64 * 1024;

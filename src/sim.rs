@@ -10,12 +10,12 @@
 use std::fmt;
 
 use crate::address::PeerId;
+use crate::classic::testcase::MAX_PEERS;
 use crate::event::{DropReason, Event, EventKind};
 use crate::message::Message;
 use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
 use crate::op::OpKind;
 use crate::peer::{Outbox, Peer, Timings};
-use crate::testcase::MAX_PEERS;
 
 /// The longest key a client may use, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::address::PeerId;
 use crate::check::{record, Anomalies, Completion, Finding, KeyVerdict};
+use crate::classic::grader::{self, Grade};
 use crate::event::{DropReason, Event, EventKind};
-use crate::grader::{self, Grade};
 use crate::network::InFlight;
 use crate::op::Version;
 use crate::scenario::Session;
@@ -366,7 +366,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
         EventKind::Sent { .. } => ("send", None),
         EventKind::Dropped { .. } => ("drop", None),
     };
-    let text = crate::dbglog::text(e).unwrap_or_else(|| match &e.kind {
+    let text = crate::classic::dbglog::text(e).unwrap_or_else(|| match &e.kind {
         EventKind::Started { incarnation } => {
             format!("started (incarnation {incarnation}), asks to join")
         }

@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::address::PeerId;
+use crate::classic::{self, dbglog, grader};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::peer::Timings;
 use crate::scenario::{Action, Session, Setup};
-use crate::{classic, dbglog, grader, view};
+use crate::view;
 
 /// Options of `new Playground(options)`.
 #[derive(Deserialize)]

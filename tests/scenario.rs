@@ -3,8 +3,8 @@
 //! problem — never a panic, never a silent default.
 
 use ftkv::address::PeerId;
-use ftkv::dbglog;
-use ftkv::grader;
+use ftkv::classic::dbglog;
+use ftkv::classic::grader;
 use ftkv::op::OpKind;
 use ftkv::scenario::{seal, Action, Session, Setup, MAX_LINK_BYTES};
 use proptest::prelude::*;

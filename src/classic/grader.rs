@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::address::PeerId;
+use crate::classic::testcase::Testcase;
 use crate::classic::INVALID_KEY;
 use crate::event::{Event, EventKind};
 use crate::op::OpKind;
-use crate::testcase::Testcase;
 
 /// One graded check.
 #[derive(Clone, Debug, PartialEq, Eq)]
