@@ -102,7 +102,7 @@ pub fn torture(
             last,
             |seed| torture::run(profile, seed),
             |done| {
-                if seeds >= 200 && done % (seeds / 10).max(1) == 0 {
+                if seeds >= 1000 && done % (seeds / 10).max(1) == 0 {
                     eprintln!("ftkv torture: {} {done}/{seeds}", profile.name());
                 }
             },

@@ -1,9 +1,9 @@
 //! The client side of CRUD: a coordinator sends each request to the key's
 //! replicas, counts the replies, and decides once.
 //!
-//! A read decides on the first [`QUORUM`] answers, found or not: it returns
-//! the newest entry among them, and a tombstone newer than any value means
-//! the key is deleted. A write succeeds on [`QUORUM`] successful replies.
+//! A read decides on the first R answers, found or not: it returns the
+//! newest entry among them, and a tombstone newer than any value means the
+//! key is deleted. A write succeeds on W successful replies.
 //! It fails for a precondition (`exists`, `not-found`) only when every
 //! replica asked refused it — then it changed nothing anywhere; if some
 //! replica performed it while too many refused, it fails `no-quorum`, and
@@ -12,8 +12,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Replication;
 use crate::message::Stored;
-use crate::op::{OpKind, Reason, Version, QUORUM};
+use crate::op::{OpKind, Reason, Version};
 
 /// A coordinator's decision on one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +42,7 @@ struct Pending {
     written: Option<String>,
     version: Version,
     asked: u8,
+    quorum: u8,
     oks: u8,
     fails: u8,
     newest: Option<Stored>,
@@ -73,19 +75,20 @@ impl Pending {
     /// success, `Some(Some(reason))` for failure.
     fn verdict(&self) -> Option<Option<Reason>> {
         let unanswered = self.asked - self.oks - self.fails;
-        if self.asked < QUORUM {
+        let quorum = self.quorum;
+        if self.asked < quorum {
             return Some(Some(Reason::NoQuorum));
         }
         if self.op == OpKind::Read {
-            if self.oks + self.fails < QUORUM {
+            if self.oks + self.fails < quorum {
                 return None;
             }
             let live = self.newest.as_ref().is_some_and(Stored::is_live);
             return Some((!live).then_some(Reason::NotFound));
         }
-        if self.oks >= QUORUM {
+        if self.oks >= quorum {
             Some(None)
-        } else if self.oks + unanswered >= QUORUM {
+        } else if self.oks + unanswered >= quorum {
             None
         } else if self.oks > 0 {
             Some(Some(Reason::NoQuorum))
@@ -104,11 +107,20 @@ impl Pending {
 #[derive(Clone, Debug, Default)]
 pub struct Coordinator {
     pending: BTreeMap<u64, Pending>,
+    replication: Replication,
 }
 
 impl Coordinator {
+    /// A coordinator deciding with `replication`'s R and W.
+    pub fn new(replication: Replication) -> Coordinator {
+        Coordinator {
+            pending: BTreeMap::new(),
+            replication,
+        }
+    }
+
     /// Starts transaction `trans` at tick `now`, already sent to `asked`
-    /// replicas. Returns the decision at once if a quorum is out of reach
+    /// replicas; it decides on R answers (a read) or W (a write). Returns the decision at once if the quorum is out of reach
     /// (too few replicas).
     pub fn start(
         &mut self,
@@ -119,12 +131,15 @@ impl Coordinator {
         written: Option<&str>,
         asked: usize,
     ) -> Option<Decision> {
+        let rep = self.replication;
+        let quorum = if op == OpKind::Read { rep.r } else { rep.w };
         let pending = Pending {
             op,
             key: key.to_owned(),
             written: written.map(str::to_owned),
             version: Version { tick: now, trans },
             asked: asked.min(usize::from(u8::MAX)) as u8,
+            quorum,
             oks: 0,
             fails: 0,
             newest: None,

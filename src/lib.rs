@@ -10,6 +10,7 @@
 pub mod address;
 pub mod check;
 pub mod classic;
+pub mod config;
 pub mod coordinator;
 pub mod event;
 pub mod membership;

@@ -80,12 +80,6 @@ impl Reason {
     }
 }
 
-/// How many replicas must answer for an operation to succeed.
-pub const QUORUM: u8 = 2;
-
-/// How many peers hold each key.
-pub const REPLICATION: usize = 3;
-
 /// The version a coordinator stamps on a written value: the tick it started
 /// the write, then the transaction id. A higher version is newer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

@@ -5,35 +5,15 @@
 //! randomness is its own seeded stream.
 
 use crate::address::PeerId;
+use crate::config::Config;
 use crate::coordinator::{Coordinator, Decision};
 use crate::event::EventKind;
-use crate::membership::{Change, Membership, MembershipTimings};
+use crate::membership::{Change, Membership};
 use crate::message::{Message, Stored};
-use crate::op::{OpKind, Version, QUORUM};
+use crate::op::{OpKind, Version};
 use crate::ring::Ring;
 use crate::rng::{SimRng, STREAM_PEERS};
-use crate::store::{Store, StoreTimings};
-
-/// Every protocol timing, in ticks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timings {
-    /// Gossip and failure detection.
-    pub membership: MembershipTimings,
-    /// Ticks a coordinator waits for a quorum before it fails the request.
-    pub op_timeout: u64,
-    /// Hand-over, push retries, anti-entropy and tombstone collection.
-    pub store: StoreTimings,
-}
-
-impl Default for Timings {
-    fn default() -> Self {
-        Timings {
-            membership: MembershipTimings::default(),
-            op_timeout: 10,
-            store: StoreTimings::default(),
-        }
-    }
-}
+use crate::store::Store;
 
 /// What a peer wants done after handling one input.
 #[derive(Clone, Debug, Default)]
@@ -49,7 +29,7 @@ pub struct Outbox {
 pub struct Peer {
     id: PeerId,
     incarnation: u64,
-    timings: Timings,
+    config: Config,
     membership: Membership,
     ring: Ring,
     ring_changed: bool,
@@ -62,17 +42,17 @@ pub struct Peer {
 impl Peer {
     /// Peer `id` in its `incarnation` (1 for the first start) of a cluster
     /// of `peers`, drawing from its own stream of `seed`.
-    pub fn new(id: PeerId, incarnation: u64, peers: u32, seed: u64, timings: Timings) -> Peer {
+    pub fn new(id: PeerId, incarnation: u64, peers: u32, seed: u64, config: Config) -> Peer {
         let stream = STREAM_PEERS + u64::from(id.0) + (incarnation << 40);
         Peer {
             id,
             incarnation,
-            timings,
-            membership: Membership::new(id, incarnation, peers, timings.membership),
-            ring: Ring::new(),
+            config,
+            membership: Membership::new(id, incarnation, peers, config.membership),
+            ring: Ring::new().with_n(config.replication.n),
             ring_changed: false,
             store: Store::default(),
-            coordinator: Coordinator::default(),
+            coordinator: Coordinator::new(config.replication),
             rng: SimRng::new(seed, stream),
             changes: Vec::new(),
         }
@@ -186,10 +166,10 @@ impl Peer {
         self.membership
             .tick(now, &mut self.rng, &mut out.sends, &mut self.changes);
         self.apply_changes(out);
-        for decision in self.coordinator.expire(now, self.timings.op_timeout) {
+        for decision in self.coordinator.expire(now, self.config.op_timeout) {
             out.events.push(decided(decision));
         }
-        let store = &self.timings.store;
+        let store = &self.config.store;
         let swept = self.store.stabilize(
             self.id,
             &self.ring,
@@ -248,7 +228,9 @@ impl Peer {
         // A coordinator whose own view holds fewer replicas than a quorum
         // (it is alone, e.g. just restarted) fails at once and sends
         // nothing: a write it cannot commit must not reach any replica.
-        let reachable = usize::from(QUORUM) <= replicas.len();
+        let rep = self.config.replication;
+        let quorum = if op == OpKind::Read { rep.r } else { rep.w };
+        let reachable = usize::from(quorum) <= replicas.len();
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.sends.push((
                 to,

@@ -2,14 +2,14 @@
 //!
 //! Peers and keys are placed by a stable 64-bit hash (xxh3 of the address
 //! text or of the key), identical on every platform. A key's replicas are the
-//! first [`REPLICATION`] distinct peers at or clockwise of its position. Peers
+//! first N (3 by default) distinct peers at or clockwise of its position. Peers
 //! whose hashes collide are kept apart by their id, so a collision never
 //! merges two peers.
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::address::PeerId;
-use crate::op::REPLICATION;
+use crate::config::{Replication, MAX_N};
 
 /// The ring position of a peer: the hash of its address text.
 pub fn peer_position(id: PeerId) -> u64 {
@@ -21,10 +21,11 @@ pub fn key_position(key: &str) -> u64 {
     xxh3_64(key.as_bytes())
 }
 
-/// Up to [`REPLICATION`] peers, in ring order starting at the primary.
+/// Up to N peers (at most [`MAX_N`]), in ring order starting at the
+/// primary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ReplicaSet {
-    ids: [PeerId; REPLICATION],
+    ids: [PeerId; MAX_N as usize],
     len: u8,
 }
 
@@ -39,7 +40,7 @@ impl ReplicaSet {
         self.as_slice().contains(&id)
     }
 
-    /// How many there are (fewer than 3 only on a ring of fewer peers).
+    /// How many there are (fewer than N only on a ring of fewer peers).
     pub fn len(&self) -> usize {
         usize::from(self.len)
     }
@@ -55,16 +56,32 @@ impl ReplicaSet {
     }
 }
 
-/// Peers sorted by (position, id).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Peers sorted by (position, id), and how many replicas a key has.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ring {
     nodes: Vec<(u64, PeerId)>,
+    n: usize,
+}
+
+impl Default for Ring {
+    fn default() -> Self {
+        Ring::new()
+    }
 }
 
 impl Ring {
-    /// An empty ring.
+    /// An empty ring whose keys have the default N (3) replicas.
     pub fn new() -> Ring {
-        Ring::default()
+        Ring {
+            nodes: Vec::new(),
+            n: usize::from(Replication::default().n),
+        }
+    }
+
+    /// The same ring with `n` (1..=[`MAX_N`]) replicas per key.
+    pub fn with_n(mut self, n: u8) -> Ring {
+        self.n = usize::from(n.clamp(1, MAX_N));
+        self
     }
 
     /// Adds a peer; returns false if it was already there.
@@ -105,12 +122,12 @@ impl Ring {
         &self.nodes
     }
 
-    /// The replicas of whatever hashes to `position`: the first
-    /// [`REPLICATION`] peers at or clockwise of it, wrapping around.
+    /// The replicas of whatever hashes to `position`: the first N peers at
+    /// or clockwise of it, wrapping around.
     pub fn replicas_at(&self, position: u64) -> ReplicaSet {
         let mut set = ReplicaSet::default();
         let start = self.nodes.partition_point(|&(p, _)| p < position);
-        let count = self.nodes.len().min(REPLICATION);
+        let count = self.nodes.len().min(self.n);
         for offset in 0..count {
             let (_, id) = self.nodes[(start + offset) % self.nodes.len()];
             set.push(id);
@@ -123,7 +140,7 @@ impl Ring {
         self.replicas_at(key_position(key))
     }
 
-    /// The peers that share a range with `id`: its [`REPLICATION`] − 1
+    /// The peers that share a range with `id`: its N − 1
     /// successors and predecessors, without `id` and without repeats, in
     /// ring order (successors first). Empty if `id` is not on the ring.
     pub fn neighbours(&self, id: PeerId) -> Vec<PeerId> {
@@ -131,7 +148,7 @@ impl Ring {
             return Vec::new();
         };
         let n = self.nodes.len();
-        let reach = (REPLICATION - 1).min(n - 1);
+        let reach = (self.n - 1).min(n - 1);
         let mut out = Vec::with_capacity(2 * reach);
         for offset in (1..=reach).chain((1..=reach).map(|o| n - o)) {
             let peer = self.nodes[(at + offset) % n].1;
@@ -198,9 +215,23 @@ mod tests {
     }
 
     #[test]
+    fn n_sets_how_many_replicas_and_neighbours() {
+        let ring: Ring = (0..10).map(PeerId).collect();
+        assert_eq!(ring.replicas("k").len(), 3);
+        assert_eq!(ring.neighbours(PeerId(4)).len(), 4);
+        let five = ring.clone().with_n(5);
+        let set = five.replicas("k");
+        assert_eq!(set.len(), 5);
+        assert_eq!(&set.as_slice()[..3], ring.replicas("k").as_slice());
+        assert_eq!(five.neighbours(PeerId(4)).len(), 8);
+        assert_eq!(ring.with_n(1).neighbours(PeerId(4)), Vec::<PeerId>::new());
+    }
+
+    #[test]
     fn colliding_positions_stay_distinct_peers() {
         let mut ring = Ring {
             nodes: vec![(10, PeerId(1)), (10, PeerId(2)), (20, PeerId(3))],
+            ..Ring::new()
         };
         assert_eq!(
             ring.replicas_at(10).as_slice(),

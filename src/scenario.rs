@@ -14,7 +14,7 @@
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
 //!
-//! with optional `preset=read` (a classic test case driven on the ring) and
+//! with optional `preset=read`, `rep=N.R.W` (replication other than 3.2.2) (a classic test case driven on the ring) and
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
 //! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
 //! comes before, so a truncated or mangled link is refused, not replayed as
@@ -31,10 +31,10 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::address::PeerId;
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
+use crate::config::{Config, Replication};
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
-use crate::peer::Timings;
 use crate::rng::{SimRng, STREAM_CLIENT};
 use crate::sim::{Sim, SimError, SimOptions};
 use crate::store::StoreTimings;
@@ -110,8 +110,8 @@ pub struct Setup {
     pub peers: u32,
     /// The seed.
     pub seed: u64,
-    /// Protocol timings.
-    pub timings: Timings,
+    /// Protocol timings and replication.
+    pub config: Config,
     /// A classic test case driven on the ring, by name.
     pub preset: Option<String>,
 }
@@ -122,7 +122,7 @@ impl Setup {
         Setup {
             peers,
             seed,
-            timings: Timings::default(),
+            config: Config::default(),
             preset: None,
         }
     }
@@ -202,7 +202,7 @@ impl Session {
         let sim = Sim::new(SimOptions {
             peers: setup.peers,
             seed: setup.seed,
-            timings: setup.timings,
+            config: setup.config,
             trace_messages,
         })?;
         let client = SimRng::new(setup.seed, STREAM_CLIENT);
@@ -328,8 +328,12 @@ impl Session {
         if let Some(preset) = &s.preset {
             link.push_str(&format!("&preset={preset}"));
         }
-        if s.timings != Timings::default() {
-            let (t, m, st) = (s.timings, s.timings.membership, s.timings.store);
+        let timings_only = Config {
+            replication: Replication::default(),
+            ..s.config
+        };
+        if timings_only != Config::default() {
+            let (t, m, st) = (s.config, s.config.membership, s.config.store);
             link.push_str(&format!(
                 "&t={}.{}.{}.{}.{}.{}",
                 m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, st.orphan_hold
@@ -343,6 +347,10 @@ impl Session {
                     st.push_retry, st.ae_period, st.tombstone_grace
                 ));
             }
+        }
+        let rep = s.config.replication;
+        if rep != Replication::default() {
+            link.push_str(&format!("&rep={}.{}.{}", rep.n, rep.r, rep.w));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -484,8 +492,8 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 7] = [None; 7];
-    const NAMES: [&str; 7] = ["v", "peers", "seed", "tick", "preset", "t", "do"];
+    let mut fields: [Option<&str>; 8] = [None; 8];
+    const NAMES: [&str; 8] = ["v", "peers", "seed", "tick", "preset", "t", "do", "rep"];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
             return fail(format!("`{}` is not name=value", clip(part)));
@@ -533,7 +541,10 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
         ));
     }
     if let Some(t) = fields[5] {
-        setup.timings = parse_timings(t)?;
+        setup.config = parse_timings(t)?;
+    }
+    if let Some(rep) = fields[7] {
+        setup.config.replication = parse_replication(rep)?;
     }
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
@@ -554,7 +565,23 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     })
 }
 
-fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
+fn parse_replication(text: &str) -> Result<Replication, ScenarioError> {
+    let numbers: Vec<u8> = text
+        .split('.')
+        .map(|n| n.parse::<u8>())
+        .collect::<Result<_, _>>()
+        .or_else(|_| fail(format!("replication `{}` is not N.R.W", clip(text))))?;
+    let [n, r, w] = numbers[..] else {
+        return fail(format!("replication `{}` is not N.R.W", clip(text)));
+    };
+    let replication = Replication { n, r, w };
+    replication
+        .validate()
+        .or_else(|e| fail(format!("replication: {e}")))?;
+    Ok(replication)
+}
+
+fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
     let numbers: Vec<u64> = text
         .split('.')
         .map(|n| n.parse::<u64>())
@@ -571,7 +598,7 @@ fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
     };
     let [fanout, t_fail, t_remove, join_retry, op_timeout, orphan_hold] = first;
     let [push_retry, ae_period, tombstone_grace] = store;
-    Ok(Timings {
+    Ok(Config {
         membership: MembershipTimings {
             fanout: u32::try_from(fanout).unwrap_or(u32::MAX),
             t_fail,
@@ -585,6 +612,7 @@ fn parse_timings(text: &str) -> Result<Timings, ScenarioError> {
             ae_period,
             tombstone_grace,
         },
+        replication: Replication::default(),
     })
 }
 

@@ -11,11 +11,12 @@ use std::fmt;
 
 use crate::address::PeerId;
 use crate::classic::testcase::MAX_PEERS;
+use crate::config::Config;
 use crate::event::{DropReason, Event, EventKind};
 use crate::message::Message;
 use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
 use crate::op::OpKind;
-use crate::peer::{Outbox, Peer, Timings};
+use crate::peer::{Outbox, Peer};
 
 /// The longest key a client may use, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
@@ -33,8 +34,8 @@ pub struct SimOptions {
     pub peers: u32,
     /// The seed every random choice derives from.
     pub seed: u64,
-    /// Protocol timings.
-    pub timings: Timings,
+    /// Protocol timings and replication.
+    pub config: Config,
     /// Whether to record every message sent and lost as events.
     pub trace_messages: bool,
 }
@@ -45,14 +46,14 @@ impl SimOptions {
         SimOptions {
             peers,
             seed,
-            timings: Timings::default(),
+            config: Config::default(),
             trace_messages: false,
         }
     }
 
     fn validate(&self) -> Result<(), SimError> {
         let bad = |what: &str| Err(SimError::BadOption(what.to_owned()));
-        let t = &self.timings;
+        let t = &self.config;
         let m = &t.membership;
         if !(1..=MAX_PEERS).contains(&self.peers) {
             return Err(SimError::PeerCount(self.peers));
@@ -80,6 +81,7 @@ impl SimOptions {
                 ));
             }
         }
+        t.replication.validate().or_else(|e| bad(&e))?;
         if m.t_remove <= m.t_fail {
             return bad(&format!(
                 "t_remove ({}) must be longer than t_fail ({})",
@@ -231,7 +233,7 @@ impl Sim {
 
     fn start_peer(&mut self, i: usize) {
         let id = PeerId(i as u32);
-        let (seed, timings, now) = (self.opts.seed, self.opts.timings, self.now);
+        let (seed, timings, now) = (self.opts.seed, self.opts.config, self.now);
         let peers = self.opts.peers;
         let slot = &mut self.slots[i];
         slot.incarnations += 1;

@@ -43,6 +43,8 @@ pub struct RingView {
     pub tick: u64,
     /// The latest tick this scenario may reach.
     pub max_tick: u64,
+    /// N, R and W.
+    pub replication: [u8; 3],
     /// Every peer.
     pub peers: Vec<PeerDot>,
     /// Every key some peer holds.
@@ -111,11 +113,11 @@ pub struct Health {
     pub failed: usize,
     /// Distinct keys held anywhere.
     pub keys: usize,
-    /// Keys with fewer than 3 live copies.
+    /// Keys with fewer than N live copies.
     pub under_replicated: usize,
-    /// Keys with fewer than 2 live copies (a quorum is out of reach).
+    /// Keys with fewer live copies than R or W (a quorum is out of reach).
     pub below_quorum: usize,
-    /// Keys with more than 3 live copies.
+    /// Keys with more than N live copies.
     pub over_replicated: usize,
     /// Messages in flight.
     pub in_flight: usize,
@@ -145,7 +147,8 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
             continue;
         };
-        for k in peer.store().keys() {
+        // Tombstones are no copies: a deleted key leaves the ring.
+        for k in peer.store().keys().filter(|k| k.stored.is_live()) {
             let entry = holders.entry(k.key).or_default();
             if state == PeerState::Alive {
                 entry.push(id.0);
@@ -168,6 +171,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
             holders,
         })
         .collect();
+    let rep = sim.options().config.replication;
     let count =
         |pred: &dyn Fn(usize) -> bool| keys.iter().filter(|k| pred(k.holders.len())).count();
     let health = Health {
@@ -177,9 +181,9 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
             .filter(|&&id| sim.state(id) == Some(PeerState::Failed))
             .count(),
         keys: keys.len(),
-        under_replicated: count(&|n| n < 3),
-        below_quorum: count(&|n| n < 2),
-        over_replicated: count(&|n| n > 3),
+        under_replicated: count(&|n| n < usize::from(rep.n)),
+        below_quorum: count(&|n| n < usize::from(rep.r.max(rep.w))),
+        over_replicated: count(&|n| n > usize::from(rep.n)),
         in_flight: sim.network().in_flight_count(),
     };
     let messages = sim
@@ -191,6 +195,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
     RingView {
         tick: sim.now(),
         max_tick: session.max_tick(),
+        replication: [rep.n, rep.r, rep.w],
         peers,
         keys,
         messages,

@@ -12,9 +12,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::address::PeerId;
 use crate::classic::{self, dbglog, grader};
+use crate::config::{Config, Replication};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
-use crate::peer::Timings;
 use crate::scenario::{Action, Session, Setup};
 use crate::view;
 
@@ -26,7 +26,17 @@ struct Options {
     seed: Option<u64>,
     preset: Option<String>,
     timings: Option<TimingOptions>,
+    replication: Option<ReplicationOptions>,
     trace_messages: Option<bool>,
+}
+
+/// N, R and W, each optional (3, 2 and 2 otherwise).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplicationOptions {
+    n: Option<u8>,
+    r: Option<u8>,
+    w: Option<u8>,
 }
 
 /// Protocol timings, each optional (defaults otherwise).
@@ -57,7 +67,14 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 5] = ["peers", "seed", "preset", "timings", "traceMessages"];
+    const TOP: [&str; 6] = [
+        "peers",
+        "seed",
+        "preset",
+        "timings",
+        "replication",
+        "traceMessages",
+    ];
     const TIMINGS: [&str; 6] = [
         "fanout",
         "tFail",
@@ -118,8 +135,9 @@ pub struct Playground {
 
 #[wasm_bindgen]
 impl Playground {
-    /// `new Playground({peers, seed, preset, timings, traceMessages})`;
-    /// every field is optional (10 peers, seed 1, default timings).
+    /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
+    /// traceMessages})`; every field is optional (10 peers, seed 1, default
+    /// timings, N = 3, R = W = 2).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -128,6 +146,7 @@ impl Playground {
                 seed: None,
                 preset: None,
                 timings: None,
+                replication: None,
                 trace_messages: None,
             }
         } else {
@@ -141,14 +160,22 @@ impl Playground {
             None => Setup::new(o.peers.unwrap_or(10), seed),
         };
         if let Some(t) = o.timings {
-            let d = Timings::default();
+            let d = Config::default();
             let m = d.membership;
-            setup.timings.membership.fanout = t.fanout.unwrap_or(m.fanout);
-            setup.timings.membership.t_fail = t.t_fail.unwrap_or(m.t_fail);
-            setup.timings.membership.t_remove = t.t_remove.unwrap_or(m.t_remove);
-            setup.timings.membership.join_retry = t.join_retry.unwrap_or(m.join_retry);
-            setup.timings.op_timeout = t.op_timeout.unwrap_or(d.op_timeout);
-            setup.timings.store.orphan_hold = t.orphan_hold.unwrap_or(d.store.orphan_hold);
+            setup.config.membership.fanout = t.fanout.unwrap_or(m.fanout);
+            setup.config.membership.t_fail = t.t_fail.unwrap_or(m.t_fail);
+            setup.config.membership.t_remove = t.t_remove.unwrap_or(m.t_remove);
+            setup.config.membership.join_retry = t.join_retry.unwrap_or(m.join_retry);
+            setup.config.op_timeout = t.op_timeout.unwrap_or(d.op_timeout);
+            setup.config.store.orphan_hold = t.orphan_hold.unwrap_or(d.store.orphan_hold);
+        }
+        if let Some(r) = o.replication {
+            let d = setup.config.replication;
+            setup.config.replication = Replication {
+                n: r.n.unwrap_or(d.n),
+                r: r.r.unwrap_or(d.r),
+                w: r.w.unwrap_or(d.w),
+            };
         }
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })

@@ -84,8 +84,8 @@ fn every_preset_replays_to_full_marks() {
 #[test]
 fn custom_timings_travel_in_the_link() {
     let mut setup = Setup::new(6, 1);
-    setup.timings.membership.t_remove = 30;
-    setup.timings.op_timeout = 4;
+    setup.config.membership.t_remove = 30;
+    setup.config.op_timeout = 4;
     let mut s = Session::new(setup.clone(), false).unwrap();
     s.step(50);
     let link = s.link();
@@ -212,4 +212,38 @@ fn a_preset_stops_at_the_classic_end() {
     assert_eq!(s.step(1000), 700);
     assert_eq!(s.step(1), 0);
     assert_eq!(s.sim().now(), 700);
+}
+
+#[test]
+fn replication_travels_in_the_link_and_places_n_copies() {
+    let mut setup = Setup::new(9, 4);
+    setup.config.replication = ftkv::config::Replication { n: 5, r: 3, w: 3 };
+    let mut s = Session::new(setup, false).unwrap();
+    s.step(40);
+    s.act(op(2, OpKind::Create, "k", Some("v"))).unwrap();
+    s.step(ftkv::torture::QUIET);
+    let link = s.link();
+    assert!(link.contains("&rep=5.3.3&"), "{link}");
+    let again = Session::from_link(&link, false).unwrap();
+    assert_eq!(again.sim().events(), s.sim().events());
+    let copies = (0..9)
+        .filter(|&i| {
+            again
+                .sim()
+                .peer(PeerId(i))
+                .unwrap()
+                .store()
+                .get("k")
+                .is_some()
+        })
+        .count();
+    assert_eq!(copies, 5);
+    let report = ftkv::torture::check_session(&again);
+    assert_eq!(report.anomalies, ftkv::check::Anomalies::default());
+    // R above N is refused with a reason.
+    let refused = Session::from_link(&seal("v=1&peers=9&seed=4&rep=3.4.2&tick=5"), false);
+    assert!(refused
+        .unwrap_err()
+        .0
+        .contains("R must be 1..=N (3), not 4"));
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::history::{Completion, Copy, FinalKey, HistOp, History, Snapshot};
 use crate::event::{Event, EventKind};
-use crate::op::{OpKind, Version, REPLICATION};
+use crate::op::{OpKind, Version};
 use crate::ring::Ring;
 use crate::sim::Sim;
 
@@ -69,11 +69,12 @@ pub fn history(events: &[Event]) -> History {
 }
 
 /// Every live peer's copy of every key it holds or the history names, with
-/// each key's true replicas: the first [`REPLICATION`] live peers clockwise
-/// on the ring of all live peers.
+/// each key's true replicas: the first N live peers clockwise on the ring
+/// of all live peers.
 pub fn snapshot(sim: &Sim, history: &History) -> Snapshot {
     let alive = sim.alive_peers();
-    let ring: Ring = alive.iter().copied().collect();
+    let n = sim.options().config.replication.n;
+    let ring = alive.iter().copied().collect::<Ring>().with_n(n);
     let mut keys: BTreeMap<String, Vec<Copy>> = history
         .ops
         .iter()
@@ -90,7 +91,7 @@ pub fn snapshot(sim: &Sim, history: &History) -> Snapshot {
         }
     }
     Snapshot {
-        n: REPLICATION as u32,
+        n: u32::from(n),
         keys: keys
             .into_iter()
             .map(|(key, copies)| FinalKey {

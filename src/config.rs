@@ -1,0 +1,81 @@
+//! One configuration of the protocol: every timing and the replication
+//! factors N, R and W (3, 2 and 2 by default).
+
+use crate::membership::MembershipTimings;
+use crate::store::StoreTimings;
+
+/// The most replicas a key may have.
+pub const MAX_N: u8 = 7;
+
+/// How many peers hold each key (N) and how many must answer a read (R)
+/// or acknowledge a write (W).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replication {
+    /// Replicas per key, 1..=[`MAX_N`].
+    pub n: u8,
+    /// Answers a read waits for, 1..=N.
+    pub r: u8,
+    /// Acknowledgements a write waits for, 1..=N.
+    pub w: u8,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        Replication { n: 3, r: 2, w: 2 }
+    }
+}
+
+impl Replication {
+    /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_N).contains(&self.n) {
+            return Err(format!("N must be 1..={MAX_N}, not {}", self.n));
+        }
+        for (name, value) in [("R", self.r), ("W", self.w)] {
+            if !(1..=self.n).contains(&value) {
+                return Err(format!("{name} must be 1..=N ({}), not {value}", self.n));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every protocol setting: timings in ticks and replication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Gossip and failure detection.
+    pub membership: MembershipTimings,
+    /// Ticks a coordinator waits for a quorum before it fails the request.
+    pub op_timeout: u64,
+    /// Hand-over, push retries, anti-entropy and tombstone collection.
+    pub store: StoreTimings,
+    /// N, R and W.
+    pub replication: Replication,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            membership: MembershipTimings::default(),
+            op_timeout: 10,
+            store: StoreTimings::default(),
+            replication: Replication::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_is_checked() {
+        assert!(Replication::default().validate().is_ok());
+        assert!(Replication { n: 5, r: 1, w: 5 }.validate().is_ok());
+        let bad = |n, r, w| Replication { n, r, w }.validate().unwrap_err();
+        assert_eq!(bad(8, 2, 2), "N must be 1..=7, not 8");
+        assert_eq!(bad(0, 1, 1), "N must be 1..=7, not 0");
+        assert_eq!(bad(3, 4, 2), "R must be 1..=N (3), not 4");
+        assert_eq!(bad(3, 2, 0), "W must be 1..=N (3), not 0");
+    }
+}
