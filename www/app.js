@@ -270,7 +270,7 @@ function drawKeys(v) {
     line.dataset.key = k.key;
     line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies`;
     line.classList.toggle('selected', k.key === state.selectedKey);
-    line.classList.toggle('weak', k.holders.length < 3);
+    line.classList.toggle('weak', k.holders.length < v.replication[0]);
     line.classList.toggle('held', held.has(k.key));
   });
   links.replaceChildren();
