@@ -565,12 +565,17 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     })
 }
 
-fn parse_replication(text: &str) -> Result<Replication, ScenarioError> {
-    let numbers: Vec<u8> = text
-        .split('.')
-        .map(|n| n.parse::<u8>())
+/// The dot-separated whole numbers of a link field, or an error naming
+/// the field `what`.
+fn dotted<T: std::str::FromStr>(text: &str, what: &str) -> Result<Vec<T>, ScenarioError> {
+    text.split('.')
+        .map(|n| n.parse::<T>())
         .collect::<Result<_, _>>()
-        .or_else(|_| fail(format!("replication `{}` is not N.R.W", clip(text))))?;
+        .or_else(|_| fail(format!("{what} `{}` are not whole numbers", clip(text))))
+}
+
+fn parse_replication(text: &str) -> Result<Replication, ScenarioError> {
+    let numbers: Vec<u8> = dotted(text, "replication N.R.W")?;
     let [n, r, w] = numbers[..] else {
         return fail(format!("replication `{}` is not N.R.W", clip(text)));
     };
@@ -582,11 +587,7 @@ fn parse_replication(text: &str) -> Result<Replication, ScenarioError> {
 }
 
 fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
-    let numbers: Vec<u64> = text
-        .split('.')
-        .map(|n| n.parse::<u64>())
-        .collect::<Result<_, _>>()
-        .or_else(|_| fail(format!("timings `{}` are not whole numbers", clip(text))))?;
+    let numbers: Vec<u64> = dotted(text, "timings")?;
     let d = StoreTimings::default();
     let (first, store) = match numbers[..] {
         [a, b, c, e, f, g] => (

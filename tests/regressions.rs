@@ -2,6 +2,8 @@
 //! replays it — the share links it was reported with, or a scenario built
 //! for it — asserting the correct outcome and a clean check.
 
+mod common;
+
 use ftkv::address::PeerId;
 use ftkv::check::{record, Completion, HistOp, Reason};
 use ftkv::op::OpKind;
@@ -9,6 +11,8 @@ use ftkv::ring::Ring;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::sim::{Sim, SimOptions};
 use ftkv::torture::{self, Profile};
+
+use common::op;
 
 /// Replays `link` and returns its session and history.
 fn replay(link: &str) -> (Session, Vec<HistOp>) {
@@ -22,15 +26,6 @@ fn clean(session: &Session) {
     let report = torture::check_session(session);
     let bad = torture::violations(Profile::Mixed, &report.anomalies);
     assert!(bad.is_empty(), "{bad:?}: {:#?}", report.findings);
-}
-
-fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
-    Action::Op {
-        coordinator: PeerId(coordinator),
-        op,
-        key: key.into(),
-        value: value.map(Into::into),
-    }
 }
 
 #[test]

@@ -2,21 +2,15 @@
 //! full marks, and hostile links are refused with a message naming the
 //! problem — never a panic, never a silent default.
 
+mod common;
+
+use common::op;
 use ftkv::address::PeerId;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader;
 use ftkv::op::OpKind;
 use ftkv::scenario::{seal, Action, Session, Setup, MAX_LINK_BYTES};
 use proptest::prelude::*;
-
-fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
-    Action::Op {
-        coordinator: PeerId(coordinator),
-        op,
-        key: key.into(),
-        value: value.map(Into::into),
-    }
-}
 
 /// A scenario with failures, a recovery and writes of awkward text.
 fn played() -> Session {

@@ -1,0 +1,15 @@
+//! Helpers shared by the integration tests.
+
+use ftkv::address::PeerId;
+use ftkv::op::OpKind;
+use ftkv::scenario::Action;
+
+/// A client request through peer `coordinator` (0-based).
+pub fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
+    Action::Op {
+        coordinator: PeerId(coordinator),
+        op,
+        key: key.into(),
+        value: value.map(Into::into),
+    }
+}
