@@ -2,6 +2,7 @@
 //! factors N, R and W (3, 2 and 2 by default).
 
 use crate::membership::MembershipTimings;
+use crate::op::OpKind;
 use crate::store::StoreTimings;
 
 /// The most replicas a key may have.
@@ -26,6 +27,15 @@ impl Default for Replication {
 }
 
 impl Replication {
+    /// How many answers `op` waits for: R for a read, W for a write.
+    pub fn quorum(&self, op: OpKind) -> u8 {
+        if op == OpKind::Read {
+            self.r
+        } else {
+            self.w
+        }
+    }
+
     /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_N).contains(&self.n) {

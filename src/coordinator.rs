@@ -131,8 +131,7 @@ impl Coordinator {
         written: Option<&str>,
         asked: usize,
     ) -> Option<Decision> {
-        let rep = self.replication;
-        let quorum = if op == OpKind::Read { rep.r } else { rep.w };
+        let quorum = self.replication.quorum(op);
         let pending = Pending {
             op,
             key: key.to_owned(),

@@ -228,8 +228,7 @@ impl Peer {
         // A coordinator whose own view holds fewer replicas than a quorum
         // (it is alone, e.g. just restarted) fails at once and sends
         // nothing: a write it cannot commit must not reach any replica.
-        let rep = self.config.replication;
-        let quorum = if op == OpKind::Read { rep.r } else { rep.w };
+        let quorum = self.config.replication.quorum(op);
         let reachable = usize::from(quorum) <= replicas.len();
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.sends.push((

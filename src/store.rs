@@ -67,17 +67,6 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(stored: Stored, synced: Option<ReplicaSet>) -> Entry {
-        Entry {
-            position: 0,
-            stored,
-            synced,
-            confirmed: Vec::new(),
-            pushed_at: 0,
-            orphan_since: None,
-        }
-    }
-
     /// The entry's replica set: the one it was last synced with, which
     /// stabilization keeps in line with the ring each tick, else `ring`'s.
     fn replicas(&self, ring: &Ring) -> ReplicaSet {
@@ -190,8 +179,14 @@ impl Store {
         {
             return false;
         }
-        let mut entry = Entry::new(stored.clone(), synced);
-        entry.position = key_position(key);
+        let entry = Entry {
+            stored: stored.clone(),
+            position: key_position(key),
+            synced,
+            confirmed: Vec::new(),
+            pushed_at: 0,
+            orphan_since: None,
+        };
         self.map.insert(key.to_owned(), entry);
         self.unconfirmed.remove(key);
         self.dirty.insert(key.to_owned());

@@ -285,17 +285,8 @@ fn stale_not_found(facts: &KeyFacts, report: &mut Report) {
 }
 
 /// The acknowledged delete with the highest version above `version`, if any.
-fn later_delete<'a>(
-    facts: &KeyFacts<'a>,
-    version: Option<Version>,
-    before: Option<&HistOp>,
-) -> Option<&'a HistOp> {
-    facts.newest(|d| {
-        d.op == OpKind::Delete
-            && d.acked()
-            && d.version > version
-            && before.is_none_or(|read| d.precedes(read))
-    })
+fn later_delete<'a>(facts: &KeyFacts<'a>, version: Option<Version>) -> Option<&'a HistOp> {
+    facts.newest(|d| d.op == OpKind::Delete && d.acked() && d.version > version)
 }
 
 /// A deleted value that is back for good: the newest copy left after the
@@ -306,7 +297,7 @@ fn later_delete<'a>(
 fn resurrected_delete(facts: &KeyFacts, report: &mut Report) {
     let Some(end) = facts.end else { return };
     if let Some(copy) = end.newest_value() {
-        if let Some(delete) = later_delete(facts, Some(copy.version), None) {
+        if let Some(delete) = later_delete(facts, Some(copy.version)) {
             let detail = format!(
                 "the final copy on {} is version {}, older than {}",
                 copy.peer,
