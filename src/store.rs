@@ -53,6 +53,10 @@ impl Default for StoreTimings {
     }
 }
 
+/// Ticks between two sweeps of a peer's entries for copies to drop and
+/// tombstones to collect (staggered by peer id).
+const SWEEP_EVERY: u64 = 16;
+
 #[derive(Clone, Debug)]
 struct Entry {
     stored: Stored,
@@ -259,7 +263,7 @@ impl Store {
         timings: &StoreTimings,
         sends: &mut Vec<(PeerId, Message)>,
     ) -> Swept {
-        let sweep = now % 16 == u64::from(me.0) % 16;
+        let sweep = now % SWEEP_EVERY == u64::from(me.0) % SWEEP_EVERY;
         if !ring_changed && !sweep && self.dirty.is_empty() && self.unconfirmed.is_empty() {
             return Swept::default();
         }
@@ -588,7 +592,7 @@ mod tests {
         let mut s = Store::default();
         s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
         let mut sends = Vec::new();
-        let at = |tick: u64| tick * 16 + u64::from(outsider.0 % 16);
+        let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0 % SWEEP_EVERY);
         let swept = s.stabilize(outsider, &ring, true, at(1), &t(), &mut sends);
         assert!(swept.handed.is_empty());
         assert_eq!(targets(&sends).len(), 3, "handed to all three replicas");
@@ -614,13 +618,20 @@ mod tests {
         s.apply(OpKind::Delete, "k", Some(&tombstone(2)), set);
         let mut sends = Vec::new();
         let grace = t().tombstone_grace;
-        s.stabilize(me, &ring, false, 16 * 40, &t(), &mut sends);
+        s.stabilize(me, &ring, false, SWEEP_EVERY * 40, &t(), &mut sends);
         assert_eq!(s.len(), 1, "unconfirmed tombstones stay");
         s.confirmed("k", PeerId(1), tombstone(2).version);
         s.confirmed("k", PeerId(2), tombstone(2).version);
-        let early = s.stabilize(me, &ring, false, 16, &t(), &mut sends);
+        let early = s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut sends);
         assert!(early.collected.is_empty(), "not before the grace");
-        let swept = s.stabilize(me, &ring, false, (grace / 16 + 1) * 16, &t(), &mut sends);
+        let swept = s.stabilize(
+            me,
+            &ring,
+            false,
+            (grace / SWEEP_EVERY + 1) * SWEEP_EVERY,
+            &t(),
+            &mut sends,
+        );
         assert_eq!(swept.collected, vec!["k"]);
     }
 
