@@ -592,7 +592,7 @@ mod tests {
         let mut s = Store::default();
         s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
         let mut sends = Vec::new();
-        let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0 % SWEEP_EVERY);
+        let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0) % SWEEP_EVERY;
         let swept = s.stabilize(outsider, &ring, true, at(1), &t(), &mut sends);
         assert!(swept.handed.is_empty());
         assert_eq!(targets(&sends).len(), 3, "handed to all three replicas");
