@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use ftkv::address::PeerId;
-use ftkv::classic;
 use ftkv::classic::testcase::Testcase;
+use ftkv::classic::{self, Driver};
 use ftkv::event::EventKind;
+use ftkv::event_log::EventLog;
 use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
 use ftkv::rng::SimRng;
@@ -73,7 +74,14 @@ fn classic_cases(seeds: u64) {
         let (mut ticks, mut msgs) = (0u64, 0u64);
         let start = Instant::now();
         for seed in 0..seeds {
-            let sim = classic::run(&test, seed).expect("classic run");
+            let mut sim = Sim::new(SimOptions::new(test.peers, seed)).expect("options");
+            let mut driver = Driver::new(test.clone(), seed);
+            let mut log = EventLog::new();
+            while !driver.is_done(&sim) {
+                driver.act(&mut sim).expect("classic schedule");
+                sim.run_tick();
+                log.record(&mut sim);
+            }
             ticks += sim.now();
             msgs += messages(&sim);
         }
@@ -130,7 +138,7 @@ fn large_cluster(peers: u32, keys: u32, ticks: u64) {
         msgs as f64 / secs
     );
     println!("  peak heap            {:>12.1} MiB", take_peak());
-    println!("  events recorded      {:>12}", sim.events().len());
+    println!("  events recorded      {:>12}", sim.drain_events().count());
     let mut copies = std::collections::BTreeMap::<String, u32>::new();
     for id in sim.alive_peers() {
         if let Some(peer) = sim.peer(id) {
@@ -199,10 +207,10 @@ fn torture_throughput(seeds: u64) {
 
 /// Messages sent per tick over `ticks` ticks, by what they are for.
 fn traffic(sim: &mut Sim, ticks: u64) -> [f64; 3] {
-    let from = sim.events().len();
+    sim.drain_events();
     sim.run(ticks);
     let mut counts = [0u64; 3];
-    for e in &sim.events()[from..] {
+    for e in sim.drain_events() {
         if let EventKind::Sent { msg, .. } = e.kind {
             let at = match msg {
                 MessageKind::Digest | MessageKind::Pull => 0,

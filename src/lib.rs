@@ -13,6 +13,7 @@ pub mod classic;
 pub mod config;
 pub mod coordinator;
 pub mod event;
+pub mod event_log;
 pub mod membership;
 pub mod message;
 pub mod network;

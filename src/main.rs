@@ -14,8 +14,8 @@ use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
+use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
-use ftkv::sim::Sim;
 
 /// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
 #[derive(Parser)]
@@ -112,16 +112,16 @@ fn main() -> ExitCode {
 fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<ExitCode, String> {
     let test = Testcase::load(conf).map_err(|e| e.to_string())?;
     let seed = seed.unwrap_or_else(pick_seed);
-    let sim = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
+    let events = classic::run(&test, seed).map_err(|e| format!("{}: {e}", conf.display()))?;
     let _ = writeln!(
         out,
         "{}: {} peers, {} ticks, seed {seed} (rerun with --seed {seed})",
         conf.display(),
         test.peers,
-        sim.now()
+        classic::TICKS
     );
-    write_log(out, &sim, log)?;
-    let _ = write!(out, "{}", grader::grade(&test, sim.events()));
+    write_log(out, &events, log)?;
+    let _ = write!(out, "{}", grader::grade(&test, events.events()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -140,13 +140,13 @@ fn replay(out: &mut String, link: &str, log: &Path) -> Result<ExitCode, String> 
             .as_ref()
             .map_or(String::new(), |p| format!(" (preset {p})"))
     );
-    write_log(out, session.sim(), log)?;
+    write_log(out, session.log(), log)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the dbg.log of `sim` to `path` and says so.
-fn write_log(out: &mut String, sim: &Sim, path: &Path) -> Result<(), String> {
-    let text = dbglog::render(sim.events());
+/// Writes the dbg.log of the events in `log` to `path` and says so.
+fn write_log(out: &mut String, log: &EventLog, path: &Path) -> Result<(), String> {
+    let text = dbglog::render(log.events());
     std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let lines = text.lines().count();
     let _ = writeln!(out, "wrote {} ({lines} lines)", path.display());
@@ -258,7 +258,7 @@ fn grade_seeds(test: &Testcase, first: u64, last: u64) -> Result<Vec<(u64, Grade
     let runs = parallel_seeds(
         first,
         last,
-        |seed| classic::run(test, seed).map(|sim| grader::grade(test, sim.events())),
+        |seed| classic::run(test, seed).map(|log| grader::grade(test, log.events())),
         |_| {},
     )?;
     runs.into_iter()

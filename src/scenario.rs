@@ -29,9 +29,13 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::address::PeerId;
+use crate::check::history::History;
+use crate::check::record::Recorder;
+use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
 use crate::config::{Config, Replication};
+use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
@@ -166,11 +170,16 @@ fn fail<T>(problem: String) -> Result<T, ScenarioError> {
     Err(ScenarioError(format!("share link: {problem}")))
 }
 
-/// A running scenario: the simulation, the preset's driver, the actions.
+/// A running scenario: the simulation, its event log and what reads the
+/// log as it grows (the history, the preset's grade), the preset's driver,
+/// the actions.
 #[derive(Clone, Debug)]
 pub struct Session {
     setup: Setup,
     sim: Sim,
+    log: EventLog,
+    recorder: Recorder,
+    grading: Option<Grading>,
     driver: Option<Driver>,
     actions: Vec<Timed>,
     client: SimRng,
@@ -206,9 +215,13 @@ impl Session {
             trace_messages,
         })?;
         let client = SimRng::new(setup.seed, STREAM_CLIENT);
+        let grading = driver.as_ref().map(|d| Grading::new(d.test().clone()));
         Ok(Session {
             setup,
             sim,
+            log: EventLog::new(),
+            recorder: Recorder::default(),
+            grading,
             driver,
             actions: Vec::new(),
             client,
@@ -238,7 +251,17 @@ impl Session {
             self.sim.run_tick();
             ran += 1;
         }
+        self.absorb();
         ran
+    }
+
+    /// Moves the simulation's new events to the log and its readers.
+    fn absorb(&mut self) {
+        let fresh = self.log.record(&mut self.sim);
+        self.recorder.feed(fresh);
+        if let Some(g) = &mut self.grading {
+            g.feed(fresh);
+        }
     }
 
     /// Performs `action` now and records it.
@@ -249,6 +272,7 @@ impl Session {
             )));
         }
         let trans = apply(&mut self.sim, &action)?;
+        self.absorb();
         self.actions.push(Timed {
             tick: self.sim.now(),
             action,
@@ -304,6 +328,21 @@ impl Session {
     /// The simulation.
     pub fn sim(&self) -> &Sim {
         &self.sim
+    }
+
+    /// Every event so far.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// The history of every client request so far.
+    pub fn history(&self) -> &History {
+        self.recorder.history()
+    }
+
+    /// The preset's grade so far, if this is a preset.
+    pub fn grade(&self) -> Option<&Grade> {
+        self.grading.as_ref().map(Grading::grade)
     }
 
     /// How it started.

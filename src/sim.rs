@@ -1,5 +1,6 @@
-//! The simulation: a clock, the peers, the network and the event stream,
-//! driven one tick at a time from one seed.
+//! The simulation: a clock, the peers and the network, driven one tick at
+//! a time from one seed. It queues the events it produces until an
+//! [`crate::event_log::EventLog`] drains them.
 //!
 //! Actions (fail, recover, client requests) happen at the current tick
 //! `now`, before that tick runs. A tick then starts the peers due to start,
@@ -151,7 +152,8 @@ pub struct Sim {
     now: u64,
     slots: Vec<Slot>,
     network: Network,
-    events: Vec<Event>,
+    /// Events since the log last drained them ([`Sim::drain_events`]).
+    pending: Vec<Event>,
     next_trans: u64,
     outbox: Outbox,
 }
@@ -174,7 +176,7 @@ impl Sim {
             now: 0,
             slots,
             network: Network::new(opts.peers, opts.seed),
-            events: Vec::new(),
+            pending: Vec::new(),
             next_trans: 1,
             outbox: Outbox::default(),
         })
@@ -268,7 +270,7 @@ impl Sim {
     fn flush(&mut self, from: PeerId, mut out: Outbox) {
         let now = self.now;
         for kind in out.events.drain(..) {
-            self.events.push(Event {
+            self.pending.push(Event {
                 tick: now,
                 peer: from,
                 kind,
@@ -281,7 +283,7 @@ impl Sim {
                 continue;
             }
             match sent {
-                Sent::Queued(deliver_at) => self.events.push(Event {
+                Sent::Queued(deliver_at) => self.pending.push(Event {
                     tick: now,
                     peer: from,
                     kind: EventKind::Sent {
@@ -290,7 +292,7 @@ impl Sim {
                         deliver_at,
                     },
                 }),
-                Sent::Dropped(reason) => self.events.push(Event {
+                Sent::Dropped(reason) => self.pending.push(Event {
                     tick: now,
                     peer: to,
                     kind: EventKind::Dropped {
@@ -306,7 +308,7 @@ impl Sim {
 
     fn trace_drop(&mut self, from: PeerId, to: PeerId, msg: &Message, reason: DropReason) {
         if self.opts.trace_messages {
-            self.events.push(Event {
+            self.pending.push(Event {
                 tick: self.now,
                 peer: to,
                 kind: EventKind::Dropped {
@@ -330,7 +332,7 @@ impl Sim {
         let slot = &mut self.slots[id.0 as usize];
         slot.state = PeerState::Failed;
         slot.failed_at = self.now;
-        self.events.push(Event {
+        self.pending.push(Event {
             tick: self.now,
             peer: id,
             kind: EventKind::Failed,
@@ -380,7 +382,7 @@ impl Sim {
         let trans = self.next_trans;
         self.next_trans += 1;
         let now = self.now;
-        self.events.push(Event {
+        self.pending.push(Event {
             tick: now,
             peer: coordinator,
             kind: EventKind::Operation {
@@ -497,9 +499,10 @@ impl Sim {
             .collect()
     }
 
-    /// Every event so far, in order.
-    pub fn events(&self) -> &[Event] {
-        &self.events
+    /// Hands out the events produced since the last call, in order; the
+    /// run's whole history lives in an [`crate::event_log::EventLog`].
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.pending.drain(..)
     }
 
     /// The emulated network.

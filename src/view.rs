@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::address::PeerId;
-use crate::check::{record, Anomalies, Completion, Finding, KeyVerdict};
-use crate::classic::grader::{self, Grade};
+use crate::check::{Anomalies, Completion, Finding, KeyVerdict};
+use crate::classic::grader::Grade;
 use crate::event::{DropReason, Event, EventKind};
 use crate::network::InFlight;
 use crate::op::Version;
@@ -342,7 +342,7 @@ pub struct EventRow {
 /// The events from index `since` on, at most `limit` of them.
 pub fn events(session: &Session, since: usize, limit: usize) -> Vec<EventRow> {
     session
-        .sim()
+        .log()
         .events()
         .iter()
         .enumerate()
@@ -453,11 +453,9 @@ pub struct Answer {
 /// Transaction `trans`, if it exists.
 pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
     let mut view: Option<TransactionView> = None;
-    for e in session.sim().events() {
+    for (_, e) in session.log().transaction(trans) {
         match &e.kind {
-            EventKind::Operation {
-                op, trans: t, key, ..
-            } if *t == trans => {
+            EventKind::Operation { op, key, .. } => {
                 view = Some(TransactionView {
                     trans,
                     op: op.word(),
@@ -470,11 +468,10 @@ pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
             }
             EventKind::Outcome {
                 coordinator,
-                trans: t,
                 value,
                 ok,
                 ..
-            } if *t == trans => {
+            } => {
                 let Some(v) = view.as_mut() else { continue };
                 let answer = Answer {
                     address: e.peer.to_string(),
@@ -527,7 +524,7 @@ pub struct CheckRow {
 /// The grade of a preset's run so far, or `None` without a preset.
 pub fn grade(session: &Session) -> Option<GradeView> {
     let driver = session.preset()?;
-    let g: Grade = grader::grade(driver.test(), session.sim().events());
+    let g: &Grade = session.grade()?;
     Some(GradeView {
         test: g.test.clone(),
         points: g.points(),
@@ -535,12 +532,12 @@ pub fn grade(session: &Session) -> Option<GradeView> {
         finished: driver.is_done(session.sim()),
         checks: g
             .checks
-            .into_iter()
+            .iter()
             .map(|c| CheckRow {
-                name: c.name,
+                name: c.name.clone(),
                 points: c.points,
                 max: c.max,
-                detail: c.detail,
+                detail: c.detail.clone(),
             })
             .collect(),
     })
@@ -578,9 +575,10 @@ pub struct HistoryRow {
 
 /// The client history so far: every operation, in invocation order.
 pub fn history(session: &Session) -> Vec<HistoryRow> {
-    record::history(session.sim().events())
+    session
+        .history()
         .ops
-        .into_iter()
+        .iter()
         .map(|op| {
             let indeterminate = op.indeterminate();
             let (outcome, reason) = match op.completion {
@@ -590,14 +588,14 @@ pub fn history(session: &Session) -> Vec<HistoryRow> {
             };
             HistoryRow {
                 trans: op.trans,
-                key: op.key,
+                key: op.key.clone(),
                 op: op.op.word(),
                 coordinator: op.coordinator.to_string(),
                 invoked: op.invoked,
                 completed: op.completed,
                 outcome,
                 reason,
-                value: op.value,
+                value: op.value.clone(),
                 version: op.version.map(version_text),
                 indeterminate,
             }

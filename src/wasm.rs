@@ -331,7 +331,7 @@ impl Playground {
     /// How many events there are so far.
     #[wasm_bindgen(js_name = eventCount)]
     pub fn event_count(&self) -> u32 {
-        self.session.sim().events().len() as u32
+        self.session.log().len() as u32
     }
 
     /// A transaction: the replicas' answers and the quorum decision.
@@ -358,7 +358,7 @@ impl Playground {
     /// The `dbg.log` so far.
     #[wasm_bindgen(js_name = dbgLog)]
     pub fn dbg_log(&self) -> String {
-        dbglog::render(self.session.sim().events())
+        dbglog::render(self.session.log().events())
     }
 
     /// The share link fragment (without `#`) of the scenario now.
@@ -402,13 +402,13 @@ impl Playground {
     pub fn run_classic(name: &str, seed: u64) -> Result<JsValue, JsError> {
         let test = classic::builtin(name)
             .ok_or_else(|| error(format!("no classic test case `{name}`")))?;
-        let sim = classic::run(&test, seed).map_err(error)?;
-        let g = grader::grade(&test, sim.events());
+        let log = classic::run(&test, seed).map_err(error)?;
+        let g = grader::grade(&test, log.events());
         to_js(&ClassicRun {
             test: g.test.clone(),
             points: g.points(),
             max: g.max(),
-            log: dbglog::render(sim.events()),
+            log: dbglog::render(log.events()),
         })
     }
 }

@@ -240,7 +240,7 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("replayed 8 peers, seed 4, 2 actions, to tick 70"));
-    let expected = ftkv::classic::dbglog::render(s.sim().events());
+    let expected = ftkv::classic::dbglog::render(s.log().events());
     assert_eq!(std::fs::read_to_string(&log).unwrap(), expected);
 
     for bad in ["", "#v=1&peers=8", "http://x/#garbage&sum=00000000"] {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ftkv::address::PeerId;
 use ftkv::event::EventKind;
+use ftkv::event_log::EventLog;
 use ftkv::op::OpKind;
 use ftkv::rng::SimRng;
 use ftkv::sim::{Sim, SimOptions};
@@ -14,7 +15,7 @@ use ftkv::sim::{Sim, SimOptions};
 /// A random scenario: `peers` peers, keys written, then rounds of at most
 /// two simultaneous failures (sometimes a recovery), each followed by
 /// enough quiet ticks for failure detection and stabilization.
-fn scenario(seed: u64, peers: u32) -> Sim {
+fn scenario(seed: u64, peers: u32) -> (Sim, EventLog) {
     let mut sim = Sim::new(SimOptions::new(peers, seed)).unwrap();
     let mut rng = SimRng::new(seed, 1000);
     sim.run(u64::from(peers / 4) + 40);
@@ -65,13 +66,15 @@ fn scenario(seed: u64, peers: u32) -> Sim {
         sim.run(80);
     }
     sim.run(100);
-    sim
+    let mut log = EventLog::new();
+    log.record(&mut sim);
+    (sim, log)
 }
 
 /// For each key: the newest value whose write a coordinator acknowledged.
-fn acknowledged(sim: &Sim) -> BTreeMap<String, String> {
+fn acknowledged(log: &EventLog) -> BTreeMap<String, String> {
     let mut written = BTreeMap::new();
-    for e in sim.events() {
+    for e in log.events() {
         if let EventKind::Outcome {
             coordinator: true,
             op: OpKind::Create | OpKind::Update,
@@ -88,7 +91,7 @@ fn acknowledged(sim: &Sim) -> BTreeMap<String, String> {
 }
 
 fn check_invariants(seed: u64, peers: u32) {
-    let sim = scenario(seed, peers);
+    let (sim, log) = scenario(seed, peers);
     let alive: BTreeSet<PeerId> = sim.alive_peers().into_iter().collect();
     // Membership converged: every live peer lists exactly the live peers.
     for &id in &alive {
@@ -109,7 +112,7 @@ fn check_invariants(seed: u64, peers: u32) {
             holders.entry(k.key.to_owned()).or_default().insert(id);
         }
     }
-    let written = acknowledged(&sim);
+    let written = acknowledged(&log);
     assert_eq!(
         written.len(),
         40,
@@ -126,7 +129,7 @@ fn check_invariants(seed: u64, peers: u32) {
             let stored = sim.peer(id).unwrap().store().get(key).unwrap();
             // A later unacknowledged update may have reached some replicas;
             // an acknowledged one must never be lost (overwritten by older).
-            let newest_ack = sim
+            let newest_ack = log
                 .events()
                 .iter()
                 .rev()
@@ -166,10 +169,10 @@ fn invariants_hold_on_a_larger_cluster() {
 
 #[test]
 fn the_same_seed_gives_the_same_events_and_another_seed_does_not() {
-    let a = scenario(5, 12);
-    let b = scenario(5, 12);
+    let (_, a) = scenario(5, 12);
+    let (_, b) = scenario(5, 12);
     assert_eq!(a.events(), b.events());
-    let c = scenario(6, 12);
+    let (_, c) = scenario(6, 12);
     assert_ne!(a.events(), c.events());
 }
 
@@ -180,15 +183,15 @@ fn message_drops_never_get_a_live_peer_removed() {
     let test = ftkv::classic::builtin("msgdropsinglefailure").unwrap();
     let mut removals = 0;
     for seed in 0..300 {
-        let sim = ftkv::classic::run(&test, seed).unwrap();
-        let failed: BTreeSet<PeerId> = sim
+        let log = ftkv::classic::run(&test, seed).unwrap();
+        let failed: BTreeSet<PeerId> = log
             .events()
             .iter()
             .filter(|e| e.kind == EventKind::Failed)
             .map(|e| e.peer)
             .collect();
         assert_eq!(failed.len(), 1, "seed {seed}");
-        for e in sim.events() {
+        for e in log.events() {
             if let EventKind::Removed { member } = e.kind {
                 assert!(
                     failed.contains(&member),

@@ -17,7 +17,7 @@ use common::op;
 /// Replays `link` and returns its session and history.
 fn replay(link: &str) -> (Session, Vec<HistOp>) {
     let session = Session::from_link(link, false).unwrap();
-    let ops = record::history(session.sim().events()).ops;
+    let ops = record::history(session.log().events()).ops;
     (session, ops)
 }
 
@@ -81,7 +81,7 @@ fn a_late_delete_does_not_erase_a_later_acknowledged_write() {
     s.step(30);
     s.act(op(writer.0, OpKind::Read, "k", None)).unwrap();
     s.step(20);
-    let ops = record::history(s.sim().events()).ops;
+    let ops = record::history(s.log().events()).ops;
     let update = &ops[2];
     assert!(update.op == OpKind::Update && update.completion == Completion::Ok);
     let read = ops.last().unwrap();
@@ -89,7 +89,7 @@ fn a_late_delete_does_not_erase_a_later_acknowledged_write() {
     assert_eq!(read.value.as_deref(), Some("v2"), "{}", s.link());
     // The link replays it.
     let (again, _) = replay(&s.link());
-    assert_eq!(again.sim().events(), s.sim().events());
+    assert_eq!(again.log().events(), s.log().events());
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn a_create_whose_message_to_one_replica_is_lost_heals_to_three_copies() {
     s.step(1);
     s.act(Action::Heal).unwrap();
     s.step(torture::QUIET);
-    let ops = record::history(s.sim().events()).ops;
+    let ops = record::history(s.log().events()).ops;
     assert_eq!(ops[0].completion, Completion::Ok);
     for &r in &replicas {
         let held = s.sim().peer(r).unwrap().store().get("k").cloned();
@@ -162,7 +162,7 @@ fn a_partition_shorter_than_the_removal_timeout_removes_no_live_peer() {
             s.step(length);
             s.act(Action::Heal).unwrap();
             s.step(60);
-            removed += record::live_peers_removed(s.sim().events()).len();
+            removed += record::live_peers_removed(s.log().events()).len();
         }
     }
     assert_eq!(removed, 0);

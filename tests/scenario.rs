@@ -43,10 +43,10 @@ fn a_link_replays_the_same_events_log_and_link() {
     let link = live.link();
     let again = Session::from_link(&link, true).unwrap();
     assert_eq!(again.sim().now(), live.sim().now());
-    assert_eq!(again.sim().events(), live.sim().events());
+    assert_eq!(again.log().events(), live.log().events());
     assert_eq!(
-        dbglog::render(again.sim().events()),
-        dbglog::render(live.sim().events())
+        dbglog::render(again.log().events()),
+        dbglog::render(live.log().events())
     );
     assert_eq!(again.link(), link);
     // The whole address works as well as the fragment.
@@ -55,8 +55,8 @@ fn a_link_replays_the_same_events_log_and_link() {
     // Tracing messages changes the events recorded, never the log.
     let quiet = Session::from_link(&link, false).unwrap();
     assert_eq!(
-        dbglog::render(quiet.sim().events()),
-        dbglog::render(live.sim().events())
+        dbglog::render(quiet.log().events()),
+        dbglog::render(live.log().events())
     );
     assert!(!link.contains('<') && !link.contains(' '), "{link}");
 }
@@ -69,10 +69,42 @@ fn every_preset_replays_to_full_marks() {
         let link = s.link();
         let again = Session::from_link(&link, false).unwrap();
         let test = ftkv::classic::builtin(name).unwrap();
-        let g = grader::grade(&test, again.sim().events());
+        let g = grader::grade(&test, again.log().events());
         assert!(g.is_full(), "{name}: {g}");
-        assert_eq!(again.sim().events(), s.sim().events());
+        assert_eq!(again.log().events(), s.log().events());
     }
+}
+
+#[test]
+fn the_grade_read_as_the_log_grows_is_the_grade_of_the_whole_log() {
+    for name in ["read", "msgdropsinglefailure"] {
+        let mut s = Session::new(Setup::preset(name, 8).unwrap(), true).unwrap();
+        let test = ftkv::classic::builtin(name).unwrap();
+        let mut steps = [1u64, 7, 40, 3, 99].into_iter().cycle();
+        let mut graded = 0;
+        while s.step(steps.next().unwrap()) > 0 {
+            let whole = grader::grade(&test, s.log().events());
+            assert_eq!(s.grade(), Some(&whole), "{name} at tick {}", s.sim().now());
+            graded += 1;
+        }
+        assert!(s.grade().unwrap().is_full(), "{name}");
+        assert!(graded > 10);
+    }
+}
+
+#[test]
+fn a_session_history_and_transactions_match_a_scan_of_the_log() {
+    let s = played();
+    let scanned = ftkv::check::record::history(s.log().events());
+    assert_eq!(s.history(), &scanned);
+    assert!(scanned.ops.len() >= 3);
+    for op in &scanned.ops {
+        let view = ftkv::view::transaction(&s, op.trans).unwrap();
+        assert_eq!(view.started, op.invoked);
+        assert_eq!(view.decision.map(|d| d.tick), op.completed);
+    }
+    // The history lives in the log: a copy of the simulation carries none.
+    assert_eq!(s.sim().clone().drain_events().count(), 0);
 }
 
 #[test]
@@ -219,7 +251,7 @@ fn replication_travels_in_the_link_and_places_n_copies() {
     let link = s.link();
     assert!(link.contains("&rep=5.3.3&"), "{link}");
     let again = Session::from_link(&link, false).unwrap();
-    assert_eq!(again.sim().events(), s.sim().events());
+    assert_eq!(again.log().events(), s.log().events());
     let copies = (0..9)
         .filter(|&i| {
             again

@@ -14,9 +14,33 @@ use crate::sim::Sim;
 /// the coordinator's decision, or [`Completion::Never`] when none came
 /// (the coordinator crashed, or the run stopped first).
 pub fn history(events: &[Event]) -> History {
-    let mut ops: Vec<HistOp> = Vec::new();
-    let mut by_trans: BTreeMap<u64, usize> = BTreeMap::new();
-    for e in events {
+    let mut recorder = Recorder::default();
+    recorder.feed(events);
+    recorder.history
+}
+
+/// Builds the history incrementally, as events arrive.
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    history: History,
+    by_trans: BTreeMap<u64, usize>,
+}
+
+impl Recorder {
+    /// Adds what `events`, the next events of the run, tell.
+    pub fn feed(&mut self, events: &[Event]) {
+        for e in events {
+            self.note(e);
+        }
+    }
+
+    /// The history so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    fn note(&mut self, e: &Event) {
+        let ops = &mut self.history.ops;
         match &e.kind {
             EventKind::Operation {
                 op,
@@ -24,7 +48,7 @@ pub fn history(events: &[Event]) -> History {
                 key,
                 value,
             } => {
-                by_trans.insert(*trans, ops.len());
+                self.by_trans.insert(*trans, ops.len());
                 let writes = matches!(op, OpKind::Create | OpKind::Update);
                 ops.push(HistOp {
                     trans: *trans,
@@ -49,8 +73,8 @@ pub fn history(events: &[Event]) -> History {
                 version,
                 ..
             } => {
-                let Some(op) = by_trans.get(trans).map(|&at| &mut ops[at]) else {
-                    continue;
+                let Some(op) = self.by_trans.get(trans).map(|&at| &mut ops[at]) else {
+                    return;
                 };
                 op.completed = Some(e.tick);
                 op.completion = match reason {
@@ -65,7 +89,6 @@ pub fn history(events: &[Event]) -> History {
             _ => {}
         }
     }
-    History { ops }
 }
 
 /// Every live peer's copy of every key it holds or the history names, with
@@ -145,8 +168,14 @@ mod tests {
             .unwrap();
         sim.fail(PeerId(3)).unwrap();
         sim.run(20);
-        let h = history(sim.events());
+        let events: Vec<Event> = sim.drain_events().collect();
+        let h = history(&events);
         assert_eq!(h.ops.len(), 3);
+        let mut fed = Recorder::default();
+        for chunk in events.chunks(7) {
+            fed.feed(chunk);
+        }
+        assert_eq!(fed.history(), &h, "fed in pieces, the same history");
         let [create, read, update] = [&h.ops[0], &h.ops[1], &h.ops[2]];
         assert_eq!((create.trans, read.trans, update.trans), (c, r, u));
         assert_eq!(create.completion, Completion::Ok);
@@ -163,6 +192,6 @@ mod tests {
         let k = snap.keys.iter().find(|k| k.key == "k").unwrap();
         assert_eq!(k.replicas.len(), 3);
         assert!(k.copies.len() >= 2);
-        assert!(live_peers_removed(sim.events()).is_empty());
+        assert!(live_peers_removed(&events).is_empty());
     }
 }

@@ -101,6 +101,56 @@ pub fn grade(test: &Testcase, events: &[Event]) -> Grade {
     }
 }
 
+/// Grades a run as its events arrive: keeps only the events the graders
+/// read (operations, outcomes, joins, removals, failures) and grades again
+/// only when one of those came, so a page can ask for the grade every frame.
+#[derive(Clone, Debug)]
+pub struct Grading {
+    test: Testcase,
+    kept: Vec<Event>,
+    grade: Grade,
+}
+
+impl Grading {
+    /// The grade of `test` before any event.
+    pub fn new(test: Testcase) -> Grading {
+        let grade = grade(&test, &[]);
+        Grading {
+            test,
+            kept: Vec::new(),
+            grade,
+        }
+    }
+
+    /// Takes in the next events of the run.
+    pub fn feed(&mut self, events: &[Event]) {
+        let before = self.kept.len();
+        self.kept.extend(
+            events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::Operation { .. }
+                            | EventKind::Outcome { .. }
+                            | EventKind::Joined { .. }
+                            | EventKind::Removed { .. }
+                            | EventKind::Failed
+                    )
+                })
+                .cloned(),
+        );
+        if self.kept.len() > before {
+            self.grade = grade(&self.test, &self.kept);
+        }
+    }
+
+    /// The grade of the events so far.
+    pub fn grade(&self) -> &Grade {
+        &self.grade
+    }
+}
+
 fn check(name: &str, max: u32, pass: bool, detail: String) -> Check {
     Check {
         name: name.to_owned(),

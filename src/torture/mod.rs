@@ -147,13 +147,12 @@ fn recover_all(session: &mut Session) {
 /// Checks a session: its history, and its end state if it ended quiet
 /// (every peer up, the network whole, no fault for [`QUIET`] ticks).
 pub fn check_session(session: &Session) -> Report {
-    let sim = session.sim();
-    let history = record::history(sim.events());
+    let history = session.history();
     let snapshot = session
         .quiet_for(QUIET)
-        .then(|| record::snapshot(sim, &history));
-    let mut report = check::check(&history, snapshot.as_ref(), BUDGET);
-    for (tick, by, member) in record::live_peers_removed(sim.events()) {
+        .then(|| record::snapshot(session.sim(), history));
+    let mut report = check::check(history, snapshot.as_ref(), BUDGET);
+    for (tick, by, member) in record::live_peers_removed(session.log().events()) {
         report.record(
             "live_peer_removed",
             &member.to_string(),
