@@ -13,27 +13,10 @@
 use std::collections::BTreeMap;
 
 use crate::config::Replication;
+use crate::event::EventKind;
 use crate::message::Stored;
 use crate::op::{OpKind, Reason, Version};
-
-/// A coordinator's decision on one transaction.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    /// The transaction id.
-    pub trans: u64,
-    /// Which operation.
-    pub op: OpKind,
-    /// The key.
-    pub key: String,
-    /// The value the log line shows: written (create, update) or read.
-    pub value: Option<String>,
-    /// Whether a quorum succeeded.
-    pub ok: bool,
-    /// Why it failed.
-    pub reason: Option<Reason>,
-    /// The version written, or for a read the newest entry's version.
-    pub version: Option<Version>,
-}
+use crate::out::Out;
 
 #[derive(Clone, Debug)]
 struct Pending {
@@ -49,7 +32,8 @@ struct Pending {
 }
 
 impl Pending {
-    fn decide(&self, trans: u64, reason: Option<Reason>) -> Decision {
+    /// The coordinator's outcome line for this transaction.
+    fn decide(&self, trans: u64, reason: Option<Reason>) -> EventKind {
         let read = self.op == OpKind::Read;
         let version = match read {
             true => self.newest.as_ref().map(|s| s.version),
@@ -60,9 +44,10 @@ impl Pending {
             OpKind::Create | OpKind::Update => self.written.clone(),
             _ => None,
         };
-        Decision {
-            trans,
+        EventKind::Outcome {
+            coordinator: true,
             op: self.op,
+            trans,
             key: self.key.clone(),
             value,
             ok: reason.is_none(),
@@ -120,8 +105,10 @@ impl Coordinator {
     }
 
     /// Starts transaction `trans` at tick `now`, already sent to `asked`
-    /// replicas; it decides on R answers (a read) or W (a write). Returns the decision at once if the quorum is out of reach
-    /// (too few replicas).
+    /// replicas; it decides on R answers (a read) or W (a write). Records
+    /// the decision at once if the quorum is out of reach (too few
+    /// replicas).
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         &mut self,
         now: u64,
@@ -130,7 +117,8 @@ impl Coordinator {
         key: &str,
         written: Option<&str>,
         asked: usize,
-    ) -> Option<Decision> {
+        out: &mut Out,
+    ) {
         let quorum = self.replication.quorum(op);
         let pending = Pending {
             op,
@@ -144,20 +132,21 @@ impl Coordinator {
             newest: None,
         };
         match pending.verdict() {
-            Some(reason) => Some(pending.decide(trans, reason)),
+            Some(reason) => out.record(pending.decide(trans, reason)),
             None => {
                 self.pending.insert(trans, pending);
-                None
             }
         }
     }
 
-    /// Counts a replica's reply; returns the decision when it is reached.
+    /// Counts a replica's reply; records the decision when it is reached.
     /// Replies to decided or unknown transactions are ignored.
-    pub fn on_reply(&mut self, trans: u64, ok: bool, found: Option<Stored>) -> Option<Decision> {
-        let p = self.pending.get_mut(&trans)?;
+    pub fn on_reply(&mut self, trans: u64, ok: bool, found: Option<Stored>, out: &mut Out) {
+        let Some(p) = self.pending.get_mut(&trans) else {
+            return;
+        };
         if p.oks + p.fails >= p.asked {
-            return None;
+            return;
         }
         if ok {
             p.oks += 1;
@@ -169,26 +158,26 @@ impl Coordinator {
                 p.newest = Some(found);
             }
         }
-        let reason = p.verdict()?;
-        let decision = p.decide(trans, reason);
+        let Some(reason) = p.verdict() else {
+            return;
+        };
+        out.record(p.decide(trans, reason));
         self.pending.remove(&trans);
-        Some(decision)
     }
 
     /// Fails every transaction started `timeout` or more ticks before `now`.
-    pub fn expire(&mut self, now: u64, timeout: u64) -> Vec<Decision> {
+    pub fn expire(&mut self, now: u64, timeout: u64, out: &mut Out) {
         let late: Vec<u64> = self
             .pending
             .iter()
             .filter(|(_, p)| now >= p.version.tick + timeout)
             .map(|(&t, _)| t)
             .collect();
-        late.into_iter()
-            .filter_map(|t| {
-                let p = self.pending.remove(&t)?;
-                Some(p.decide(t, Some(Reason::Timeout)))
-            })
-            .collect()
+        for t in late {
+            if let Some(p) = self.pending.remove(&t) {
+                out.record(p.decide(t, Some(Reason::Timeout)));
+            }
+        }
     }
 
     /// How many transactions await a decision.
@@ -202,6 +191,70 @@ mod tests {
     use super::*;
     use crate::op::Version;
 
+    /// One decision, as the tests look at it.
+    #[derive(Debug)]
+    struct D {
+        ok: bool,
+        reason: Option<Reason>,
+        value: Option<String>,
+        version: Option<Version>,
+    }
+
+    /// The decisions one call recorded.
+    fn decisions(out: Out) -> Vec<D> {
+        assert!(out.sends.is_empty() && out.changes.is_empty());
+        out.events
+            .into_iter()
+            .map(|e| match e {
+                EventKind::Outcome {
+                    coordinator: true,
+                    ok,
+                    reason,
+                    value,
+                    version,
+                    ..
+                } => D {
+                    ok,
+                    reason,
+                    value,
+                    version,
+                },
+                other => panic!("not a decision: {other:?}"),
+            })
+            .collect()
+    }
+
+    fn one(out: Out) -> Option<D> {
+        let mut all = decisions(out);
+        assert!(all.len() <= 1, "{all:?}");
+        all.pop()
+    }
+
+    /// Starts `op` on key `k` as (tick, transaction), asking `asked`.
+    fn start(
+        c: &mut Coordinator,
+        at: (u64, u64),
+        op: OpKind,
+        v: Option<&str>,
+        asked: usize,
+    ) -> Option<D> {
+        let mut out = Out::default();
+        c.start(at.0, at.1, op, "k", v, asked, &mut out);
+        one(out)
+    }
+
+    fn reply(c: &mut Coordinator, trans: u64, ok: bool, found: Option<Stored>) -> Option<D> {
+        let mut out = Out::default();
+        c.on_reply(trans, ok, found, &mut out);
+        one(out)
+    }
+
+    fn expire(c: &mut Coordinator, now: u64, timeout: u64) -> Vec<D> {
+        let mut out = Out::default();
+        c.expire(now, timeout, &mut out);
+        decisions(out)
+    }
+
     fn found(value: &str, tick: u64) -> Option<Stored> {
         Some(Stored {
             value: Some(value.into()),
@@ -212,12 +265,12 @@ mod tests {
     #[test]
     fn two_successes_decide_success_once() {
         let mut c = Coordinator::default();
-        assert!(c.start(0, 7, OpKind::Create, "k", Some("v"), 3).is_none());
-        assert!(c.on_reply(7, true, None).is_none());
-        let d = c.on_reply(7, true, None).unwrap();
+        assert!(start(&mut c, (0, 7), OpKind::Create, Some("v"), 3).is_none());
+        assert!(reply(&mut c, 7, true, None).is_none());
+        let d = reply(&mut c, 7, true, None).unwrap();
         assert_eq!((d.ok, d.value.as_deref()), (true, Some("v")));
         assert!(
-            c.on_reply(7, true, None).is_none(),
+            reply(&mut c, 7, true, None).is_none(),
             "the third reply is ignored"
         );
         assert_eq!(c.pending(), 0);
@@ -226,9 +279,9 @@ mod tests {
     #[test]
     fn two_not_found_answers_fail_a_read_without_waiting() {
         let mut c = Coordinator::default();
-        c.start(0, 1, OpKind::Read, "k", None, 3);
-        assert!(c.on_reply(1, false, None).is_none());
-        let d = c.on_reply(1, false, None).unwrap();
+        start(&mut c, (0, 1), OpKind::Read, None, 3);
+        assert!(reply(&mut c, 1, false, None).is_none());
+        let d = reply(&mut c, 1, false, None).unwrap();
         assert_eq!((d.ok, d.reason), (false, Some(Reason::NotFound)));
         assert_eq!(d.value, None);
     }
@@ -236,24 +289,24 @@ mod tests {
     #[test]
     fn a_read_returns_the_newest_value_of_the_quorum() {
         let mut c = Coordinator::default();
-        c.start(0, 1, OpKind::Read, "k", None, 3);
-        c.on_reply(1, true, found("new", 9));
-        let d = c.on_reply(1, true, found("old", 3)).unwrap();
+        start(&mut c, (0, 1), OpKind::Read, None, 3);
+        reply(&mut c, 1, true, found("new", 9));
+        let d = reply(&mut c, 1, true, found("old", 3)).unwrap();
         assert_eq!(d.value.as_deref(), Some("new"));
     }
 
     #[test]
     fn one_success_then_silence_times_out_as_failure() {
         let mut c = Coordinator::default();
-        c.start(10, 4, OpKind::Update, "k", Some("nv"), 3);
-        c.on_reply(4, true, None);
-        assert!(c.expire(19, 10).is_empty());
-        let d = c.expire(20, 10);
+        start(&mut c, (10, 4), OpKind::Update, Some("nv"), 3);
+        reply(&mut c, 4, true, None);
+        assert!(expire(&mut c, 19, 10).is_empty());
+        let d = expire(&mut c, 20, 10);
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].ok, d[0].reason), (false, Some(Reason::Timeout)));
         assert_eq!(d[0].value.as_deref(), Some("nv"));
         assert!(
-            c.on_reply(4, true, None).is_none(),
+            reply(&mut c, 4, true, None).is_none(),
             "late replies are ignored"
         );
     }
@@ -261,7 +314,7 @@ mod tests {
     #[test]
     fn too_few_replicas_fail_at_once() {
         let mut c = Coordinator::default();
-        let d = c.start(0, 1, OpKind::Delete, "k", None, 1).unwrap();
+        let d = start(&mut c, (0, 1), OpKind::Delete, None, 1).unwrap();
         assert_eq!((d.ok, d.reason), (false, Some(Reason::NoQuorum)));
         assert_eq!(c.pending(), 0);
     }
@@ -269,9 +322,9 @@ mod tests {
     #[test]
     fn a_read_decides_on_the_first_two_answers_found_or_not() {
         let mut c = Coordinator::default();
-        c.start(0, 1, OpKind::Read, "k", None, 3);
-        assert!(c.on_reply(1, false, None).is_none());
-        let d = c.on_reply(1, true, found("v", 1)).unwrap();
+        start(&mut c, (0, 1), OpKind::Read, None, 3);
+        assert!(reply(&mut c, 1, false, None).is_none());
+        let d = reply(&mut c, 1, true, found("v", 1)).unwrap();
         assert!(d.ok);
         assert_eq!(d.version, Some(Version { tick: 1, trans: 0 }));
     }
@@ -279,13 +332,13 @@ mod tests {
     #[test]
     fn a_newer_tombstone_makes_a_read_not_found() {
         let mut c = Coordinator::default();
-        c.start(0, 1, OpKind::Read, "k", None, 3);
-        c.on_reply(1, true, found("old", 3));
+        start(&mut c, (0, 1), OpKind::Read, None, 3);
+        reply(&mut c, 1, true, found("old", 3));
         let tomb = Stored {
             value: None,
             version: Version { tick: 5, trans: 2 },
         };
-        let d = c.on_reply(1, false, Some(tomb)).unwrap();
+        let d = reply(&mut c, 1, false, Some(tomb)).unwrap();
         assert_eq!((d.ok, d.reason), (false, Some(Reason::NotFound)));
         assert_eq!(d.version, Some(Version { tick: 5, trans: 2 }));
     }
@@ -293,13 +346,13 @@ mod tests {
     #[test]
     fn a_precondition_failure_waits_for_every_replica() {
         let mut c = Coordinator::default();
-        c.start(3, 1, OpKind::Create, "k", Some("v"), 3);
-        assert!(c.on_reply(1, false, None).is_none());
+        start(&mut c, (3, 1), OpKind::Create, Some("v"), 3);
+        assert!(reply(&mut c, 1, false, None).is_none());
         assert!(
-            c.on_reply(1, false, None).is_none(),
+            reply(&mut c, 1, false, None).is_none(),
             "the third may have created it"
         );
-        let d = c.on_reply(1, false, None).unwrap();
+        let d = reply(&mut c, 1, false, None).unwrap();
         assert_eq!(d.reason, Some(Reason::Exists));
         assert_eq!(d.version, Some(Version { tick: 3, trans: 1 }));
     }
@@ -307,15 +360,15 @@ mod tests {
     #[test]
     fn a_write_some_replicas_performed_fails_without_quorum() {
         let mut c = Coordinator::default();
-        c.start(0, 1, OpKind::Update, "k", Some("v"), 3);
-        c.on_reply(1, false, None);
-        c.on_reply(1, true, None);
-        let d = c.on_reply(1, false, None).unwrap();
+        start(&mut c, (0, 1), OpKind::Update, Some("v"), 3);
+        reply(&mut c, 1, false, None);
+        reply(&mut c, 1, true, None);
+        let d = reply(&mut c, 1, false, None).unwrap();
         assert_eq!(d.reason, Some(Reason::NoQuorum));
         // Two refusals and silence: it may still have been performed.
-        c.start(0, 2, OpKind::Delete, "k", None, 3);
-        c.on_reply(2, false, None);
-        assert!(c.on_reply(2, false, None).is_none());
-        assert_eq!(c.expire(10, 10)[0].reason, Some(Reason::Timeout));
+        start(&mut c, (0, 2), OpKind::Delete, None, 3);
+        reply(&mut c, 2, false, None);
+        assert!(reply(&mut c, 2, false, None).is_none());
+        assert_eq!(expire(&mut c, 10, 10)[0].reason, Some(Reason::Timeout));
     }
 }

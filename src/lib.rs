@@ -18,6 +18,7 @@ pub mod membership;
 pub mod message;
 pub mod network;
 pub mod op;
+pub mod out;
 pub mod peer;
 pub mod ring;
 pub mod rng;

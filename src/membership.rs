@@ -26,6 +26,7 @@ use std::rc::Rc;
 
 use crate::address::{PeerId, INTRODUCER};
 use crate::message::{GossipEntry, Message};
+use crate::out::Out;
 use crate::rng::SimRng;
 
 /// How many unanswered join requests a restarted introducer sends before
@@ -156,38 +157,32 @@ impl Membership {
     }
 
     /// Starts the peer at tick `now`: it adds itself and asks to join.
-    pub fn start(
-        &mut self,
-        now: u64,
-        rng: &mut SimRng,
-        sends: &mut Vec<(PeerId, Message)>,
-        changes: &mut Vec<Change>,
-    ) {
+    pub fn start(&mut self, now: u64, rng: &mut SimRng, out: &mut Out) {
         let me = GossipEntry {
             id: self.me,
             incarnation: self.incarnation,
             heartbeat: self.heartbeat,
         };
         self.insert(me, now);
-        changes.push(Change::Added(self.me));
-        self.ask_to_join(now, rng, sends);
+        out.change(Change::Added(self.me));
+        self.ask_to_join(now, rng, out);
     }
 
     /// Sends a join request, or founds the group if there is nobody to ask.
-    fn ask_to_join(&mut self, now: u64, rng: &mut SimRng, sends: &mut Vec<(PeerId, Message)>) {
+    fn ask_to_join(&mut self, now: u64, rng: &mut SimRng, out: &mut Out) {
         let Some(introducer) = self.introducer(rng) else {
             self.joined = true;
             return;
         };
         self.last_join_req = now;
         self.join_attempts += 1;
-        sends.push((
+        out.send(
             introducer,
             Message::JoinReq {
                 incarnation: self.incarnation,
                 heartbeat: self.heartbeat,
             },
-        ));
+        );
     }
 
     /// Handles a join request: adds the joiner and replies with the list.
@@ -197,8 +192,7 @@ impl Membership {
         from: PeerId,
         incarnation: u64,
         heartbeat: u64,
-        sends: &mut Vec<(PeerId, Message)>,
-        changes: &mut Vec<Change>,
+        out: &mut Out,
     ) {
         if !self.joined {
             // Not in a group yet: answering would found a second one.
@@ -209,13 +203,13 @@ impl Membership {
             incarnation,
             heartbeat,
         };
-        self.merge(entry, now, changes);
+        self.merge(entry, now, out);
         let members = self.live_entries(now);
-        sends.push((from, Message::JoinRep { members }));
+        out.send(from, Message::JoinRep { members });
     }
 
     /// Merges a join reply or gossip.
-    pub fn on_list(&mut self, now: u64, entries: &[GossipEntry], changes: &mut Vec<Change>) {
+    pub fn on_list(&mut self, now: u64, entries: &[GossipEntry], out: &mut Out) {
         self.joined = true;
         for &entry in entries {
             // Hot path: a listed member with the same incarnation (so not
@@ -229,13 +223,13 @@ impl Membership {
                     continue;
                 }
             }
-            self.merge(entry, now, changes);
+            self.merge(entry, now, out);
         }
     }
 
     /// Merges one entry that is new, renewed, stale or tomb-stoned.
     #[cold]
-    fn merge(&mut self, entry: GossipEntry, now: u64, changes: &mut Vec<Change>) {
+    fn merge(&mut self, entry: GossipEntry, now: u64, out: &mut Out) {
         if entry.id == self.me {
             return;
         }
@@ -249,12 +243,12 @@ impl Membership {
         }
         if !slot.is_listed() {
             self.insert(entry, now);
-            changes.push(Change::Added(entry.id));
+            out.change(Change::Added(entry.id));
         } else if entry.incarnation > slot.incarnation {
             slot.incarnation = entry.incarnation;
             slot.heartbeat = entry.heartbeat;
             slot.updated_at = now;
-            changes.push(Change::Renewed(entry.id));
+            out.change(Change::Renewed(entry.id));
         } else if entry.incarnation == slot.incarnation && entry.heartbeat > slot.heartbeat {
             slot.heartbeat = entry.heartbeat;
             slot.updated_at = now;
@@ -283,36 +277,30 @@ impl Membership {
     }
 
     /// One tick: heartbeat, join retry, failure detection, gossip.
-    pub fn tick(
-        &mut self,
-        now: u64,
-        rng: &mut SimRng,
-        sends: &mut Vec<(PeerId, Message)>,
-        changes: &mut Vec<Change>,
-    ) {
+    pub fn tick(&mut self, now: u64, rng: &mut SimRng, out: &mut Out) {
         self.heartbeat += 1;
         let (heartbeat, me) = (self.heartbeat, self.me);
         let mine = self.slot(me);
         mine.heartbeat = heartbeat;
         mine.updated_at = now;
         if !self.joined && now >= self.last_join_req + self.timings.join_retry {
-            self.ask_to_join(now, rng, sends);
+            self.ask_to_join(now, rng, out);
         }
-        let (live, suspected) = self.sweep(now, changes);
+        let (live, suspected) = self.sweep(now, out);
         if self.joined {
-            gossip(self.me, &live, self.timings.fanout, rng, sends);
+            gossip(self.me, &live, self.timings.fanout, rng, out);
             // A suspected member may only be cut off: telling it that this
             // peer is alive lets both sides refresh each other the tick a
             // short partition heals, before either removes the other.
             for id in suspected {
-                sends.push((
+                out.send(
                     id,
                     Message::Gossip {
                         members: Rc::clone(&live),
                     },
-                ));
+                );
             }
-            self.probe_removed(now, &live, rng, sends);
+            self.probe_removed(now, &live, rng, out);
         }
     }
 
@@ -327,7 +315,7 @@ impl Membership {
         now: u64,
         live: &Rc<Vec<GossipEntry>>,
         rng: &mut SimRng,
-        sends: &mut Vec<(PeerId, Message)>,
+        out: &mut Out,
     ) {
         let due = (now + u64::from(self.me.0)) % self.timings.t_remove == 0;
         if !due {
@@ -343,22 +331,18 @@ impl Membership {
         } else {
             self.removed[rng.below(self.removed.len() as u32) as usize]
         };
-        sends.push((
+        out.send(
             pick,
             Message::Gossip {
                 members: Rc::clone(live),
             },
-        ));
+        );
     }
 
     /// One pass over the list: removes members silent for `t_remove` ticks
     /// (tomb-stoning them) and returns the live entries and the ids of the
     /// suspected members, in id order.
-    fn sweep(
-        &mut self,
-        now: u64,
-        changes: &mut Vec<Change>,
-    ) -> (Rc<Vec<GossipEntry>>, Vec<PeerId>) {
+    fn sweep(&mut self, now: u64, out: &mut Out) -> (Rc<Vec<GossipEntry>>, Vec<PeerId>) {
         let t = self.timings;
         let slots = &mut self.slots;
         let removed = &mut self.removed;
@@ -374,7 +358,7 @@ impl Membership {
                 if let Err(pos) = removed.binary_search(&id) {
                     removed.insert(pos, id);
                 }
-                changes.push(Change::Removed(id));
+                out.change(Change::Removed(id));
                 return false;
             }
             if silent < t.t_fail {
@@ -446,13 +430,7 @@ impl Membership {
 
 /// Sends `live` to `fanout` distinct random live members other than `me`,
 /// chosen with Floyd's sampling (no per-tick allocation of candidates).
-fn gossip(
-    me: PeerId,
-    live: &Rc<Vec<GossipEntry>>,
-    fanout: u32,
-    rng: &mut SimRng,
-    sends: &mut Vec<(PeerId, Message)>,
-) {
+fn gossip(me: PeerId, live: &Rc<Vec<GossipEntry>>, fanout: u32, rng: &mut SimRng, out: &mut Out) {
     let mine = live.iter().position(|e| e.id == me);
     let n = (live.len() - usize::from(mine.is_some())) as u32;
     let k = fanout.min(n);
@@ -467,12 +445,12 @@ fn gossip(
             Some(m) if candidate as usize >= m => candidate as usize + 1,
             _ => candidate as usize,
         };
-        sends.push((
+        out.send(
             live[at].id,
             Message::Gossip {
                 members: Rc::clone(live),
             },
-        ));
+        );
     }
 }
 
@@ -492,14 +470,9 @@ mod tests {
 
     fn started(id: u32) -> (Membership, Vec<(PeerId, Message)>, Vec<Change>) {
         let mut m = Membership::new(PeerId(id), 1, 10, MembershipTimings::default());
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(
-            0,
-            &mut SimRng::new(1, STREAM_PEERS),
-            &mut sends,
-            &mut changes,
-        );
-        (m, sends, changes)
+        let mut out = Out::default();
+        m.start(0, &mut SimRng::new(1, STREAM_PEERS), &mut out);
+        (m, out.sends, out.changes)
     }
 
     #[test]
@@ -516,10 +489,10 @@ mod tests {
     #[test]
     fn the_introducer_answers_with_its_list() {
         let (mut intro, _, _) = started(0);
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        intro.on_join_req(1, PeerId(3), 1, 0, &mut sends, &mut changes);
-        assert_eq!(changes, vec![Change::Added(PeerId(3))]);
-        let Message::JoinRep { members } = &sends[0].1 else {
+        let mut out = Out::default();
+        intro.on_join_req(1, PeerId(3), 1, 0, &mut out);
+        assert_eq!(out.changes, vec![Change::Added(PeerId(3))]);
+        let Message::JoinRep { members } = &out.sends[0].1 else {
             panic!("no JoinRep")
         };
         let ids: Vec<PeerId> = members.iter().map(|e| e.id).collect();
@@ -529,27 +502,26 @@ mod tests {
     #[test]
     fn a_peer_that_has_not_joined_answers_no_join() {
         let (mut joiner, _, _) = started(4);
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        joiner.on_join_req(1, PeerId(0), 2, 0, &mut sends, &mut changes);
-        assert!(sends.is_empty() && changes.is_empty());
-        joiner.on_list(2, &[entry(0, 1, 2)], &mut changes);
-        joiner.on_join_req(3, PeerId(7), 1, 0, &mut sends, &mut changes);
-        assert_eq!(sends.len(), 1, "joined: it answers");
+        let mut out = Out::default();
+        joiner.on_join_req(1, PeerId(0), 2, 0, &mut out);
+        assert!(out.sends.is_empty() && out.changes.is_empty());
+        joiner.on_list(2, &[entry(0, 1, 2)], &mut out);
+        joiner.on_join_req(3, PeerId(7), 1, 0, &mut out);
+        assert_eq!(out.sends.len(), 1, "joined: it answers");
     }
 
     #[test]
     fn suspected_members_are_still_told_this_peer_is_alive() {
         let (mut m, _, _) = started(0);
         let mut rng = SimRng::new(1, STREAM_PEERS);
-        let mut changes = Vec::new();
-        m.on_list(1, &[entry(5, 1, 3), entry(6, 1, 3)], &mut changes);
+        let mut out = Out::default();
+        m.on_list(1, &[entry(5, 1, 3), entry(6, 1, 3)], &mut out);
         let t = MembershipTimings::default();
-        let mut sends = Vec::new();
         for now in 2..=(1 + t.t_fail) {
-            sends.clear();
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            out.sends.clear();
+            m.tick(now, &mut rng, &mut out);
         }
-        let to: BTreeSet<PeerId> = sends.iter().map(|s| s.0).collect();
+        let to: BTreeSet<PeerId> = out.sends.iter().map(|s| s.0).collect();
         assert!(m.view(1 + t.t_fail).iter().any(|v| v.suspected));
         assert_eq!(to, BTreeSet::from([PeerId(5), PeerId(6)]));
     }
@@ -558,61 +530,60 @@ mod tests {
     fn silent_members_are_suspected_then_removed_and_never_resurrected() {
         let (mut m, _, _) = started(0);
         let mut rng = SimRng::new(1, STREAM_PEERS);
-        let mut changes = Vec::new();
-        m.on_list(1, &[entry(5, 1, 3)], &mut changes);
-        assert_eq!(changes, vec![Change::Added(PeerId(5))]);
-        let mut sends = Vec::new();
+        let mut out = Out::default();
+        m.on_list(1, &[entry(5, 1, 3)], &mut out);
+        assert_eq!(out.changes, vec![Change::Added(PeerId(5))]);
         let t = MembershipTimings::default();
         for now in 2..=(1 + t.t_remove) {
-            changes.clear();
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            out.changes.clear();
+            m.tick(now, &mut rng, &mut out);
             let five = m.view(now).into_iter().find(|v| v.id == PeerId(5));
             if now < 1 + t.t_remove {
-                assert!(changes.is_empty(), "removed early at {now}");
+                assert!(out.changes.is_empty(), "removed early at {now}");
                 assert_eq!(five.unwrap().suspected, now > t.t_fail);
             }
         }
-        assert_eq!(changes, vec![Change::Removed(PeerId(5))]);
+        assert_eq!(out.changes, vec![Change::Removed(PeerId(5))]);
         // Stale gossip about the same incarnation does not bring it back,
         // even with a heartbeat a dead peer might still have sent...
-        changes.clear();
-        m.on_list(30, &[entry(5, 1, 3 + t.t_remove)], &mut changes);
-        assert!(changes.is_empty());
+        out.changes.clear();
+        m.on_list(30, &[entry(5, 1, 3 + t.t_remove)], &mut out);
+        assert!(out.changes.is_empty());
         // ...but a heartbeat it could only have reached alive does: it was
         // removed by mistake (a partition) and is back.
-        m.on_list(31, &[entry(5, 1, 4 + t.t_remove)], &mut changes);
-        assert_eq!(changes, vec![Change::Added(PeerId(5))]);
+        m.on_list(31, &[entry(5, 1, 4 + t.t_remove)], &mut out);
+        assert_eq!(out.changes, vec![Change::Added(PeerId(5))]);
         // A restart (higher incarnation) is always taken.
         let (mut m, _, _) = started(0);
-        m.on_list(1, &[entry(6, 1, 3)], &mut changes);
+        m.on_list(1, &[entry(6, 1, 3)], &mut out);
         for now in 2..=(1 + t.t_remove) {
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            m.tick(now, &mut rng, &mut out);
         }
-        changes.clear();
-        m.on_list(40, &[entry(6, 2, 0)], &mut changes);
-        assert_eq!(changes, vec![Change::Added(PeerId(6))]);
+        out.changes.clear();
+        m.on_list(40, &[entry(6, 2, 0)], &mut out);
+        assert_eq!(out.changes, vec![Change::Added(PeerId(6))]);
     }
 
     #[test]
     fn fresher_heartbeats_keep_a_member_alive() {
         let (mut m, _, _) = started(0);
         let mut rng = SimRng::new(1, STREAM_PEERS);
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
+        let mut out = Out::default();
         for now in 1..200 {
-            m.on_list(now, &[entry(2, 1, now)], &mut changes);
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            m.on_list(now, &[entry(2, 1, now)], &mut out);
+            m.tick(now, &mut rng, &mut out);
         }
-        assert_eq!(changes, vec![Change::Added(PeerId(2))]);
+        assert_eq!(out.changes, vec![Change::Added(PeerId(2))]);
     }
 
     #[test]
     fn a_higher_incarnation_renews_a_listed_member() {
         let (mut m, _, _) = started(0);
-        let mut changes = Vec::new();
-        m.on_list(1, &[entry(2, 1, 10)], &mut changes);
-        m.on_list(2, &[entry(2, 2, 0)], &mut changes);
+        let mut out = Out::default();
+        m.on_list(1, &[entry(2, 1, 10)], &mut out);
+        m.on_list(2, &[entry(2, 2, 0)], &mut out);
         assert_eq!(
-            changes,
+            out.changes,
             vec![Change::Added(PeerId(2)), Change::Renewed(PeerId(2))]
         );
     }
@@ -621,17 +592,16 @@ mod tests {
     fn gossip_goes_to_at_most_fanout_distinct_live_members() {
         let (mut m, _, _) = started(0);
         let mut rng = SimRng::new(3, STREAM_PEERS);
-        let mut changes = Vec::new();
+        let mut out = Out::default();
         let list: Vec<GossipEntry> = (1..50).map(|i| entry(i, 1, 1)).collect();
-        m.on_list(1, &list, &mut changes);
-        let mut sends = Vec::new();
-        m.tick(2, &mut rng, &mut sends, &mut changes);
-        let mut to: Vec<PeerId> = sends.iter().map(|s| s.0).collect();
+        m.on_list(1, &list, &mut out);
+        m.tick(2, &mut rng, &mut out);
+        let mut to: Vec<PeerId> = out.sends.iter().map(|s| s.0).collect();
         to.sort();
         to.dedup();
         assert_eq!(to.len(), 3);
         assert!(!to.contains(&PeerId(0)));
-        let Message::Gossip { members } = &sends[0].1 else {
+        let Message::Gossip { members } = &out.sends[0].1 else {
             panic!("no gossip")
         };
         assert_eq!(members.len(), 50, "its own entry and the 49 live members");
@@ -640,23 +610,19 @@ mod tests {
     #[test]
     fn a_restarted_introducer_rejoins_through_another_peer() {
         let mut m = Membership::new(INTRODUCER, 2, 10, MembershipTimings::default());
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(
-            50,
-            &mut SimRng::new(1, STREAM_PEERS),
-            &mut sends,
-            &mut changes,
-        );
-        assert_ne!(sends[0].0, INTRODUCER);
+        let mut out = Out::default();
+        m.start(50, &mut SimRng::new(1, STREAM_PEERS), &mut out);
+        assert_ne!(out.sends[0].0, INTRODUCER);
         assert!(!m.is_joined());
         // Nobody answers (the whole cluster restarted): it founds the group.
         let mut rng = SimRng::new(1, STREAM_PEERS);
         let retry = MembershipTimings::default().join_retry;
         for now in 51..=(50 + 3 * retry) {
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            m.tick(now, &mut rng, &mut out);
         }
         assert!(m.is_joined(), "founded after {INTRODUCER_PATIENCE} tries");
-        let asked = sends
+        let asked = out
+            .sends
             .iter()
             .filter(|(_, m)| matches!(m, Message::JoinReq { .. }))
             .count();
@@ -668,12 +634,12 @@ mod tests {
         let t = MembershipTimings::default();
         let mut m = Membership::new(PeerId(2), 2, 10, t);
         let mut rng = SimRng::new(1, STREAM_PEERS);
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(0, &mut rng, &mut sends, &mut changes);
+        let mut out = Out::default();
+        m.start(0, &mut rng, &mut out);
         for now in 1..=30 * t.join_retry {
-            m.tick(now, &mut rng, &mut sends, &mut changes);
+            m.tick(now, &mut rng, &mut out);
         }
-        let asked: Vec<PeerId> = sends.iter().map(|s| s.0).collect();
+        let asked: Vec<PeerId> = out.sends.iter().map(|s| s.0).collect();
         assert_eq!(asked.len(), 31, "one request per join_retry ticks");
         assert_eq!(asked[0], INTRODUCER);
         assert!(!asked.contains(&PeerId(2)), "never itself");
@@ -684,14 +650,9 @@ mod tests {
     #[test]
     fn a_lone_peer_founds_its_own_group() {
         let mut m = Membership::new(INTRODUCER, 2, 1, MembershipTimings::default());
-        let (mut sends, mut changes) = (Vec::new(), Vec::new());
-        m.start(
-            0,
-            &mut SimRng::new(1, STREAM_PEERS),
-            &mut sends,
-            &mut changes,
-        );
-        assert!(sends.is_empty());
+        let mut out = Out::default();
+        m.start(0, &mut SimRng::new(1, STREAM_PEERS), &mut out);
+        assert!(out.sends.is_empty());
         assert!(m.is_joined());
     }
 }

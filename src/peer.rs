@@ -1,28 +1,20 @@
 //! One peer: membership, the ring it builds from its own (possibly stale)
 //! view, its store and its coordinator — a pure state machine. It takes a
-//! tick, a message or a client request plus `now`, and pushes messages to
-//! send and events to record into an [`Outbox`]. No clock, no I/O, and its
-//! randomness is its own seeded stream.
+//! tick, a message or a client request plus `now`, and it and its parts
+//! write messages to send and events to record into one [`Out`]. No clock,
+//! no I/O, and its randomness is its own seeded stream.
 
 use crate::address::PeerId;
 use crate::config::Config;
-use crate::coordinator::{Coordinator, Decision};
+use crate::coordinator::Coordinator;
 use crate::event::EventKind;
 use crate::membership::{Change, Membership};
 use crate::message::{Message, Stored};
 use crate::op::{OpKind, Version};
+use crate::out::Out;
 use crate::ring::Ring;
 use crate::rng::{SimRng, STREAM_PEERS};
 use crate::store::Store;
-
-/// What a peer wants done after handling one input.
-#[derive(Clone, Debug, Default)]
-pub struct Outbox {
-    /// Messages to send, in order.
-    pub sends: Vec<(PeerId, Message)>,
-    /// Events to record at this peer, in order.
-    pub events: Vec<EventKind>,
-}
 
 /// One peer of the simulation.
 #[derive(Clone, Debug)]
@@ -36,7 +28,6 @@ pub struct Peer {
     store: Store,
     coordinator: Coordinator,
     rng: SimRng,
-    changes: Vec<Change>,
 }
 
 impl Peer {
@@ -54,7 +45,6 @@ impl Peer {
             store: Store::default(),
             coordinator: Coordinator::new(config.replication),
             rng: SimRng::new(seed, stream),
-            changes: Vec::new(),
         }
     }
 
@@ -71,34 +61,27 @@ impl Peer {
     }
 
     /// Starts (or restarts) the peer at tick `now`: it asks to join.
-    pub fn start(&mut self, now: u64, out: &mut Outbox) {
-        out.events.push(EventKind::Started {
+    pub fn start(&mut self, now: u64, out: &mut Out) {
+        out.record(EventKind::Started {
             incarnation: self.incarnation,
         });
-        self.membership
-            .start(now, &mut self.rng, &mut out.sends, &mut self.changes);
+        self.membership.start(now, &mut self.rng, out);
         self.apply_changes(out);
     }
 
     /// Handles a message from `from` delivered at tick `now`.
-    pub fn on_message(&mut self, now: u64, from: PeerId, msg: Message, out: &mut Outbox) {
+    pub fn on_message(&mut self, now: u64, from: PeerId, msg: Message, out: &mut Out) {
         match msg {
             Message::JoinReq {
                 incarnation,
                 heartbeat,
             } => {
-                self.membership.on_join_req(
-                    now,
-                    from,
-                    incarnation,
-                    heartbeat,
-                    &mut out.sends,
-                    &mut self.changes,
-                );
+                self.membership
+                    .on_join_req(now, from, incarnation, heartbeat, out);
                 self.apply_changes(out);
             }
             Message::JoinRep { members } | Message::Gossip { members } => {
-                self.membership.on_list(now, &members, &mut self.changes);
+                self.membership.on_list(now, &members, out);
                 self.apply_changes(out);
             }
             Message::Request {
@@ -113,7 +96,7 @@ impl Peer {
                     OpKind::Read => answer.found.as_ref(),
                     _ => write.as_ref(),
                 };
-                out.events.push(EventKind::Outcome {
+                out.record(EventKind::Outcome {
                     coordinator: false,
                     op,
                     trans,
@@ -123,77 +106,53 @@ impl Peer {
                     reason: None,
                     version: shown.map(|s| s.version),
                 });
-                out.sends.push((
+                out.send(
                     from,
                     Message::Reply {
                         trans,
                         ok: answer.ok,
                         found: answer.found,
                     },
-                ));
+                );
             }
             Message::Reply { trans, ok, found } => {
-                if let Some(decision) = self.coordinator.on_reply(trans, ok, found) {
-                    out.events.push(decided(decision));
-                }
+                self.coordinator.on_reply(trans, ok, found, out);
             }
             Message::Replicate { key, stored } => {
                 let (changed, version) = self.store.replicate(&self.ring, &key, &stored, from);
-                out.sends.push((
+                out.send(
                     from,
                     Message::ReplicateAck {
                         key: key.clone(),
                         version,
                     },
-                ));
+                );
                 if changed {
-                    out.events.push(EventKind::Replicated { key, from });
+                    out.record(EventKind::Replicated { key, from });
                 }
             }
             Message::ReplicateAck { key, version } => {
                 self.store.confirmed(&key, from, version);
             }
             Message::Digest { entries } => {
-                self.store
-                    .on_digest(&self.ring, from, &entries, &mut out.sends);
+                self.store.on_digest(&self.ring, from, &entries, out);
             }
-            Message::Pull { keys } => self.store.on_pull(from, &keys, &mut out.sends),
+            Message::Pull { keys } => self.store.on_pull(from, &keys, out),
         }
     }
 
     /// One tick: membership, request timeouts, stabilization.
-    pub fn on_tick(&mut self, now: u64, out: &mut Outbox) {
-        self.membership
-            .tick(now, &mut self.rng, &mut out.sends, &mut self.changes);
+    pub fn on_tick(&mut self, now: u64, out: &mut Out) {
+        self.membership.tick(now, &mut self.rng, out);
         self.apply_changes(out);
-        for decision in self.coordinator.expire(now, self.config.op_timeout) {
-            out.events.push(decided(decision));
-        }
+        self.coordinator.expire(now, self.config.op_timeout, out);
         let store = &self.config.store;
-        let swept = self.store.stabilize(
-            self.id,
-            &self.ring,
-            self.ring_changed,
-            now,
-            store,
-            &mut out.sends,
-        );
+        self.store
+            .stabilize(self.id, &self.ring, self.ring_changed, now, store, out);
         self.ring_changed = false;
-        out.events.extend(
-            swept
-                .handed
-                .into_iter()
-                .map(|key| EventKind::Handed { key }),
-        );
-        out.events.extend(
-            swept
-                .collected
-                .into_iter()
-                .map(|key| EventKind::Collected { key }),
-        );
         if self.membership.is_joined() {
-            let digest = self.store.digest(self.id, &self.ring, now, store.ae_period);
-            out.sends.extend(digest);
+            self.store
+                .digest(self.id, &self.ring, now, store.ae_period, out);
         }
     }
 
@@ -206,7 +165,7 @@ impl Peer {
         op: OpKind,
         key: &str,
         value: Option<&str>,
-        out: &mut Outbox,
+        out: &mut Out,
     ) {
         let replicas = self.ring.replicas(key);
         let written = match op {
@@ -231,7 +190,7 @@ impl Peer {
         let quorum = self.config.replication.quorum(op);
         let reachable = usize::from(quorum) <= replicas.len();
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
-            out.sends.push((
+            out.send(
                 to,
                 Message::Request {
                     trans,
@@ -240,18 +199,16 @@ impl Peer {
                     write: write.clone(),
                     replicas,
                 },
-            ));
+            );
         }
-        let early = self
-            .coordinator
-            .start(now, trans, op, key, written, replicas.len());
-        if let Some(decision) = early {
-            out.events.push(decided(decision));
-        }
+        self.coordinator
+            .start(now, trans, op, key, written, replicas.len(), out);
     }
 
-    fn apply_changes(&mut self, out: &mut Outbox) {
-        for change in self.changes.drain(..) {
+    /// Applies the membership changes in `out` to the ring and the store,
+    /// recording joins and removals.
+    fn apply_changes(&mut self, out: &mut Out) {
+        for change in std::mem::take(&mut out.changes) {
             let event = match change {
                 Change::Added(member) => {
                     self.ring.insert(member);
@@ -267,7 +224,7 @@ impl Peer {
                 }
             };
             self.ring_changed = true;
-            out.events.push(event);
+            out.record(event);
         }
     }
 
@@ -292,15 +249,79 @@ impl Peer {
     }
 }
 
-fn decided(d: Decision) -> EventKind {
-    EventKind::Outcome {
-        coordinator: true,
-        op: d.op,
-        trans: d.trans,
-        key: d.key,
-        value: d.value,
-        ok: d.ok,
-        reason: d.reason,
-        version: d.version,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::Reason;
+
+    fn started(id: u32) -> Peer {
+        let mut peer = Peer::new(PeerId(id), 1, 4, 7, Config::default());
+        peer.start(0, &mut Out::default());
+        peer
+    }
+
+    #[test]
+    fn a_replica_answers_a_request_with_one_reply_and_one_line() {
+        let mut peer = started(1);
+        let ring: Ring = (0..3).map(PeerId).collect();
+        let write = Stored {
+            value: Some("v".into()),
+            version: Version { tick: 4, trans: 9 },
+        };
+        let mut out = Out::default();
+        let request = Message::Request {
+            trans: 9,
+            op: OpKind::Create,
+            key: "k".into(),
+            write: Some(write.clone()),
+            replicas: ring.replicas("k"),
+        };
+        peer.on_message(5, PeerId(2), request, &mut out);
+        assert_eq!(
+            out.events,
+            vec![EventKind::Outcome {
+                coordinator: false,
+                op: OpKind::Create,
+                trans: 9,
+                key: "k".into(),
+                value: Some("v".into()),
+                ok: true,
+                reason: None,
+                version: Some(write.version),
+            }]
+        );
+        assert_eq!(out.sends.len(), 1);
+        assert!(matches!(
+            &out.sends[0],
+            (
+                PeerId(2),
+                Message::Reply {
+                    trans: 9,
+                    ok: true,
+                    found: None
+                }
+            )
+        ));
+        assert!(out.changes.is_empty(), "the peer applies its changes");
+    }
+
+    #[test]
+    fn a_coordinator_alone_on_its_ring_sends_nothing_and_fails_at_once() {
+        let mut peer = started(3);
+        let mut out = Out::default();
+        peer.client_op(6, 1, OpKind::Update, "k", Some("v"), &mut out);
+        assert!(
+            out.sends.is_empty(),
+            "a write it cannot commit goes nowhere"
+        );
+        assert!(matches!(
+            out.events.as_slice(),
+            [EventKind::Outcome {
+                coordinator: true,
+                ok: false,
+                reason: Some(Reason::NoQuorum),
+                ..
+            }]
+        ));
     }
 }

@@ -17,7 +17,8 @@ use crate::event::{DropReason, Event, EventKind};
 use crate::message::Message;
 use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
 use crate::op::OpKind;
-use crate::peer::{Outbox, Peer};
+use crate::out::Out;
+use crate::peer::Peer;
 
 /// The longest key a client may use, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
@@ -155,7 +156,7 @@ pub struct Sim {
     /// Events since the log last drained them ([`Sim::drain_events`]).
     pending: Vec<Event>,
     next_trans: u64,
-    outbox: Outbox,
+    outbox: Out,
 }
 
 impl Sim {
@@ -178,7 +179,7 @@ impl Sim {
             network: Network::new(opts.peers, opts.seed),
             pending: Vec::new(),
             next_trans: 1,
-            outbox: Outbox::default(),
+            outbox: Out::default(),
         })
     }
 
@@ -267,7 +268,7 @@ impl Sim {
     }
 
     /// Sends what a peer produced and records its events.
-    fn flush(&mut self, from: PeerId, mut out: Outbox) {
+    fn flush(&mut self, from: PeerId, mut out: Out) {
         let now = self.now;
         for kind in out.events.drain(..) {
             self.pending.push(Event {

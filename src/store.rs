@@ -24,8 +24,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::address::PeerId;
+use crate::event::EventKind;
 use crate::message::{Message, Stored};
 use crate::op::{OpKind, Version};
+use crate::out::Out;
 use crate::ring::{key_position, ReplicaSet, Ring};
 
 /// The store's timings, in ticks.
@@ -119,15 +121,6 @@ pub struct Answer {
     pub ok: bool,
     /// For a read, the entry found: a value or a tombstone.
     pub found: Option<Stored>,
-}
-
-/// What stabilization did in one tick.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Swept {
-    /// Keys whose copy this peer handed over and dropped.
-    pub handed: Vec<String>,
-    /// Keys whose tombstone was collected.
-    pub collected: Vec<String>,
 }
 
 /// A peer's stored keys.
@@ -252,8 +245,7 @@ impl Store {
 
     /// Stabilizes against `ring`: all keys if the ring changed, else the
     /// keys written since the last call; retries unconfirmed pushes; drops
-    /// handed-over copies and collects old tombstones. Pushes messages into
-    /// `sends`.
+    /// handed-over copies and collects old tombstones (recording both).
     pub fn stabilize(
         &mut self,
         me: PeerId,
@@ -261,11 +253,11 @@ impl Store {
         ring_changed: bool,
         now: u64,
         timings: &StoreTimings,
-        sends: &mut Vec<(PeerId, Message)>,
-    ) -> Swept {
+        out: &mut Out,
+    ) {
         let sweep = now % SWEEP_EVERY == u64::from(me.0) % SWEEP_EVERY;
         if !ring_changed && !sweep && self.dirty.is_empty() && self.unconfirmed.is_empty() {
-            return Swept::default();
+            return;
         }
         let dirty = std::mem::take(&mut self.dirty);
         let keys: Vec<String> = if ring_changed {
@@ -284,7 +276,7 @@ impl Store {
         };
         for key in keys {
             if let Some(e) = self.map.get_mut(&key) {
-                if sync(me, ring, &key, e, now, sends) {
+                if sync(me, ring, &key, e, now, out) {
                     self.unconfirmed.insert(key);
                 } else {
                     self.unconfirmed.remove(&key);
@@ -292,16 +284,14 @@ impl Store {
             }
         }
         if sweep {
-            self.sweep(me, now, timings)
-        } else {
-            Swept::default()
+            self.sweep(me, now, timings, out);
         }
     }
 
     /// Drops confirmed orphans past their hold and collects confirmed
     /// tombstones past their grace.
-    fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings) -> Swept {
-        let mut swept = Swept::default();
+    fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings, out: &mut Out) {
+        let (mut handed, mut collected) = (Vec::new(), Vec::new());
         for (key, e) in &self.map {
             // Stabilization just brought every entry in line with the ring.
             let Some(set) = e.synced else { continue };
@@ -311,34 +301,32 @@ impl Store {
             if e.orphan_since
                 .is_some_and(|since| now >= since + t.orphan_hold)
             {
-                swept.handed.push(key.clone());
+                handed.push(key.clone());
             } else if !e.stored.is_live() && now >= e.stored.version.tick + t.tombstone_grace {
-                swept.collected.push(key.clone());
+                collected.push(key.clone());
             }
         }
-        for key in swept.handed.iter().chain(&swept.collected) {
+        for key in handed.iter().chain(&collected) {
             self.map.remove(key);
             self.unconfirmed.remove(key);
         }
-        swept
+        let handed = handed.into_iter().map(|key| EventKind::Handed { key });
+        let collected = collected
+            .into_iter()
+            .map(|key| EventKind::Collected { key });
+        out.events.extend(handed.chain(collected));
     }
 
-    /// One anti-entropy round: a digest of the entries `to` replicates (as
-    /// this peer's ring sees it), or `None` when it is not this peer's
-    /// turn or there is no neighbour.
-    pub fn digest(
-        &self,
-        me: PeerId,
-        ring: &Ring,
-        now: u64,
-        period: u64,
-    ) -> Option<(PeerId, Message)> {
+    /// One anti-entropy round: sends a ring neighbour `to` a digest of the
+    /// entries it replicates (as this peer's ring sees it), unless it is not
+    /// this peer's turn or there is no neighbour.
+    pub fn digest(&self, me: PeerId, ring: &Ring, now: u64, period: u64, out: &mut Out) {
         if (now + u64::from(me.0)) % period != 0 {
-            return None;
+            return;
         }
         let neighbours = ring.neighbours(me);
         if neighbours.is_empty() {
-            return None;
+            return;
         }
         let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
         let entries = self
@@ -347,7 +335,7 @@ impl Store {
             .filter(|(_, e)| e.replicas(ring).contains(to))
             .map(|(k, e)| (k.clone(), e.stored.version))
             .collect();
-        Some((to, Message::Digest { entries }))
+        out.send(to, Message::Digest { entries });
     }
 
     /// Answers a digest from `from`: pushes what is newer here (or missing
@@ -358,7 +346,7 @@ impl Store {
         ring: &Ring,
         from: PeerId,
         entries: &[(String, Version)],
-        sends: &mut Vec<(PeerId, Message)>,
+        out: &mut Out,
     ) {
         // Both sides are sorted by key: one merge pass, no lookups.
         let mut want = Vec::new();
@@ -368,26 +356,24 @@ impl Store {
                 want.push(k.clone());
             }
             match theirs.next_if(|(k, _)| k == key) {
-                Some((_, version)) if e.stored.version > *version => {
-                    sends.push((from, push(key, e)))
-                }
+                Some((_, version)) if e.stored.version > *version => out.send(from, push(key, e)),
                 Some((_, version)) if e.stored.version == *version => e.confirm(from),
                 Some((k, _)) => want.push(k.clone()),
-                None if e.replicas(ring).contains(from) => sends.push((from, push(key, e))),
+                None if e.replicas(ring).contains(from) => out.send(from, push(key, e)),
                 None => {}
             }
         }
         want.extend(theirs.map(|(k, _)| k.clone()));
         if !want.is_empty() {
-            sends.push((from, Message::Pull { keys: want }));
+            out.send(from, Message::Pull { keys: want });
         }
     }
 
     /// Answers a pull: pushes each asked key held here.
-    pub fn on_pull(&self, from: PeerId, keys: &[String], sends: &mut Vec<(PeerId, Message)>) {
+    pub fn on_pull(&self, from: PeerId, keys: &[String], out: &mut Out) {
         for key in keys {
             if let Some(e) = self.map.get(key) {
-                sends.push((from, push(key, e)));
+                out.send(from, push(key, e));
             }
         }
     }
@@ -428,14 +414,7 @@ fn push(key: &str, e: &Entry) -> Message {
 /// its set that have not confirmed it (all of a new set), and marks it an
 /// orphan while `me` is no replica. Returns whether some replica has not
 /// confirmed yet.
-fn sync(
-    me: PeerId,
-    ring: &Ring,
-    key: &str,
-    e: &mut Entry,
-    now: u64,
-    sends: &mut Vec<(PeerId, Message)>,
-) -> bool {
+fn sync(me: PeerId, ring: &Ring, key: &str, e: &mut Entry, now: u64, out: &mut Out) -> bool {
     let set = ring.replicas_at(e.position);
     if set.contains(me) {
         e.orphan_since = None;
@@ -454,7 +433,7 @@ fn sync(
     }
     e.pushed_at = now.max(1);
     for to in targets {
-        sends.push((to, push(key, e)));
+        out.send(to, push(key, e));
     }
     true
 }
@@ -479,6 +458,20 @@ mod tests {
             value: None,
             version: Version { tick, trans: tick },
         }
+    }
+
+    /// The keys handed over and the tombstones collected since the last
+    /// call (taken out of `out`).
+    fn swept(out: &mut Out) -> (Vec<String>, Vec<String>) {
+        let (mut handed, mut collected) = (Vec::new(), Vec::new());
+        for e in out.events.drain(..) {
+            match e {
+                EventKind::Handed { key } => handed.push(key),
+                EventKind::Collected { key } => collected.push(key),
+                other => panic!("not a sweep: {other:?}"),
+            }
+        }
+        (handed, collected)
     }
 
     fn targets(sends: &[(PeerId, Message)]) -> Vec<PeerId> {
@@ -547,9 +540,9 @@ mod tests {
         let me = set.as_slice()[0];
         let mut s = Store::default();
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
-        let mut sends = Vec::new();
-        s.stabilize(me, &ring, false, 1, &t(), &mut sends);
-        assert!(sends.is_empty());
+        let mut out = Out::default();
+        s.stabilize(me, &ring, false, 1, &t(), &mut out);
+        assert!(out.sends.is_empty());
     }
 
     #[test]
@@ -562,26 +555,26 @@ mod tests {
         ring.remove(c);
         let new = ring.replicas("k");
         let d = new.as_slice()[2];
-        let mut sends = Vec::new();
-        s.stabilize(a, &ring, true, 5, &t(), &mut sends);
+        let mut out = Out::default();
+        s.stabilize(a, &ring, true, 5, &t(), &mut out);
         let mut want = vec![b, d];
         want.sort();
-        assert_eq!(targets(&sends), want);
+        assert_eq!(targets(&out.sends), want);
         // Unconfirmed: retried after push_retry ticks, to both.
-        sends.clear();
-        s.stabilize(a, &ring, false, 6, &t(), &mut sends);
-        assert!(sends.is_empty(), "not before the retry time");
-        s.stabilize(a, &ring, false, 10, &t(), &mut sends);
-        assert_eq!(targets(&sends), want);
+        out.sends.clear();
+        s.stabilize(a, &ring, false, 6, &t(), &mut out);
+        assert!(out.sends.is_empty(), "not before the retry time");
+        s.stabilize(a, &ring, false, 10, &t(), &mut out);
+        assert_eq!(targets(&out.sends), want);
         // b confirms: only d is retried.
         s.confirmed("k", b, stored("v", 1).version);
-        sends.clear();
-        s.stabilize(a, &ring, false, 15, &t(), &mut sends);
-        assert_eq!(targets(&sends), vec![d]);
+        out.sends.clear();
+        s.stabilize(a, &ring, false, 15, &t(), &mut out);
+        assert_eq!(targets(&out.sends), vec![d]);
         s.confirmed("k", d, stored("v", 1).version);
-        sends.clear();
-        s.stabilize(a, &ring, false, 20, &t(), &mut sends);
-        assert!(sends.is_empty(), "confirmed by all: nothing more");
+        out.sends.clear();
+        s.stabilize(a, &ring, false, 20, &t(), &mut out);
+        assert!(out.sends.is_empty(), "confirmed by all: nothing more");
     }
 
     #[test]
@@ -591,20 +584,20 @@ mod tests {
         let outsider = (0..10).map(PeerId).find(|&p| !set.contains(p)).unwrap();
         let mut s = Store::default();
         s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
-        let mut sends = Vec::new();
+        let mut out = Out::default();
         let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0) % SWEEP_EVERY;
-        let swept = s.stabilize(outsider, &ring, true, at(1), &t(), &mut sends);
-        assert!(swept.handed.is_empty());
-        assert_eq!(targets(&sends).len(), 3, "handed to all three replicas");
+        s.stabilize(outsider, &ring, true, at(1), &t(), &mut out);
+        assert!(swept(&mut out).0.is_empty());
+        assert_eq!(targets(&out.sends).len(), 3, "handed to all three replicas");
         assert_eq!(s.keys().next().map(|k| k.replica), Some(false));
         // Long past the hold, but unconfirmed: kept.
-        let swept = s.stabilize(outsider, &ring, false, at(10), &t(), &mut sends);
-        assert!(swept.handed.is_empty());
+        s.stabilize(outsider, &ring, false, at(10), &t(), &mut out);
+        assert!(swept(&mut out).0.is_empty());
         for &r in set.as_slice() {
             s.confirmed("k", r, stored("v", 1).version);
         }
-        let swept = s.stabilize(outsider, &ring, false, at(11), &t(), &mut sends);
-        assert_eq!(swept.handed, vec!["k"]);
+        s.stabilize(outsider, &ring, false, at(11), &t(), &mut out);
+        assert_eq!(swept(&mut out).0, vec!["k"]);
         assert!(s.is_empty());
     }
 
@@ -616,23 +609,23 @@ mod tests {
         let mut s = Store::default();
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(2)), set);
-        let mut sends = Vec::new();
+        let mut out = Out::default();
         let grace = t().tombstone_grace;
-        s.stabilize(me, &ring, false, SWEEP_EVERY * 40, &t(), &mut sends);
+        s.stabilize(me, &ring, false, SWEEP_EVERY * 40, &t(), &mut out);
         assert_eq!(s.len(), 1, "unconfirmed tombstones stay");
         s.confirmed("k", PeerId(1), tombstone(2).version);
         s.confirmed("k", PeerId(2), tombstone(2).version);
-        let early = s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut sends);
-        assert!(early.collected.is_empty(), "not before the grace");
-        let swept = s.stabilize(
+        s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut out);
+        assert!(swept(&mut out).1.is_empty(), "not before the grace");
+        s.stabilize(
             me,
             &ring,
             false,
             (grace / SWEEP_EVERY + 1) * SWEEP_EVERY,
             &t(),
-            &mut sends,
+            &mut out,
         );
-        assert_eq!(swept.collected, vec!["k"]);
+        assert_eq!(swept(&mut out).1, vec!["k"]);
     }
 
     #[test]
@@ -652,9 +645,10 @@ mod tests {
             ("a".to_owned(), Version { tick: 1, trans: 1 }),
             ("c".to_owned(), Version { tick: 2, trans: 2 }),
         ];
-        let mut sends = Vec::new();
-        s.on_digest(&ring, other, &digest, &mut sends);
-        let pushed: Vec<&str> = sends
+        let mut out = Out::default();
+        s.on_digest(&ring, other, &digest, &mut out);
+        let pushed: Vec<&str> = out
+            .sends
             .iter()
             .filter_map(|(_, m)| match m {
                 Message::Replicate { key, .. } => Some(key.as_str()),
@@ -662,11 +656,14 @@ mod tests {
             })
             .collect();
         assert_eq!(pushed, vec!["a", "b"], "newer a, missing b");
-        assert!(matches!(&sends.last().unwrap().1, Message::Pull { keys } if keys == &["c"]));
+        assert!(matches!(&out.sends.last().unwrap().1, Message::Pull { keys } if keys == &["c"]));
         // The digest names this peer's neighbour and the keys it replicates.
-        let (to, msg) = (0..10)
-            .find_map(|now| s.digest(me, &ring, now, 10))
-            .unwrap();
+        let mut out = Out::default();
+        for now in 0..10 {
+            s.digest(me, &ring, now, 10, &mut out);
+        }
+        assert_eq!(out.sends.len(), 1, "one digest per period");
+        let (to, msg) = out.sends.pop().unwrap();
         assert_ne!(to, me);
         assert!(matches!(msg, Message::Digest { entries } if entries.len() == 2));
     }
@@ -679,8 +676,8 @@ mod tests {
         let mut s = Store::default();
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.forget_peer(b);
-        let mut sends = Vec::new();
-        s.stabilize(a, &ring, false, 3, &t(), &mut sends);
-        assert!(targets(&sends).contains(&b));
+        let mut out = Out::default();
+        s.stabilize(a, &ring, false, 3, &t(), &mut out);
+        assert!(targets(&out.sends).contains(&b));
     }
 }

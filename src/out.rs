@@ -1,0 +1,39 @@
+//! What a peer produces for one input (a tick, a message, a client
+//! request): one [`Out`] that its parts — membership, store, coordinator —
+//! all write into, so a test can assert a part's or a peer's exact output
+//! for one input, and the simulation collects it in one place.
+
+use crate::address::PeerId;
+use crate::event::EventKind;
+use crate::membership::Change;
+use crate::message::Message;
+
+/// Messages to send, events to record and membership changes to apply,
+/// each in the order they were made.
+#[derive(Clone, Debug, Default)]
+pub struct Out {
+    /// Messages to send: (receiver, message).
+    pub sends: Vec<(PeerId, Message)>,
+    /// Events to record at this peer.
+    pub events: Vec<EventKind>,
+    /// Membership changes the peer applies to its ring and store before it
+    /// goes on (membership writes them; the peer drains them).
+    pub changes: Vec<Change>,
+}
+
+impl Out {
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: PeerId, msg: Message) {
+        self.sends.push((to, msg));
+    }
+
+    /// Records `event` at this peer.
+    pub fn record(&mut self, event: EventKind) {
+        self.events.push(event);
+    }
+
+    /// Notes a membership change for the peer to apply.
+    pub fn change(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+}
