@@ -1,5 +1,6 @@
-//! One configuration of the protocol: every timing and the replication
-//! factors N, R and W (3, 2 and 2 by default).
+//! One configuration of the protocol: every timing, the replication
+//! factors N, R and W (3, 2 and 2 by default), read repair, and the
+//! consistency level a single request may ask for instead.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -36,6 +37,15 @@ impl Replication {
         }
     }
 
+    /// How many answers `op` waits for at consistency `level`.
+    pub fn quorum_at(&self, op: OpKind, level: Level) -> u8 {
+        match level {
+            Level::One => 1,
+            Level::Quorum => self.quorum(op),
+            Level::All => self.n,
+        }
+    }
+
     /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_N).contains(&self.n) {
@@ -50,6 +60,73 @@ impl Replication {
     }
 }
 
+/// How many replicas one request waits for, overriding R or W.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// One replica.
+    One,
+    /// R for a read, W for a write: the configuration's quorum.
+    #[default]
+    Quorum,
+    /// All N replicas.
+    All,
+}
+
+impl Level {
+    /// Every level, weakest first.
+    pub const ALL: [Level; 3] = [Level::One, Level::Quorum, Level::All];
+
+    /// Its name in links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::One => "one",
+            Level::Quorum => "quorum",
+            Level::All => "all",
+        }
+    }
+
+    /// The level named `word`.
+    pub fn parse(word: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.word() == word)
+    }
+}
+
+/// What a read does about replicas that answered with an older entry or
+/// none: nothing, write the newest back after answering the client, or
+/// write it back before answering.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReadRepair {
+    /// No write-back (the classic store).
+    #[default]
+    Off,
+    /// The read answers at once; the coordinator then writes the newest
+    /// entry back to every replica that answered with an older one.
+    Async,
+    /// The read answers only once the newest entry is held by W replicas
+    /// (write-backs acknowledged): what it returned, every later quorum
+    /// read sees.
+    Blocking,
+}
+
+impl ReadRepair {
+    /// Every mode.
+    pub const ALL: [ReadRepair; 3] = [ReadRepair::Off, ReadRepair::Async, ReadRepair::Blocking];
+
+    /// Its name in links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            ReadRepair::Off => "off",
+            ReadRepair::Async => "async",
+            ReadRepair::Blocking => "blocking",
+        }
+    }
+
+    /// The mode named `word`.
+    pub fn parse(word: &str) -> Option<ReadRepair> {
+        ReadRepair::ALL.into_iter().find(|m| m.word() == word)
+    }
+}
+
 /// Every protocol setting: timings in ticks and replication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -61,6 +138,8 @@ pub struct Config {
     pub store: StoreTimings,
     /// N, R and W.
     pub replication: Replication,
+    /// Read repair.
+    pub read_repair: ReadRepair,
 }
 
 impl Default for Config {
@@ -70,6 +149,7 @@ impl Default for Config {
             op_timeout: 10,
             store: StoreTimings::default(),
             replication: Replication::default(),
+            read_repair: ReadRepair::Off,
         }
     }
 }
@@ -87,5 +167,22 @@ mod tests {
         assert_eq!(bad(0, 1, 1), "N must be 1..=7, not 0");
         assert_eq!(bad(3, 4, 2), "R must be 1..=N (3), not 4");
         assert_eq!(bad(3, 2, 0), "W must be 1..=N (3), not 0");
+    }
+
+    #[test]
+    fn levels_pick_one_the_quorum_or_all() {
+        let rep = Replication { n: 5, r: 2, w: 4 };
+        let at = |op, level| rep.quorum_at(op, level);
+        assert_eq!(at(OpKind::Read, Level::One), 1);
+        assert_eq!(at(OpKind::Read, Level::Quorum), 2);
+        assert_eq!(at(OpKind::Delete, Level::Quorum), 4);
+        assert_eq!(at(OpKind::Update, Level::All), 5);
+        for level in Level::ALL {
+            assert_eq!(Level::parse(level.word()), Some(level));
+        }
+        for mode in ReadRepair::ALL {
+            assert_eq!(ReadRepair::parse(mode.word()), Some(mode));
+        }
+        assert_eq!(Level::parse("most"), None);
     }
 }

@@ -34,7 +34,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{Config, Replication};
+use crate::config::{Config, Level, ReadRepair, Replication};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -95,6 +95,8 @@ pub enum Action {
         key: String,
         /// The value (create, update).
         value: Option<String>,
+        /// How many replicas it waits for.
+        level: Level,
     },
 }
 
@@ -281,14 +283,15 @@ impl Session {
     }
 
     /// A client request now through `coordinator`, or through a random live
-    /// peer (recorded as chosen, so the link replays it exactly). Returns
-    /// the transaction id.
+    /// peer (recorded as chosen, so the link replays it exactly), waiting
+    /// for as many replicas as `level` says. Returns the transaction id.
     pub fn request(
         &mut self,
         op: OpKind,
         key: &str,
         value: Option<&str>,
         coordinator: Option<PeerId>,
+        level: Level,
     ) -> Result<u64, ScenarioError> {
         let coordinator = match coordinator {
             Some(id) => id,
@@ -305,6 +308,7 @@ impl Session {
             op,
             key: key.to_owned(),
             value: value.map(str::to_owned),
+            level,
         };
         let trans = self.act(action)?;
         Ok(trans.unwrap_or_default())
@@ -391,6 +395,9 @@ impl Session {
         if rep != Replication::default() {
             link.push_str(&format!("&rep={}.{}.{}", rep.n, rep.r, rep.w));
         }
+        if s.config.read_repair != ReadRepair::Off {
+            link.push_str(&format!("&rr={}", s.config.read_repair.word()));
+        }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
             let actions: Vec<String> = self.actions.iter().map(encode_action).collect();
@@ -460,7 +467,8 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
             op,
             key,
             value,
-        } => Some(sim.client_op(*coordinator, *op, key, value.as_deref())?),
+            level,
+        } => Some(sim.client_op_at(*coordinator, *op, key, value.as_deref(), *level)?),
     })
 }
 
@@ -490,14 +498,13 @@ fn encode_action(t: &Timed) -> String {
             op,
             key,
             value,
+            level,
         } => {
-            let mut s = format!(
-                "{}.{}.{}.{}",
-                t.tick,
-                op.word(),
-                coordinator.0 + 1,
-                text(key)
-            );
+            let verb = match level {
+                Level::Quorum => op.word().to_owned(),
+                other => format!("{}:{}", op.word(), other.word()),
+            };
+            let mut s = format!("{}.{verb}.{}.{}", t.tick, coordinator.0 + 1, text(key));
             if let Some(v) = value {
                 s.push('.');
                 s.push_str(&text(v));
@@ -531,8 +538,10 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 8] = [None; 8];
-    const NAMES: [&str; 8] = ["v", "peers", "seed", "tick", "preset", "t", "do", "rep"];
+    let mut fields: [Option<&str>; 9] = [None; 9];
+    const NAMES: [&str; 9] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr",
+    ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
             return fail(format!("`{}` is not name=value", clip(part)));
@@ -584,6 +593,14 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     }
     if let Some(rep) = fields[7] {
         setup.config.replication = parse_replication(rep)?;
+    }
+    if let Some(rr) = fields[8] {
+        setup.config.read_repair = ReadRepair::parse(rr).ok_or_else(|| {
+            ScenarioError(format!(
+                "share link: read repair `{}` is not off, async or blocking",
+                clip(rr)
+            ))
+        })?;
     }
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
@@ -652,7 +669,7 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
             ae_period,
             tombstone_grace,
         },
-        replication: Replication::default(),
+        ..Config::default()
     })
 }
 
@@ -733,8 +750,8 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
             }
         }
         ("delay", _) => return bad("expected tick.delay.from.to.ticks"),
-        (verb, _) => match OpKind::parse(verb).filter(|op| op.word() == verb) {
-            Some(op) => {
+        (verb, _) => match parse_op(verb)? {
+            Some((op, level)) => {
                 let needs_value = matches!(op, OpKind::Create | OpKind::Update);
                 if args.len() != 2 + usize::from(needs_value) {
                     return bad(if needs_value {
@@ -748,6 +765,7 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
                     op,
                     key: text_at(1)?.unwrap_or_default(),
                     value: text_at(2)?,
+                    level,
                 }
             }
             None => {
@@ -758,4 +776,20 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
         },
     };
     Ok(Timed { tick, action })
+}
+
+/// A request's verb: `read`, or `read:one` with a consistency level;
+/// `None` if it names no operation.
+fn parse_op(verb: &str) -> Result<Option<(OpKind, Level)>, ScenarioError> {
+    let (word, level) = verb.split_once(':').unwrap_or((verb, "quorum"));
+    let Some(op) = OpKind::parse(word).filter(|op| op.word() == word) else {
+        return Ok(None);
+    };
+    match Level::parse(level) {
+        Some(level) => Ok(Some((op, level))),
+        None => Err(ScenarioError(format!(
+            "consistency level `{}` is not one, quorum or all",
+            clip(level)
+        ))),
+    }
 }

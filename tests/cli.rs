@@ -230,8 +230,14 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
     let mut s = Session::new(Setup::new(8, 4), false).unwrap();
     s.step(30);
     s.act(Action::Fail(ftkv::address::PeerId(2))).unwrap();
-    s.request(ftkv::op::OpKind::Create, "k", Some("v"), None)
-        .unwrap();
+    s.request(
+        ftkv::op::OpKind::Create,
+        "k",
+        Some("v"),
+        None,
+        ftkv::config::Level::Quorum,
+    )
+    .unwrap();
     s.step(40);
     let dir = scratch("replay");
     let log = dir.join("dbg.log");

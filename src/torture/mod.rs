@@ -8,6 +8,7 @@ pub mod shrink;
 
 use crate::address::PeerId;
 use crate::check::{self, record, Anomalies, Report};
+use crate::config::Level;
 use crate::op::OpKind;
 use crate::rng::{SimRng, STREAM_DRIVER};
 use crate::scenario::{Action, Session, Setup, Timed};
@@ -83,6 +84,7 @@ pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
                 op,
                 key,
                 value,
+                level: Level::Quorum,
             },
         });
     }
@@ -102,6 +104,7 @@ pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
                 op: OpKind::Read,
                 key: format!("k{k}"),
                 value: None,
+                level: Level::Quorum,
             },
         });
     }
