@@ -14,6 +14,7 @@ use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
+use ftkv::config::Replication;
 use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
 
@@ -65,6 +66,19 @@ enum Command {
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        /// Replicas per key (N).
+        #[arg(long, default_value_t = 3)]
+        n: u8,
+        /// Read quorum (R).
+        #[arg(long, default_value_t = 2)]
+        r: u8,
+        /// Write quorum (W).
+        #[arg(long, default_value_t = 2)]
+        w: u8,
+        /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
+        /// (applied over --n/--r/--w): one table per profile, a column each.
+        #[arg(long, num_args = 1..)]
+        compare: Vec<String>,
     },
     /// Run all seven classic test cases on many seeds and grade them.
     Grade {
@@ -91,7 +105,21 @@ fn main() -> ExitCode {
             first_seed,
             profiles,
             json,
-        } => cli_consistency::torture(&mut out, seeds, first_seed, &profiles, json),
+            n,
+            r,
+            w,
+            compare,
+        } => cli_consistency::torture(
+            &mut out,
+            &cli_consistency::TortureArgs {
+                seeds,
+                first: first_seed,
+                profiles,
+                json,
+                replication: Replication { n, r, w },
+                compare,
+            },
+        ),
         Command::Grade {
             seeds,
             first_seed,
