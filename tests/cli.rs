@@ -36,17 +36,35 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts that `command` followed by each case's arguments exits 2 with a
+/// one-line error containing the case's message.
+fn refuses(command: &[&str], cases: &[(&[&str], &str)]) {
+    for (args, want) in cases {
+        let mut all = command.to_vec();
+        all.extend_from_slice(args);
+        let out = ftkv(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+    }
+}
+
 /// The string field `field` of every object in `list`.
 fn strings<'a>(list: &'a [serde_json::Value], field: &str) -> Vec<&'a str> {
     list.iter().map(|v| v[field].as_str().unwrap()).collect()
 }
 
+/// Runs `ftkv args`, which must succeed, and returns what it prints.
+fn text_of(args: &[&str]) -> String {
+    let out = ftkv(args);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    text
+}
+
 /// Runs `ftkv args`, which must succeed, and parses what it prints.
 fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = ftkv(args);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&text_of(args)).unwrap()
 }
 
 #[test]
@@ -370,7 +388,7 @@ fn torture_compares_configurations_in_one_json_object() {
         "one answer is easier to get than two under message loss"
     );
 
-    let table = ftkv(&[
+    let text = text_of(&[
         "torture",
         "--seeds",
         "1",
@@ -380,8 +398,6 @@ fn torture_compares_configurations_in_one_json_object() {
         "n=3,r=1,w=1",
         "n=5,r=3,w=3",
     ]);
-    let text = String::from_utf8_lossy(&table.stdout);
-    assert!(table.status.success(), "{text}");
     assert!(text.contains("n=3,r=1,w=1  n=5,r=3,w=3"), "{text}");
     for row in [
         "stale_read",
@@ -406,12 +422,65 @@ fn torture_refuses_bad_settings_by_name() {
         (&["--compare", "n=five"], "`five` is not a whole number"),
         (&["--n", "8"], "N must be 1..=7, not 8"),
     ];
-    for (args, want) in cases {
-        let mut all = vec!["torture", "--seeds", "1", "--profile", "none"];
-        all.extend_from_slice(args);
-        let out = ftkv(&all);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
-        assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+    refuses(&["torture", "--seeds", "1", "--profile", "none"], &cases);
+}
+
+#[test]
+fn staleness_prints_the_pbs_curve() {
+    let weak = json_of(&[
+        "staleness",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--delays",
+        "1..10",
+        "--seeds",
+        "6",
+        "--json",
+    ]);
+    assert_eq!(weak["config"], "n=3,r=1,w=1");
+    assert_eq!(weak["delays"], serde_json::json!([1, 10]));
+    let points = weak["points"].as_array().unwrap();
+    for (t, point) in points.iter().enumerate() {
+        assert_eq!(point["t"], t as u64);
+        assert!(point["reads"].as_u64().unwrap() > 0);
     }
+    let p = |point: &serde_json::Value| point["p"].as_f64().unwrap();
+    assert!(p(&points[0]) < 1.0, "R = W = 1 under delays starts stale");
+    assert_eq!(p(points.last().unwrap()), 1.0, "and climbs to 1");
+
+    let strict = json_of(&["staleness", "--delays", "1..10", "--seeds", "6", "--json"]);
+    assert_eq!(strict["config"], "n=3,r=2,w=2");
+    let points = strict["points"].as_array().unwrap();
+    assert!(points.iter().all(|point| p(point) == 1.0), "{strict}");
+
+    let text = text_of(&[
+        "staleness",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--delays",
+        "2..6",
+        "--seeds",
+        "2",
+    ]);
+    assert!(
+        text.contains("n=3,r=1,w=1, link delays 2..=6 ticks, 2 seeds"),
+        "{text}"
+    );
+
+    refuses(
+        &["staleness", "--seeds", "1"],
+        &[
+            (
+                &["--delays", "9..3"],
+                "delays `9..3`: need 1 <= LO <= HI <= 100",
+            ),
+            (&["--r", "4"], "R must be 1..=N (3), not 4"),
+        ],
+    );
 }
