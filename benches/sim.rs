@@ -20,7 +20,7 @@ use std::time::Instant;
 use ftkv::address::PeerId;
 use ftkv::classic::testcase::Testcase;
 use ftkv::classic::{self, Driver};
-use ftkv::config::Level;
+use ftkv::config::{Config, Level};
 use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
 use ftkv::message::MessageKind;
@@ -200,7 +200,7 @@ fn torture_throughput(seeds: u64) {
     for profile in Profile::ALL {
         let start = Instant::now();
         for seed in 0..seeds {
-            std::hint::black_box(torture::run(profile, seed));
+            std::hint::black_box(torture::run(&Config::default(), profile, seed));
         }
         let secs = start.elapsed().as_secs_f64();
         println!(

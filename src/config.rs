@@ -1,6 +1,7 @@
 //! One configuration of the protocol: every timing, the replication
-//! factors N, R and W (3, 2 and 2 by default), read repair, and the
-//! consistency level a single request may ask for instead.
+//! factors N, R and W (3, 2 and 2 by default), read repair, the
+//! consistency level a single request may ask for instead, and the
+//! settings text `n=3,r=1,w=1` that changes them from the command line.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -44,6 +45,19 @@ impl Replication {
             Level::Quorum => self.quorum(op),
             Level::All => self.n,
         }
+    }
+
+    /// Whether every read quorum meets every write quorum (R + W > N): a
+    /// read then asks at least one replica that acknowledged any write
+    /// acknowledged before it began.
+    pub fn reads_meet_writes(&self) -> bool {
+        u16::from(self.r) + u16::from(self.w) > u16::from(self.n)
+    }
+
+    /// Whether every two write quorums meet (2W > N): of two concurrent
+    /// creates, at most one can be acknowledged.
+    pub fn writes_meet_writes(&self) -> bool {
+        2 * u16::from(self.w) > u16::from(self.n)
     }
 
     /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
@@ -154,9 +168,116 @@ impl Default for Config {
     }
 }
 
+/// The keys [`Config::with_settings`] takes, in the order
+/// [`Config::settings`] names them.
+pub const SETTINGS: [&str; 3] = ["n", "r", "w"];
+
+impl Config {
+    /// This configuration with the settings of `text` applied:
+    /// comma-separated `key=value` pairs, each key of [`SETTINGS`] at most
+    /// once, e.g. `n=3,r=1,w=1`. The result is validated; every error
+    /// names the problem.
+    pub fn with_settings(&self, text: &str) -> Result<Config, String> {
+        if text.trim().is_empty() {
+            return Err(format!(
+                "no settings given (expected key=value pairs such as n=3,r=2,w=2; keys: {})",
+                SETTINGS.join(", ")
+            ));
+        }
+        let mut config = *self;
+        let mut seen: Vec<&str> = Vec::new();
+        for pair in text.split(',').map(str::trim) {
+            let Some((key, value)) = pair.split_once('=') else {
+                return Err(format!("`{pair}` is not key=value"));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            if seen.contains(&key) {
+                return Err(format!("setting `{key}` is given twice"));
+            }
+            seen.push(key);
+            config.set(key, value)?;
+        }
+        config.replication.validate()?;
+        Ok(config)
+    }
+
+    /// The settings text of this configuration's N, R and W:
+    /// `n=3,r=2,w=2`.
+    pub fn settings(&self) -> String {
+        let Replication { n, r, w } = self.replication;
+        format!("n={n},r={r},w={w}")
+    }
+
+    /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let slot = match key {
+            "n" => &mut self.replication.n,
+            "r" => &mut self.replication.r,
+            "w" => &mut self.replication.w,
+            _ => {
+                return Err(format!(
+                    "unknown setting `{key}` (settings: {})",
+                    SETTINGS.join(", ")
+                ))
+            }
+        };
+        *slot = number(key, value)?;
+        Ok(())
+    }
+}
+
+/// The whole number `value` of setting `key`, or an error naming both.
+fn number<T: TryFrom<u64>>(key: &str, value: &str) -> Result<T, String> {
+    let whole: u64 = value
+        .parse()
+        .map_err(|_| format!("setting `{key}`: `{value}` is not a whole number"))?;
+    T::try_from(whole).map_err(|_| format!("setting `{key}`: {value} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quorums_meet() {
+        let rep = |n, r, w| Replication { n, r, w };
+        assert!(rep(3, 2, 2).reads_meet_writes() && rep(3, 2, 2).writes_meet_writes());
+        assert!(!rep(3, 1, 1).reads_meet_writes() && !rep(3, 1, 1).writes_meet_writes());
+        assert!(rep(3, 3, 1).reads_meet_writes() && !rep(3, 3, 1).writes_meet_writes());
+        assert!(!rep(4, 2, 2).reads_meet_writes() && !rep(4, 2, 2).writes_meet_writes());
+        assert!(!rep(5, 2, 3).reads_meet_writes() && rep(5, 2, 3).writes_meet_writes());
+        assert!(rep(7, 7, 7).reads_meet_writes() && rep(1, 1, 1).writes_meet_writes());
+    }
+
+    #[test]
+    fn settings_text_changes_replication() {
+        let base = Config::default();
+        let weak = base.with_settings("n=3,r=1,w=1").unwrap();
+        assert_eq!(weak.replication, Replication { n: 3, r: 1, w: 1 });
+        assert_eq!(weak.settings(), "n=3,r=1,w=1");
+        assert_eq!(weak.membership, base.membership, "timings are kept");
+        let five = base.with_settings(" w = 3 , n=5,r=3 ").unwrap();
+        assert_eq!(five.settings(), "n=5,r=3,w=3");
+        assert_eq!(base.with_settings("n=3").unwrap(), base);
+        assert_eq!(base.settings(), "n=3,r=2,w=2");
+    }
+
+    #[test]
+    fn bad_settings_text_names_the_problem() {
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert!(err("").starts_with("no settings given"), "{}", err(""));
+        assert!(err("  ").starts_with("no settings given"));
+        assert_eq!(err("x=1"), "unknown setting `x` (settings: n, r, w)");
+        assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
+        assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
+        assert_eq!(err("n=300"), "setting `n`: 300 is too large");
+        assert_eq!(err("n=3,n=5"), "setting `n` is given twice");
+        assert_eq!(err("n=3,,r=1"), "`` is not key=value");
+        assert_eq!(err("n3"), "`n3` is not key=value");
+        assert_eq!(err("n=1"), "R must be 1..=N (1), not 2");
+        assert_eq!(err("r=4"), "R must be 1..=N (3), not 4");
+        assert_eq!(err("n=8,r=1,w=1"), "N must be 1..=7, not 8");
+    }
 
     #[test]
     fn replication_is_checked() {

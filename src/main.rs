@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli_consistency;
+mod cli_staleness;
 
 use clap::{Parser, Subcommand};
 use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
+use ftkv::config::Replication;
 use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
 
@@ -23,6 +25,30 @@ use ftkv::scenario::Session;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--n --r --w`: replicas per key and the read and write quorums.
+#[derive(clap::Args)]
+struct ReplicationArgs {
+    /// Replicas per key (N).
+    #[arg(long, default_value_t = 3)]
+    n: u8,
+    /// Read quorum (R).
+    #[arg(long, default_value_t = 2)]
+    r: u8,
+    /// Write quorum (W).
+    #[arg(long, default_value_t = 2)]
+    w: u8,
+}
+
+impl ReplicationArgs {
+    fn replication(&self) -> Replication {
+        Replication {
+            n: self.n,
+            r: self.r,
+            w: self.w,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -65,6 +91,26 @@ enum Command {
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        replication: ReplicationArgs,
+        /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
+        /// (applied over --n/--r/--w): one table per profile, a column each.
+        #[arg(long, num_args = 1..)]
+        compare: Vec<String>,
+    },
+    /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
+    Staleness {
+        #[command(flatten)]
+        replication: ReplicationArgs,
+        /// Each directed link's delay is drawn from LO..HI ticks (inclusive).
+        #[arg(long, default_value = "1..1")]
+        delays: String,
+        /// How many seeds (clusters) to measure.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        seeds: u64,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Run all seven classic test cases on many seeds and grade them.
     Grade {
@@ -91,7 +137,25 @@ fn main() -> ExitCode {
             first_seed,
             profiles,
             json,
-        } => cli_consistency::torture(&mut out, seeds, first_seed, &profiles, json),
+            replication,
+            compare,
+        } => cli_consistency::torture(
+            &mut out,
+            &cli_consistency::TortureArgs {
+                seeds,
+                first: first_seed,
+                profiles,
+                json,
+                replication: replication.replication(),
+                compare,
+            },
+        ),
+        Command::Staleness {
+            replication,
+            delays,
+            seeds,
+            json,
+        } => cli_staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
         Command::Grade {
             seeds,
             first_seed,
