@@ -170,7 +170,7 @@ impl Default for Config {
 
 /// The keys [`Config::with_settings`] takes, in the order
 /// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 3] = ["n", "r", "w"];
+pub const SETTINGS: [&str; 4] = ["n", "r", "w", "read-repair"];
 
 impl Config {
     /// This configuration with the settings of `text` applied:
@@ -205,11 +205,20 @@ impl Config {
     /// `n=3,r=2,w=2`.
     pub fn settings(&self) -> String {
         let Replication { n, r, w } = self.replication;
-        format!("n={n},r={r},w={w}")
+        match self.read_repair {
+            ReadRepair::Off => format!("n={n},r={r},w={w}"),
+            mode => format!("n={n},r={r},w={w},read-repair={}", mode.word()),
+        }
     }
 
     /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
     fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        if key == "read-repair" {
+            self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
+                format!("read-repair must be off, async or blocking, not `{value}`")
+            })?;
+            return Ok(());
+        }
         let slot = match key {
             "n" => &mut self.replication.n,
             "r" => &mut self.replication.r,
@@ -267,7 +276,10 @@ mod tests {
         let err = |text: &str| Config::default().with_settings(text).unwrap_err();
         assert!(err("").starts_with("no settings given"), "{}", err(""));
         assert!(err("  ").starts_with("no settings given"));
-        assert_eq!(err("x=1"), "unknown setting `x` (settings: n, r, w)");
+        assert_eq!(
+            err("x=1"),
+            "unknown setting `x` (settings: n, r, w, read-repair)"
+        );
         assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
         assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
         assert_eq!(err("n=300"), "setting `n`: 300 is too large");
@@ -305,5 +317,22 @@ mod tests {
             assert_eq!(ReadRepair::parse(mode.word()), Some(mode));
         }
         assert_eq!(Level::parse("most"), None);
+    }
+
+    #[test]
+    fn read_repair_is_a_setting() {
+        let c = Config::default()
+            .with_settings("n=3,r=2,w=2,read-repair=blocking")
+            .unwrap();
+        assert_eq!(c.read_repair, ReadRepair::Blocking);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,read-repair=blocking");
+        assert_eq!(Config::default().settings(), "n=3,r=2,w=2");
+        let err = Config::default()
+            .with_settings("read-repair=eager")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "read-repair must be off, async or blocking, not `eager`"
+        );
     }
 }
