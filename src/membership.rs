@@ -118,6 +118,8 @@ pub struct Membership {
     ids: Vec<PeerId>,
     /// Ids of peers removed and not listed again, sorted.
     removed: Vec<PeerId>,
+    /// The live entries of the last sweep: a buffer kept between ticks.
+    live: Vec<GossipEntry>,
 }
 
 impl Membership {
@@ -136,6 +138,7 @@ impl Membership {
             slots: vec![Slot::default(); peers as usize],
             ids: Vec::new(),
             removed: Vec::new(),
+            live: Vec::new(),
         }
     }
 
@@ -325,7 +328,7 @@ impl Membership {
     fn probe_removed(
         &self,
         now: u64,
-        live: &Rc<Vec<GossipEntry>>,
+        live: &Rc<[GossipEntry]>,
         rng: &mut SimRng,
         sends: &mut Vec<(PeerId, Message)>,
     ) {
@@ -354,31 +357,27 @@ impl Membership {
     /// One pass over the list: removes members silent for `t_remove` ticks
     /// (tomb-stoning them) and returns the live entries and the ids of the
     /// suspected members, in id order.
-    fn sweep(
-        &mut self,
-        now: u64,
-        changes: &mut Vec<Change>,
-    ) -> (Rc<Vec<GossipEntry>>, Vec<PeerId>) {
+    fn sweep(&mut self, now: u64, changes: &mut Vec<Change>) -> (Rc<[GossipEntry]>, Vec<PeerId>) {
         let t = self.timings;
-        let slots = &mut self.slots;
-        let removed = &mut self.removed;
         let mut suspected = Vec::new();
-        let mut live = Vec::with_capacity(self.ids.len());
-        self.ids.retain(|&id| {
-            let m = &mut slots[id.0 as usize];
+        self.live.clear();
+        let mut at = 0;
+        while let Some(&id) = self.ids.get(at) {
+            let m = &mut self.slots[id.0 as usize];
             let silent = now.saturating_sub(m.updated_at);
             if silent >= t.t_remove {
                 m.removed = m.incarnation;
                 m.removed_heartbeat = m.heartbeat;
                 m.incarnation = 0;
-                if let Err(pos) = removed.binary_search(&id) {
-                    removed.insert(pos, id);
+                if let Err(pos) = self.removed.binary_search(&id) {
+                    self.removed.insert(pos, id);
                 }
+                self.ids.remove(at);
                 changes.push(Change::Removed(id));
-                return false;
+                continue;
             }
             if silent < t.t_fail {
-                live.push(GossipEntry {
+                self.live.push(GossipEntry {
                     id,
                     incarnation: m.incarnation,
                     heartbeat: m.heartbeat,
@@ -386,29 +385,27 @@ impl Membership {
             } else {
                 suspected.push(id);
             }
-            true
-        });
-        (Rc::new(live), suspected)
+            at += 1;
+        }
+        (Rc::from(self.live.as_slice()), suspected)
     }
 
     fn is_live(&self, m: &Slot, now: u64) -> bool {
         now.saturating_sub(m.updated_at) < self.timings.t_fail
     }
 
-    fn live_entries(&self, now: u64) -> Rc<Vec<GossipEntry>> {
-        Rc::new(
-            self.ids
-                .iter()
-                .filter_map(|&id| {
-                    let m = self.slots[id.0 as usize];
-                    self.is_live(&m, now).then_some(GossipEntry {
-                        id,
-                        incarnation: m.incarnation,
-                        heartbeat: m.heartbeat,
-                    })
+    fn live_entries(&self, now: u64) -> Rc<[GossipEntry]> {
+        self.ids
+            .iter()
+            .filter_map(|&id| {
+                let m = self.slots[id.0 as usize];
+                self.is_live(&m, now).then_some(GossipEntry {
+                    id,
+                    incarnation: m.incarnation,
+                    heartbeat: m.heartbeat,
                 })
-                .collect(),
-        )
+            })
+            .collect()
     }
 
     /// Whether the peer has heard from the group since it started.
@@ -445,10 +442,11 @@ impl Membership {
 }
 
 /// Sends `live` to `fanout` distinct random live members other than `me`,
-/// chosen with Floyd's sampling (no per-tick allocation of candidates).
+/// chosen with Floyd's sampling (the members chosen so far are the
+/// receivers pushed onto `sends`: no per-tick allocation of candidates).
 fn gossip(
     me: PeerId,
-    live: &Rc<Vec<GossipEntry>>,
+    live: &Rc<[GossipEntry]>,
     fanout: u32,
     rng: &mut SimRng,
     sends: &mut Vec<(PeerId, Message)>,
@@ -456,19 +454,18 @@ fn gossip(
     let mine = live.iter().position(|e| e.id == me);
     let n = (live.len() - usize::from(mine.is_some())) as u32;
     let k = fanout.min(n);
-    let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
+    // Candidate indices skip this peer's own entry.
+    let member = |candidate: u32| match mine {
+        Some(m) if candidate as usize >= m => live[candidate as usize + 1].id,
+        _ => live[candidate as usize].id,
+    };
+    let first = sends.len();
     for j in n - k..n {
-        let t = rng.below(j + 1);
-        chosen.push(if chosen.contains(&t) { j } else { t });
-    }
-    for candidate in chosen {
-        // Candidate indices skip this peer's own entry.
-        let at = match mine {
-            Some(m) if candidate as usize >= m => candidate as usize + 1,
-            _ => candidate as usize,
-        };
+        let t = member(rng.below(j + 1));
+        let chosen = sends[first..].iter().any(|&(to, _)| to == t);
+        let to = if chosen { member(j) } else { t };
         sends.push((
-            live[at].id,
+            to,
             Message::Gossip {
                 members: Rc::clone(live),
             },

@@ -46,12 +46,12 @@ pub enum Message {
     /// The introducer's answer: its membership list.
     JoinRep {
         /// The live entries the introducer knows, itself included.
-        members: Rc<Vec<GossipEntry>>,
+        members: Rc<[GossipEntry]>,
     },
     /// Periodic heartbeat gossip: the sender's live entries.
     Gossip {
         /// The live entries the sender knows, itself included.
-        members: Rc<Vec<GossipEntry>>,
+        members: Rc<[GossipEntry]>,
     },
     /// A coordinator asks a replica to perform a CRUD operation.
     Request {
