@@ -33,6 +33,21 @@ impl Stored {
     }
 }
 
+/// A coordinator's request to one replica: a [`Message::Request`].
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The transaction id.
+    pub trans: u64,
+    /// Which operation.
+    pub op: OpKind,
+    /// The key.
+    pub key: String,
+    /// The value to write (create, update), with its version.
+    pub write: Option<Stored>,
+    /// The replica set as the coordinator sees it.
+    pub replicas: ReplicaSet,
+}
+
 /// A message between two peers.
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -53,19 +68,9 @@ pub enum Message {
         /// The live entries the sender knows, itself included.
         members: Rc<[GossipEntry]>,
     },
-    /// A coordinator asks a replica to perform a CRUD operation.
-    Request {
-        /// The transaction id.
-        trans: u64,
-        /// Which operation.
-        op: OpKind,
-        /// The key.
-        key: String,
-        /// The value to write (create, update), with its version.
-        write: Option<Stored>,
-        /// The replica set as the coordinator sees it.
-        replicas: ReplicaSet,
-    },
+    /// A coordinator asks a replica to perform a CRUD operation (boxed:
+    /// requests are rare, and every other message stays small to move).
+    Request(Box<Request>),
     /// A replica's answer to a [`Message::Request`].
     Reply {
         /// The transaction id of the request.
@@ -133,7 +138,7 @@ impl Message {
             Message::JoinReq { .. } => MessageKind::JoinReq,
             Message::JoinRep { .. } => MessageKind::JoinRep,
             Message::Gossip { .. } => MessageKind::Gossip,
-            Message::Request { op, .. } => MessageKind::Request(*op),
+            Message::Request(request) => MessageKind::Request(request.op),
             Message::Reply { .. } => MessageKind::Reply,
             Message::Replicate { .. } => MessageKind::Replicate,
             Message::ReplicateAck { .. } => MessageKind::ReplicateAck,

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::coordinator::{Coordinator, Decision};
 use crate::event::EventKind;
 use crate::membership::{Change, Membership};
-use crate::message::{Message, Stored};
+use crate::message::{Message, Request, Stored};
 use crate::op::{OpKind, Version};
 use crate::ring::Ring;
 use crate::rng::{SimRng, STREAM_PEERS};
@@ -101,13 +101,14 @@ impl Peer {
                 self.membership.on_list(now, &members, &mut self.changes);
                 self.apply_changes(out);
             }
-            Message::Request {
-                trans,
-                op,
-                key,
-                write,
-                replicas,
-            } => {
+            Message::Request(request) => {
+                let Request {
+                    trans,
+                    op,
+                    key,
+                    write,
+                    replicas,
+                } = *request;
                 let answer = self.store.apply(op, &key, write.as_ref(), replicas);
                 let shown = match op {
                     OpKind::Read => answer.found.as_ref(),
@@ -233,13 +234,13 @@ impl Peer {
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.sends.push((
                 to,
-                Message::Request {
+                Message::Request(Box::new(Request {
                     trans,
                     op,
                     key: key.to_owned(),
                     write: write.clone(),
                     replicas,
-                },
+                })),
             ));
         }
         let early = self
