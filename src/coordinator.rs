@@ -177,6 +177,10 @@ impl Coordinator {
 
     /// Fails every transaction started `timeout` or more ticks before `now`.
     pub fn expire(&mut self, now: u64, timeout: u64) -> Vec<Decision> {
+        if self.pending.is_empty() {
+            // The common tick: nothing to look at, nothing to allocate.
+            return Vec::new();
+        }
         let late: Vec<u64> = self
             .pending
             .iter()

@@ -120,6 +120,9 @@ pub struct Membership {
     removed: Vec<PeerId>,
     /// The live entries of the last sweep: a buffer kept between ticks.
     live: Vec<GossipEntry>,
+    /// The list last gossiped. Once every message carrying it has been
+    /// delivered or lost, the next tick's list is written into it in place.
+    gossiped: Rc<[GossipEntry]>,
 }
 
 impl Membership {
@@ -139,6 +142,7 @@ impl Membership {
             ids: Vec::new(),
             removed: Vec::new(),
             live: Vec::new(),
+            gossiped: Rc::default(),
         }
     }
 
@@ -387,7 +391,11 @@ impl Membership {
             }
             at += 1;
         }
-        (Rc::from(self.live.as_slice()), suspected)
+        match Rc::get_mut(&mut self.gossiped) {
+            Some(list) if list.len() == self.live.len() => list.copy_from_slice(&self.live),
+            _ => self.gossiped = Rc::from(self.live.as_slice()),
+        }
+        (Rc::clone(&self.gossiped), suspected)
     }
 
     fn is_live(&self, m: &Slot, now: u64) -> bool {

@@ -252,6 +252,10 @@ impl Peer {
     }
 
     fn apply_changes(&mut self, out: &mut Outbox) {
+        if self.changes.is_empty() {
+            // Most inputs change no membership: skip the drain.
+            return;
+        }
         for change in self.changes.drain(..) {
             let event = match change {
                 Change::Added(member) => {
