@@ -83,7 +83,7 @@ pub enum Message {
     /// Stabilization or anti-entropy: a holder pushes its copy of a key.
     Replicate {
         /// The key.
-        key: String,
+        key: Rc<str>,
         /// The value (or tombstone) and version held.
         stored: Stored,
     },
@@ -91,7 +91,7 @@ pub enum Message {
     /// holds (the one pushed, or a newer one).
     ReplicateAck {
         /// The key.
-        key: String,
+        key: Rc<str>,
         /// The version the receiver holds.
         version: Version,
     },
@@ -99,12 +99,12 @@ pub enum Message {
     /// replicates.
     Digest {
         /// (key, version) pairs, sorted by key.
-        entries: Vec<(String, Version)>,
+        entries: Vec<(Rc<str>, Version)>,
     },
     /// Anti-entropy: the receiver of a digest asks for newer copies.
     Pull {
         /// The keys wanted.
-        keys: Vec<String>,
+        keys: Vec<Rc<str>>,
     },
 }
 

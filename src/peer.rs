@@ -4,6 +4,8 @@
 //! send and events to record into an [`Outbox`]. No clock, no I/O, and its
 //! randomness is its own seeded stream.
 
+use std::rc::Rc;
+
 use crate::address::PeerId;
 use crate::config::Config;
 use crate::coordinator::{Coordinator, Decision};
@@ -143,12 +145,15 @@ impl Peer {
                 out.sends.push((
                     from,
                     Message::ReplicateAck {
-                        key: key.clone(),
+                        key: Rc::clone(&key),
                         version,
                     },
                 ));
                 if changed {
-                    out.events.push(EventKind::Replicated { key, from });
+                    out.events.push(EventKind::Replicated {
+                        key: key.to_string(),
+                        from,
+                    });
                 }
             }
             Message::ReplicateAck { key, version } => {

@@ -21,7 +21,9 @@
 //! and asks for what is newer on the sender's. Missing and divergent copies
 //! heal without any ring change, at one digest per peer per period.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::address::PeerId;
 use crate::message::{Message, Stored};
@@ -130,13 +132,14 @@ pub struct Swept {
     pub collected: Vec<String>,
 }
 
-/// A peer's stored keys.
+/// A peer's stored keys. Each key text is allocated once, when the key
+/// is first stored; the sets and the messages naming it share it.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    map: BTreeMap<String, Entry>,
-    dirty: BTreeSet<String>,
+    map: BTreeMap<Rc<str>, Entry>,
+    dirty: BTreeSet<Rc<str>>,
     /// Keys with a push not yet confirmed by every replica.
-    unconfirmed: BTreeSet<String>,
+    unconfirmed: BTreeSet<Rc<str>>,
 }
 
 impl Store {
@@ -191,9 +194,13 @@ impl Store {
             pushed_at: 0,
             orphan_since: None,
         };
-        self.map.insert(key.to_owned(), entry);
-        self.unconfirmed.remove(key);
-        self.dirty.insert(key.to_owned());
+        let key = self
+            .map
+            .get_key_value(key)
+            .map_or_else(|| Rc::from(key), |(held, _)| Rc::clone(held));
+        self.unconfirmed.remove(&key);
+        self.map.insert(Rc::clone(&key), entry);
+        self.dirty.insert(key);
         true
     }
 
@@ -268,10 +275,13 @@ impl Store {
             return Swept::default();
         }
         let dirty = std::mem::take(&mut self.dirty);
-        let keys: Vec<String> = if ring_changed {
-            self.map.keys().cloned().collect()
+        if ring_changed {
+            for (key, e) in &mut self.map {
+                let pending = sync(me, ring, key, e, now, sends);
+                mark(&mut self.unconfirmed, key, pending);
+            }
         } else {
-            let retry = self
+            let retry: Vec<Rc<str>> = self
                 .unconfirmed
                 .iter()
                 .filter(|k| {
@@ -279,15 +289,13 @@ impl Store {
                         .get(*k)
                         .is_some_and(|e| now >= e.pushed_at + timings.push_retry)
                 })
-                .cloned();
-            dirty.into_iter().chain(retry).collect()
-        };
-        for key in keys {
-            if let Some(e) = self.map.get_mut(&key) {
-                if sync(me, ring, &key, e, now, sends) {
-                    self.unconfirmed.insert(key);
-                } else {
-                    self.unconfirmed.remove(&key);
+                .cloned()
+                .collect();
+            // A key both written and due for a retry is synced twice.
+            for key in dirty.iter().chain(&retry) {
+                if let Some(e) = self.map.get_mut(key) {
+                    let pending = sync(me, ring, key, e, now, sends);
+                    mark(&mut self.unconfirmed, key, pending);
                 }
             }
         }
@@ -303,22 +311,23 @@ impl Store {
     fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings) -> Swept {
         let mut swept = Swept::default();
         for (key, e) in &self.map {
-            // Stabilization just brought every entry in line with the ring.
-            let Some(set) = e.synced else { continue };
-            if !e.all_confirmed(me, set) {
-                continue;
-            }
-            if e.orphan_since
-                .is_some_and(|since| now >= since + t.orphan_hold)
-            {
-                swept.handed.push(key.clone());
-            } else if !e.stored.is_live() && now >= e.stored.version.tick + t.tombstone_grace {
-                swept.collected.push(key.clone());
+            let handed = e
+                .orphan_since
+                .is_some_and(|since| now >= since + t.orphan_hold);
+            let collected =
+                !handed && !e.stored.is_live() && now >= e.stored.version.tick + t.tombstone_grace;
+            // Stabilization just brought every entry in line with the ring;
+            // only a due entry is checked for confirmations (the costly part).
+            let confirmed = || e.synced.is_some_and(|set| e.all_confirmed(me, set));
+            if handed && confirmed() {
+                swept.handed.push(key.to_string());
+            } else if collected && confirmed() {
+                swept.collected.push(key.to_string());
             }
         }
         for key in swept.handed.iter().chain(&swept.collected) {
-            self.map.remove(key);
-            self.unconfirmed.remove(key);
+            self.map.remove(key.as_str());
+            self.unconfirmed.remove(key.as_str());
         }
         swept
     }
@@ -341,12 +350,13 @@ impl Store {
             return None;
         }
         let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
-        let entries = self
-            .map
-            .iter()
-            .filter(|(_, e)| e.replicas(ring).contains(to))
-            .map(|(k, e)| (k.clone(), e.stored.version))
-            .collect();
+        let mut entries = Vec::with_capacity(self.map.len());
+        entries.extend(
+            self.map
+                .iter()
+                .filter(|(_, e)| e.replicas(ring).contains(to))
+                .map(|(k, e)| (Rc::clone(k), e.stored.version)),
+        );
         Some((to, Message::Digest { entries }))
     }
 
@@ -357,36 +367,44 @@ impl Store {
         &mut self,
         ring: &Ring,
         from: PeerId,
-        entries: &[(String, Version)],
+        entries: &[(Rc<str>, Version)],
         sends: &mut Vec<(PeerId, Message)>,
     ) {
-        // Both sides are sorted by key: one merge pass, no lookups.
+        // Both sides are sorted by key: one merge pass, no lookups, one
+        // comparison per step.
         let mut want = Vec::new();
         let mut theirs = entries.iter().peekable();
         for (key, e) in self.map.iter_mut() {
-            while let Some((k, _)) = theirs.next_if(|(k, _)| k < key) {
-                want.push(k.clone());
-            }
-            match theirs.next_if(|(k, _)| k == key) {
-                Some((_, version)) if e.stored.version > *version => {
-                    sends.push((from, push(key, e)))
+            let mut held = None;
+            while let Some((k, version)) = theirs.peek() {
+                match (**k).cmp(&**key) {
+                    Ordering::Less => want.push(Rc::clone(k)),
+                    Ordering::Equal => held = Some(*version),
+                    Ordering::Greater => break,
                 }
-                Some((_, version)) if e.stored.version == *version => e.confirm(from),
-                Some((k, _)) => want.push(k.clone()),
+                theirs.next();
+                if held.is_some() {
+                    break;
+                }
+            }
+            match held {
+                Some(version) if e.stored.version > version => sends.push((from, push(key, e))),
+                Some(version) if e.stored.version == version => e.confirm(from),
+                Some(_) => want.push(Rc::clone(key)),
                 None if e.replicas(ring).contains(from) => sends.push((from, push(key, e))),
                 None => {}
             }
         }
-        want.extend(theirs.map(|(k, _)| k.clone()));
+        want.extend(theirs.map(|(k, _)| Rc::clone(k)));
         if !want.is_empty() {
             sends.push((from, Message::Pull { keys: want }));
         }
     }
 
     /// Answers a pull: pushes each asked key held here.
-    pub fn on_pull(&self, from: PeerId, keys: &[String], sends: &mut Vec<(PeerId, Message)>) {
+    pub fn on_pull(&self, from: PeerId, keys: &[Rc<str>], sends: &mut Vec<(PeerId, Message)>) {
         for key in keys {
-            if let Some(e) = self.map.get(key) {
+            if let Some((key, e)) = self.map.get_key_value(key) {
                 sends.push((from, push(key, e)));
             }
         }
@@ -417,10 +435,19 @@ impl Store {
     }
 }
 
-fn push(key: &str, e: &Entry) -> Message {
+fn push(key: &Rc<str>, e: &Entry) -> Message {
     Message::Replicate {
-        key: key.to_owned(),
+        key: Rc::clone(key),
         stored: e.stored.clone(),
+    }
+}
+
+/// Records whether `key` awaits a confirmation after a sync.
+fn mark(unconfirmed: &mut BTreeSet<Rc<str>>, key: &Rc<str>, pending: bool) {
+    if pending {
+        unconfirmed.insert(Rc::clone(key));
+    } else {
+        unconfirmed.remove(key);
     }
 }
 
@@ -431,7 +458,7 @@ fn push(key: &str, e: &Entry) -> Message {
 fn sync(
     me: PeerId,
     ring: &Ring,
-    key: &str,
+    key: &Rc<str>,
     e: &mut Entry,
     now: u64,
     sends: &mut Vec<(PeerId, Message)>,
@@ -649,20 +676,22 @@ mod tests {
             ring.replicas("b"),
         );
         let digest = vec![
-            ("a".to_owned(), Version { tick: 1, trans: 1 }),
-            ("c".to_owned(), Version { tick: 2, trans: 2 }),
+            ("a".into(), Version { tick: 1, trans: 1 }),
+            ("c".into(), Version { tick: 2, trans: 2 }),
         ];
         let mut sends = Vec::new();
         s.on_digest(&ring, other, &digest, &mut sends);
         let pushed: Vec<&str> = sends
             .iter()
             .filter_map(|(_, m)| match m {
-                Message::Replicate { key, .. } => Some(key.as_str()),
+                Message::Replicate { key, .. } => Some(&**key),
                 _ => None,
             })
             .collect();
         assert_eq!(pushed, vec!["a", "b"], "newer a, missing b");
-        assert!(matches!(&sends.last().unwrap().1, Message::Pull { keys } if keys == &["c"]));
+        assert!(
+            matches!(&sends.last().unwrap().1, Message::Pull { keys } if keys == &["c".into()])
+        );
         // The digest names this peer's neighbour and the keys it replicates.
         let (to, msg) = (0..10)
             .find_map(|now| s.digest(me, &ring, now, 10))
