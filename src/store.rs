@@ -23,6 +23,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::address::PeerId;
@@ -179,14 +180,7 @@ impl Store {
     /// Keeps `stored` if it is newer than what this peer holds. Returns
     /// whether anything changed.
     fn merge(&mut self, key: &str, stored: &Stored, synced: Option<ReplicaSet>) -> bool {
-        if self
-            .map
-            .get(key)
-            .is_some_and(|e| e.stored.version >= stored.version)
-        {
-            return false;
-        }
-        let entry = Entry {
+        let entry = || Entry {
             stored: stored.clone(),
             position: key_position(key),
             synced,
@@ -194,12 +188,24 @@ impl Store {
             pushed_at: 0,
             orphan_since: None,
         };
-        let key = self
+        // One search: the entry and the key text it already holds.
+        let held = self
             .map
-            .get_key_value(key)
-            .map_or_else(|| Rc::from(key), |(held, _)| Rc::clone(held));
+            .range_mut::<str, _>((Bound::Included(key), Bound::Included(key)))
+            .next();
+        let key = match held {
+            Some((_, e)) if e.stored.version >= stored.version => return false,
+            Some((held, e)) => {
+                *e = entry();
+                Rc::clone(held)
+            }
+            None => {
+                let key: Rc<str> = Rc::from(key);
+                self.map.insert(Rc::clone(&key), entry());
+                key
+            }
+        };
         self.unconfirmed.remove(&key);
-        self.map.insert(Rc::clone(&key), entry);
         self.dirty.insert(key);
         true
     }
