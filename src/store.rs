@@ -141,6 +141,43 @@ pub struct Store {
     dirty: BTreeSet<Rc<str>>,
     /// Keys with a push not yet confirmed by every replica.
     unconfirmed: BTreeSet<Rc<str>>,
+    /// No earlier than the oldest orphan and tombstone: lets a sweep skip
+    /// the entries while nothing can be due.
+    oldest: Oldest,
+}
+
+/// Lower bounds on the tick since which an entry has been an orphan and on
+/// the tick of the oldest tombstone, so that a sweep with nothing old
+/// enough to drop or collect skips the entries. The default (0) bounds
+/// everything.
+#[derive(Clone, Copy, Debug, Default)]
+struct Oldest {
+    orphan: u64,
+    tombstone: u64,
+}
+
+impl Oldest {
+    const NONE: Oldest = Oldest {
+        orphan: u64::MAX,
+        tombstone: u64::MAX,
+    };
+
+    /// Lowers the bounds to cover `e`.
+    fn note(&mut self, e: &Entry) {
+        if let Some(since) = e.orphan_since {
+            self.orphan = self.orphan.min(since);
+        }
+        if !e.stored.is_live() {
+            self.tombstone = self.tombstone.min(e.stored.version.tick);
+        }
+    }
+
+    /// Whether some orphan may be past its hold or some tombstone past its
+    /// grace at `now`.
+    fn any_due(&self, now: u64, t: &StoreTimings) -> bool {
+        now >= self.orphan.saturating_add(t.orphan_hold)
+            || now >= self.tombstone.saturating_add(t.tombstone_grace)
+    }
 }
 
 impl Store {
@@ -207,6 +244,9 @@ impl Store {
         };
         self.unconfirmed.remove(&key);
         self.dirty.insert(key);
+        if !stored.is_live() {
+            self.oldest.tombstone = self.oldest.tombstone.min(stored.version.tick);
+        }
         true
     }
 
@@ -281,13 +321,9 @@ impl Store {
             return Swept::default();
         }
         let dirty = std::mem::take(&mut self.dirty);
-        if ring_changed {
-            for (key, e) in &mut self.map {
-                let pending = sync(me, ring, key, e, now, sends);
-                mark(&mut self.unconfirmed, key, pending);
-            }
-        } else {
-            let retry: Vec<Rc<str>> = self
+        let retry: Vec<Rc<str>> = match ring_changed {
+            true => Vec::new(),
+            false => self
                 .unconfirmed
                 .iter()
                 .filter(|k| {
@@ -296,12 +332,26 @@ impl Store {
                         .is_some_and(|e| now >= e.pushed_at + timings.push_retry)
                 })
                 .cloned()
-                .collect();
+                .collect(),
+        };
+        let (unconfirmed, oldest) = (&mut self.unconfirmed, &mut self.oldest);
+        let mut synced = |key: &Rc<str>, e: &mut Entry| {
+            if sync(me, ring, key, e, now, sends) {
+                unconfirmed.insert(Rc::clone(key));
+            } else {
+                unconfirmed.remove(key);
+            }
+            oldest.note(e);
+        };
+        if ring_changed {
+            for (key, e) in &mut self.map {
+                synced(key, e);
+            }
+        } else {
             // A key both written and due for a retry is synced twice.
             for key in dirty.iter().chain(&retry) {
                 if let Some(e) = self.map.get_mut(key) {
-                    let pending = sync(me, ring, key, e, now, sends);
-                    mark(&mut self.unconfirmed, key, pending);
+                    synced(key, e);
                 }
             }
         }
@@ -316,6 +366,11 @@ impl Store {
     /// tombstones past their grace.
     fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings) -> Swept {
         let mut swept = Swept::default();
+        if !self.oldest.any_due(now, t) {
+            // No orphan or tombstone is old enough yet: nothing to look at.
+            return swept;
+        }
+        let mut oldest = Oldest::NONE;
         for (key, e) in &self.map {
             let handed = e
                 .orphan_since
@@ -329,8 +384,11 @@ impl Store {
                 swept.handed.push(key.to_string());
             } else if collected && confirmed() {
                 swept.collected.push(key.to_string());
+            } else {
+                oldest.note(e);
             }
         }
+        self.oldest = oldest;
         for key in swept.handed.iter().chain(&swept.collected) {
             self.map.remove(key.as_str());
             self.unconfirmed.remove(key.as_str());
@@ -445,15 +503,6 @@ fn push(key: &Rc<str>, e: &Entry) -> Message {
     Message::Replicate {
         key: Rc::clone(key),
         stored: e.stored.clone(),
-    }
-}
-
-/// Records whether `key` awaits a confirmation after a sync.
-fn mark(unconfirmed: &mut BTreeSet<Rc<str>>, key: &Rc<str>, pending: bool) {
-    if pending {
-        unconfirmed.insert(Rc::clone(key));
-    } else {
-        unconfirmed.remove(key);
     }
 }
 
@@ -665,6 +714,39 @@ mod tests {
             &t(),
             &mut sends,
         );
+        assert_eq!(swept.collected, vec!["k"]);
+    }
+
+    #[test]
+    fn a_tombstone_written_after_a_sweep_that_found_nothing_is_still_collected() {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("k");
+        let me = PeerId(0);
+        let mut s = Store::default();
+        let mut sends = Vec::new();
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        let swept = s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut sends);
+        assert_eq!(
+            swept,
+            Swept::default(),
+            "nothing to drop: later sweeps may skip"
+        );
+        let deleted = tombstone(2 * SWEEP_EVERY);
+        s.apply(OpKind::Delete, "k", Some(&deleted), set);
+        s.confirmed("k", PeerId(1), deleted.version);
+        s.confirmed("k", PeerId(2), deleted.version);
+        let due = deleted.version.tick + t().tombstone_grace;
+        let early = s.stabilize(
+            me,
+            &ring,
+            false,
+            due / SWEEP_EVERY * SWEEP_EVERY,
+            &t(),
+            &mut sends,
+        );
+        assert!(early.collected.is_empty(), "not before the grace");
+        let next = (due / SWEEP_EVERY + 1) * SWEEP_EVERY;
+        let swept = s.stabilize(me, &ring, false, next, &t(), &mut sends);
         assert_eq!(swept.collected, vec!["k"]);
     }
 
