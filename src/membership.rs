@@ -84,6 +84,15 @@ impl Slot {
     fn is_listed(&self) -> bool {
         self.incarnation > 0
     }
+
+    /// The entry gossiped for member `id`.
+    fn entry(&self, id: PeerId) -> GossipEntry {
+        GossipEntry {
+            id,
+            incarnation: self.incarnation,
+            heartbeat: self.heartbeat,
+        }
+    }
 }
 
 /// One member as the owner of a list sees it.
@@ -363,6 +372,9 @@ impl Membership {
     /// suspected members, in id order.
     fn sweep(&mut self, now: u64, changes: &mut Vec<Change>) -> (Rc<[GossipEntry]>, Vec<PeerId>) {
         let t = self.timings;
+        if let Some(list) = self.refresh_all_live(now) {
+            return (list, Vec::new());
+        }
         let mut suspected = Vec::new();
         self.live.clear();
         let mut at = 0;
@@ -381,11 +393,7 @@ impl Membership {
                 continue;
             }
             if silent < t.t_fail {
-                self.live.push(GossipEntry {
-                    id,
-                    incarnation: m.incarnation,
-                    heartbeat: m.heartbeat,
-                });
+                self.live.push(m.entry(id));
             } else {
                 suspected.push(id);
             }
@@ -398,6 +406,24 @@ impl Membership {
         (Rc::clone(&self.gossiped), suspected)
     }
 
+    /// The common tick, where every member is live: rewrites the list last
+    /// gossiped in place, if no message still carries it and its length is
+    /// unchanged. `None` when some member is suspected or due for removal,
+    /// or the list cannot be reused.
+    fn refresh_all_live(&mut self, now: u64) -> Option<Rc<[GossipEntry]>> {
+        let t = self.timings;
+        let quiet = t.t_fail.min(t.t_remove);
+        let (slots, ids) = (&self.slots, &self.ids);
+        let all_live = ids
+            .iter()
+            .all(|id| now.saturating_sub(slots[id.0 as usize].updated_at) < quiet);
+        let list = Rc::get_mut(&mut self.gossiped).filter(|l| all_live && l.len() == ids.len())?;
+        for (entry, &id) in list.iter_mut().zip(ids) {
+            *entry = slots[id.0 as usize].entry(id);
+        }
+        Some(Rc::clone(&self.gossiped))
+    }
+
     fn is_live(&self, m: &Slot, now: u64) -> bool {
         now.saturating_sub(m.updated_at) < self.timings.t_fail
     }
@@ -406,12 +432,8 @@ impl Membership {
         self.ids
             .iter()
             .filter_map(|&id| {
-                let m = self.slots[id.0 as usize];
-                self.is_live(&m, now).then_some(GossipEntry {
-                    id,
-                    incarnation: m.incarnation,
-                    heartbeat: m.heartbeat,
-                })
+                let m = &self.slots[id.0 as usize];
+                self.is_live(m, now).then(|| m.entry(id))
             })
             .collect()
     }
