@@ -573,6 +573,16 @@ mod tests {
         StoreTimings::default()
     }
 
+    /// A ring of peers 0, 1 and 2, all replicas of `k`, and a store that
+    /// holds `k` = `v` at version 1.
+    fn holding_k() -> (Ring, ReplicaSet, Store) {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("k");
+        let mut s = Store::default();
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        (ring, set, s)
+    }
+
     #[test]
     fn crud_on_a_replica() {
         let ring = ring_of(&[0, 1, 2]);
@@ -692,11 +702,8 @@ mod tests {
 
     #[test]
     fn tombstones_are_collected_after_the_grace_once_confirmed() {
-        let ring = ring_of(&[0, 1, 2]);
-        let set = ring.replicas("k");
+        let (ring, set, mut s) = holding_k();
         let me = PeerId(0);
-        let mut s = Store::default();
-        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(2)), set);
         let mut sends = Vec::new();
         let grace = t().tombstone_grace;
@@ -719,12 +726,9 @@ mod tests {
 
     #[test]
     fn a_tombstone_written_after_a_sweep_that_found_nothing_is_still_collected() {
-        let ring = ring_of(&[0, 1, 2]);
-        let set = ring.replicas("k");
+        let (ring, set, mut s) = holding_k();
         let me = PeerId(0);
-        let mut s = Store::default();
         let mut sends = Vec::new();
-        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         let swept = s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut sends);
         assert_eq!(
             swept,
