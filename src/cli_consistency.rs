@@ -99,7 +99,10 @@ pub struct TortureArgs {
     pub json: bool,
     /// N, R and W from `--n --r --w`.
     pub replication: Replication,
-    /// Settings texts to compare, each applied over `replication`.
+    /// Other settings from their flags (`--read-repair`,
+    /// `--hinted-handoff`), each a `key=value` of [`Config::with_settings`].
+    pub settings: Vec<String>,
+    /// Settings texts to compare, each applied over the flags' settings.
     pub compare: Vec<String>,
 }
 
@@ -107,10 +110,13 @@ pub struct TortureArgs {
 pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String> {
     let profiles = parse_profiles(&args.profiles)?;
     args.replication.validate()?;
-    let base = Config {
+    let mut base = Config {
         replication: args.replication,
         ..Config::default()
     };
+    if !args.settings.is_empty() {
+        base = base.with_settings(&args.settings.join(","))?;
+    }
     let configs: Vec<Config> = if args.compare.is_empty() {
         vec![base]
     } else {

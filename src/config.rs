@@ -154,6 +154,10 @@ pub struct Config {
     pub replication: Replication,
     /// Read repair.
     pub read_repair: ReadRepair,
+    /// Hinted handoff (a sloppy quorum): a coordinator sends a request
+    /// meant for a home replica it suspects to the next peer clockwise
+    /// instead, which keeps the write as a hint for that home.
+    pub hinted_handoff: bool,
 }
 
 impl Default for Config {
@@ -164,13 +168,14 @@ impl Default for Config {
             store: StoreTimings::default(),
             replication: Replication::default(),
             read_repair: ReadRepair::Off,
+            hinted_handoff: false,
         }
     }
 }
 
 /// The keys [`Config::with_settings`] takes, in the order
 /// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 4] = ["n", "r", "w", "read-repair"];
+pub const SETTINGS: [&str; 5] = ["n", "r", "w", "read-repair", "hinted-handoff"];
 
 impl Config {
     /// This configuration with the settings of `text` applied:
@@ -201,14 +206,19 @@ impl Config {
         Ok(config)
     }
 
-    /// The settings text of this configuration's N, R and W:
-    /// `n=3,r=2,w=2`.
+    /// The settings text of this configuration: N, R and W, then every
+    /// other setting that is not its default, e.g. `n=3,r=2,w=2` or
+    /// `n=3,r=1,w=1,read-repair=blocking,hinted-handoff=on`.
     pub fn settings(&self) -> String {
         let Replication { n, r, w } = self.replication;
-        match self.read_repair {
-            ReadRepair::Off => format!("n={n},r={r},w={w}"),
-            mode => format!("n={n},r={r},w={w},read-repair={}", mode.word()),
+        let mut text = format!("n={n},r={r},w={w}");
+        if self.read_repair != ReadRepair::Off {
+            text.push_str(&format!(",read-repair={}", self.read_repair.word()));
         }
+        if self.hinted_handoff {
+            text.push_str(",hinted-handoff=on");
+        }
+        text
     }
 
     /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
@@ -217,6 +227,11 @@ impl Config {
             self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
                 format!("read-repair must be off, async or blocking, not `{value}`")
             })?;
+            return Ok(());
+        }
+        if key == "hinted-handoff" {
+            self.hinted_handoff = on_off(value)
+                .ok_or_else(|| format!("hinted-handoff must be on or off, not `{value}`"))?;
             return Ok(());
         }
         let slot = match key {
@@ -232,6 +247,15 @@ impl Config {
         };
         *slot = number(key, value)?;
         Ok(())
+    }
+}
+
+/// `on` is true, `off` false, anything else `None`.
+pub fn on_off(value: &str) -> Option<bool> {
+    match value {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
     }
 }
 
@@ -278,7 +302,7 @@ mod tests {
         assert!(err("  ").starts_with("no settings given"));
         assert_eq!(
             err("x=1"),
-            "unknown setting `x` (settings: n, r, w, read-repair)"
+            "unknown setting `x` (settings: n, r, w, read-repair, hinted-handoff)"
         );
         assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
         assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
@@ -334,5 +358,23 @@ mod tests {
             err,
             "read-repair must be off, async or blocking, not `eager`"
         );
+    }
+
+    #[test]
+    fn hinted_handoff_is_a_setting() {
+        let c = Config::default()
+            .with_settings("hinted-handoff=on,read-repair=async")
+            .unwrap();
+        assert!(c.hinted_handoff);
+        assert_eq!(
+            c.settings(),
+            "n=3,r=2,w=2,read-repair=async,hinted-handoff=on"
+        );
+        let off = c.with_settings("hinted-handoff=off").unwrap();
+        assert!(!off.hinted_handoff);
+        let err = Config::default()
+            .with_settings("hinted-handoff=yes")
+            .unwrap_err();
+        assert_eq!(err, "hinted-handoff must be on or off, not `yes`");
     }
 }

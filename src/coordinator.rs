@@ -16,6 +16,12 @@
 //! that answered with an older entry or none. `Blocking` read repair
 //! decides only once W replicas hold the entry it returns, so every later
 //! quorum read sees it or something newer.
+//!
+//! Hinted handoff (a sloppy quorum): a coordinator may stand substitutes
+//! in for home replicas it suspects. A read asks them at once; a write asks
+//! them only once a home replica has performed it, so that a write every
+//! home refused (a create of an existing key, say) leaves no hint behind.
+//! A substitute's acknowledgement counts toward W like a home's.
 
 use std::collections::BTreeMap;
 
@@ -66,6 +72,14 @@ struct Pending {
     holders: Vec<Holder>,
     /// Whether the client has its answer (a repairing read goes on).
     decided: bool,
+    /// Home replicas asked, and how many of them answered.
+    homes: u8,
+    home_answers: u8,
+    /// Hinted handoff: requests to substitutes, sent once a home replica
+    /// performed the write (empty once sent, or once none can be).
+    hinted: Vec<(PeerId, Message)>,
+    /// The substitutes asked or to ask.
+    substitutes: Vec<PeerId>,
 }
 
 impl Pending {
@@ -96,9 +110,11 @@ impl Pending {
     /// The decision the replies so far force, if any: `Some(None)` for
     /// success, `Some(Some(reason))` for failure.
     fn verdict(&self) -> Option<Option<Reason>> {
-        let unanswered = self.asked - self.oks - self.fails;
+        // Substitutes not asked yet may still answer.
+        let reach = self.asked + self.hinted.len() as u8;
+        let unanswered = reach - self.oks - self.fails;
         let quorum = self.quorum;
-        if self.asked < quorum {
+        if reach < quorum {
             return Some(Some(Reason::NoQuorum));
         }
         if self.op == OpKind::Read {
@@ -175,9 +191,17 @@ impl Coordinator {
 
     /// Starts `request` at tick `now`, already sent to `asked` replicas; it
     /// decides on R answers (a read) or W (a write), or what its level
-    /// asks. Records the decision at once if that is out of reach (too few
-    /// replicas).
-    pub fn start(&mut self, now: u64, request: Invocation<'_>, asked: usize, out: &mut Out) {
+    /// asks. `hinted` are a write's requests to substitutes, sent once a
+    /// home replica has performed it. Records the decision at once if it is
+    /// out of reach (too few replicas).
+    pub fn start(
+        &mut self,
+        now: u64,
+        request: Invocation<'_>,
+        asked: usize,
+        hinted: Vec<(PeerId, Message)>,
+        out: &mut Out,
+    ) {
         let Invocation {
             trans,
             op,
@@ -197,6 +221,10 @@ impl Coordinator {
             newest: None,
             holders: Vec::new(),
             decided: false,
+            homes: asked.min(usize::from(u8::MAX)) as u8,
+            home_answers: 0,
+            substitutes: hinted.iter().map(|&(to, _)| to).collect(),
+            hinted,
         };
         match pending.verdict() {
             Some(reason) => out.record(pending.decide(trans, reason)),
@@ -233,6 +261,20 @@ impl Coordinator {
             p.oks += 1;
         } else {
             p.fails += 1;
+        }
+        if !p.hinted.is_empty() && !p.substitutes.contains(&from) {
+            p.home_answers += 1;
+            if ok {
+                // A home replica performed the write: the substitutes may
+                // keep it for the others.
+                p.asked += p.hinted.len() as u8;
+                for (to, msg) in p.hinted.drain(..) {
+                    out.send(to, msg);
+                }
+            } else if p.home_answers >= p.homes {
+                // Every home refused: no hint may be written.
+                p.hinted.clear();
+            }
         }
         if repairs {
             p.holders.push(Holder {
@@ -381,7 +423,7 @@ mod tests {
             written: v,
             level: Level::Quorum,
         };
-        c.start(at.0, request, asked, &mut out);
+        c.start(at.0, request, asked, Vec::new(), &mut out);
         one(out)
     }
 
@@ -601,7 +643,7 @@ mod tests {
             written: Some("v"),
             level: Level::One,
         };
-        c.start(0, one, 3, &mut out);
+        c.start(0, one, 3, Vec::new(), &mut out);
         assert!(
             reply(&mut c, 1, true, None).unwrap().ok,
             "one ack is enough"
@@ -611,11 +653,11 @@ mod tests {
             level: Level::All,
             ..one
         };
-        c.start(0, all, 3, &mut out);
+        c.start(0, all, 3, Vec::new(), &mut out);
         assert!(reply(&mut c, 2, true, None).is_none());
         assert!(reply(&mut c, 2, true, None).is_none());
         assert!(reply(&mut c, 2, true, None).unwrap().ok);
-        c.start(0, all, 2, &mut out);
+        c.start(0, all, 2, Vec::new(), &mut out);
         let d = decisions(out);
         assert_eq!(d[0].reason, Some(Reason::NoQuorum), "all of 3 out of reach");
     }

@@ -98,6 +98,21 @@ pub enum EventKind {
         /// The key.
         key: String,
     },
+    /// This peer keeps a write of `key` as a hint for home replica `home`
+    /// (hinted handoff).
+    Hinted {
+        /// The key.
+        key: String,
+        /// The home replica the write was meant for.
+        home: PeerId,
+    },
+    /// A hint no replica confirmed was dropped after its timeout.
+    HintExpired {
+        /// The key.
+        key: String,
+        /// The home replica it was kept for.
+        home: PeerId,
+    },
     /// A message left this peer (traced only when message tracing is on).
     Sent {
         /// Receiver.

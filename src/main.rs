@@ -93,8 +93,14 @@ enum Command {
         json: bool,
         #[command(flatten)]
         replication: ReplicationArgs,
+        /// Read repair: off, async (after the answer) or blocking (before it).
+        #[arg(long, value_parser = ["off", "async", "blocking"])]
+        read_repair: Option<String>,
+        /// Hinted handoff: substitutes keep writes for suspected home replicas.
+        #[arg(long)]
+        hinted_handoff: bool,
         /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
-        /// (applied over --n/--r/--w): one table per profile, a column each.
+        /// (applied over the flags above): one table per profile, a column each.
         #[arg(long, num_args = 1..)]
         compare: Vec<String>,
     },
@@ -138,6 +144,8 @@ fn main() -> ExitCode {
             profiles,
             json,
             replication,
+            read_repair,
+            hinted_handoff,
             compare,
         } => cli_consistency::torture(
             &mut out,
@@ -147,6 +155,11 @@ fn main() -> ExitCode {
                 profiles,
                 json,
                 replication: replication.replication(),
+                settings: read_repair
+                    .map(|mode| format!("read-repair={mode}"))
+                    .into_iter()
+                    .chain(hinted_handoff.then(|| "hinted-handoff=on".to_owned()))
+                    .collect(),
                 compare,
             },
         ),

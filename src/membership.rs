@@ -430,6 +430,12 @@ impl Membership {
         self.heartbeat
     }
 
+    /// Whether `id` is on the list but silent for `t_fail` ticks or more at
+    /// `now`: suspected, not yet removed.
+    pub fn suspects(&self, id: PeerId, now: u64) -> bool {
+        self.ids.binary_search(&id).is_ok() && !self.is_live(&self.slots[id.0 as usize], now)
+    }
+
     /// The ids on the list, sorted, this peer included.
     pub fn ids(&self) -> &[PeerId] {
         &self.ids

@@ -46,6 +46,8 @@ pub struct Request {
     pub write: Option<Stored>,
     /// The replica set as the coordinator sees it.
     pub replicas: ReplicaSet,
+    /// Hinted handoff: the home replica this substitute stands in for.
+    pub hint: Option<PeerId>,
 }
 
 /// A message between two peers.

@@ -14,9 +14,9 @@ use crate::membership::{Change, Membership};
 use crate::message::{Message, Request, Stored};
 use crate::op::{OpKind, Version};
 use crate::out::Out;
-use crate::ring::Ring;
+use crate::ring::{ReplicaSet, Ring};
 use crate::rng::{SimRng, STREAM_PEERS};
-use crate::store::Store;
+use crate::store::{Answer, Store};
 
 /// One peer of the simulation.
 #[derive(Clone, Debug)]
@@ -93,8 +93,23 @@ impl Peer {
                     key,
                     write,
                     replicas,
+                    hint,
                 } = *request;
-                let answer = self.store.apply(op, &key, write.as_ref(), replicas);
+                let answer = match (hint, &write) {
+                    (Some(home), Some(w)) => {
+                        if self.store.hint(&key, w, home, now) {
+                            out.record(EventKind::Hinted {
+                                key: key.clone(),
+                                home,
+                            });
+                        }
+                        Answer {
+                            ok: true,
+                            found: None,
+                        }
+                    }
+                    _ => self.store.apply(op, &key, write.as_ref(), replicas),
+                };
                 let shown = match op {
                     OpKind::Read => answer.found.as_ref(),
                     _ => write.as_ref(),
@@ -175,9 +190,12 @@ impl Peer {
 
     /// Coordinates a client request at tick `now` as transaction `trans`.
     /// `value` is written by create and update, and ignored otherwise.
+    /// With hinted handoff, a home replica this peer suspects is skipped and
+    /// a substitute asked instead (see [`Peer::substitutes`]).
     pub fn client_op(&mut self, now: u64, request: Invocation<'_>, out: &mut Out) {
         let Invocation { trans, op, key, .. } = request;
         let replicas = self.ring.replicas(key);
+        let (homes, substitutes) = self.substitutes(now, key, replicas);
         let written = match op {
             OpKind::Create | OpKind::Update => request.written,
             OpKind::Read | OpKind::Delete => None,
@@ -197,22 +215,75 @@ impl Peer {
         // A coordinator whose own view holds fewer replicas than a quorum
         // (it is alone, e.g. just restarted) fails at once and sends
         // nothing: a write it cannot commit must not reach any replica.
+        // With substitutes, a write also needs a home replica to perform
+        // it before any substitute is asked.
         let quorum = self.config.replication.quorum_at(op, request.level);
-        let reachable = usize::from(quorum) <= replicas.len();
-        for &to in replicas.as_slice().iter().filter(|_| reachable) {
-            out.send(
-                to,
-                Message::Request(Box::new(Request {
-                    trans,
-                    op,
-                    key: key.to_owned(),
-                    write: write.clone(),
-                    replicas,
-                })),
-            );
+        let reach = match op {
+            OpKind::Read => homes.len() + substitutes.len(),
+            _ if homes.is_empty() => 0,
+            _ => homes.len() + substitutes.len(),
+        };
+        let reachable = usize::from(quorum) <= reach;
+        let message = |hint: Option<PeerId>| {
+            Message::Request(Box::new(Request {
+                trans,
+                op,
+                key: key.to_owned(),
+                write: write.clone(),
+                replicas,
+                hint,
+            }))
+        };
+        let mut hinted = Vec::new();
+        for &(to, home) in substitutes.iter().filter(|_| reachable) {
+            match op {
+                OpKind::Read => out.send(to, message(Some(home))),
+                _ => hinted.push((to, message(Some(home)))),
+            }
         }
+        for &to in homes.iter().filter(|_| reachable) {
+            out.send(to, message(None));
+        }
+        let asked = match op {
+            OpKind::Read => homes.len() + substitutes.len(),
+            _ => homes.len(),
+        };
         let request = Invocation { written, ..request };
-        self.coordinator.start(now, request, replicas.len(), out);
+        let asked = if reachable { asked } else { 0 };
+        self.coordinator.start(now, request, asked, hinted, out);
+    }
+
+    /// The home replicas a request goes to, and the substitutes standing in
+    /// for the others: (substitute, home). Without hinted handoff, every
+    /// replica in `replicas` and no substitute. With it, a home replica this
+    /// peer suspects at `now` is replaced by the next peer clockwise beyond
+    /// the home replicas that it does not suspect, one per suspected home,
+    /// while there are such peers.
+    fn substitutes(
+        &self,
+        now: u64,
+        key: &str,
+        replicas: ReplicaSet,
+    ) -> (Vec<PeerId>, Vec<(PeerId, PeerId)>) {
+        let homes = replicas.as_slice();
+        if !self.config.hinted_handoff {
+            return (homes.to_vec(), Vec::new());
+        }
+        let suspects = |id: PeerId| self.membership.suspects(id, now);
+        let mut spare = self
+            .ring
+            .walk(key)
+            .filter(|&id| !replicas.contains(id) && !suspects(id));
+        let mut live = Vec::with_capacity(homes.len());
+        let mut substitutes = Vec::new();
+        for &home in homes {
+            if !suspects(home) {
+                live.push(home);
+            } else if let Some(spare) = spare.next() {
+                substitutes.push((spare, home));
+            }
+        }
+        (live, substitutes)
     }
 
     /// Applies the membership changes in `out` to the ring and the store,
@@ -290,6 +361,7 @@ mod tests {
             key: "k".into(),
             write: Some(write.clone()),
             replicas: ring.replicas("k"),
+            hint: None,
         }));
         peer.on_message(5, PeerId(2), request, &mut out);
         assert_eq!(

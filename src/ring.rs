@@ -140,6 +140,15 @@ impl Ring {
         self.replicas_at(key_position(key))
     }
 
+    /// Every distinct peer at or clockwise of `key`'s position, in ring
+    /// order: its replicas first, then the peers a sloppy quorum falls
+    /// back to.
+    pub fn walk(&self, key: &str) -> impl Iterator<Item = PeerId> + '_ {
+        let start = self.nodes.partition_point(|&(p, _)| p < key_position(key));
+        let len = self.nodes.len();
+        (0..len).map(move |offset| self.nodes[(start + offset) % len].1)
+    }
+
     /// The peers that share a range with `id`: its N − 1
     /// successors and predecessors, without `id` and without repeats, in
     /// ring order (successors first). Empty if `id` is not on the ring.

@@ -15,6 +15,13 @@
 //! drops its copy only after every replica confirmed it and `orphan_hold`
 //! ticks passed, so a key is never left on fewer peers than it had.
 //!
+//! Hinted handoff: a peer asked to keep a write for a home replica its
+//! coordinator suspects stores it as a **hint**, an entry it is no replica
+//! of: stabilization pushes it to the key's replicas (the home among them)
+//! and retries until each confirms, then drops it like any handed-over
+//! copy. A hint no replica confirmed within `tombstone_grace` ticks is
+//! dropped all the same (recorded as expired).
+//!
 //! Anti-entropy: every `ae_period` ticks a peer sends one neighbour that
 //! shares ranges with it a digest (key, version) of the entries that
 //! neighbour replicates; the neighbour pushes back what is newer on its side
@@ -73,6 +80,18 @@ struct Entry {
     /// Tick of the last push to the unconfirmed replicas.
     pushed_at: u64,
     orphan_since: Option<u64>,
+    /// Kept as a hint for a home replica, since a tick.
+    hint: Option<Hint>,
+}
+
+/// Why a peer that is no replica of a key holds it: a coordinator asked it
+/// to keep a write for `home`, at tick `since`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hint {
+    /// The home replica the write was meant for.
+    pub home: PeerId,
+    /// When the hint was taken.
+    pub since: u64,
 }
 
 impl Entry {
@@ -115,6 +134,8 @@ pub struct KeyView<'a> {
     pub stored: &'a Stored,
     /// Whether the holder sees itself as one of the key's replicas.
     pub replica: bool,
+    /// Set when the holder keeps this copy as a hint for a home replica.
+    pub hint: Option<Hint>,
 }
 
 /// What a replica answers to a request.
@@ -159,6 +180,11 @@ impl Oldest {
     fn note(&mut self, e: &Entry) {
         if let Some(since) = e.orphan_since {
             self.orphan = self.orphan.min(since);
+        }
+        if let Some(hint) = e.hint {
+            // A hint expires after the tombstone grace, never before an
+            // orphan's hold (the sweep's bound) would be due.
+            self.orphan = self.orphan.min(hint.since);
         }
         if !e.stored.is_live() {
             self.tombstone = self.tombstone.min(e.stored.version.tick);
@@ -226,6 +252,7 @@ impl Store {
                 confirmed: Vec::new(),
                 pushed_at: 0,
                 orphan_since: None,
+                hint: None,
             };
             if let Some(h) = holder {
                 e.confirm(h);
@@ -282,6 +309,21 @@ impl Store {
     /// version now held.
     pub fn write_back(&mut self, ring: &Ring, key: &str, stored: &Stored) -> (bool, Version) {
         self.merge(key, stored, Some(ring.replicas(key)), None)
+    }
+
+    /// Keeps a write meant for home replica `home` as a hint, whatever this
+    /// peer holds: no precondition (the coordinator asks a substitute only
+    /// after a home replica performed the write). Returns whether anything
+    /// changed.
+    pub fn hint(&mut self, key: &str, stored: &Stored, home: PeerId, now: u64) -> bool {
+        let (changed, _) = self.merge(key, stored, None, None);
+        if changed {
+            if let Some(e) = self.map.get_mut(key) {
+                e.hint = Some(Hint { home, since: now });
+                self.oldest.note(e);
+            }
+        }
+        changed
     }
 
     /// Records that `from` holds `version` of `key` (or a newer one).
@@ -380,7 +422,7 @@ impl Store {
             // No orphan or tombstone is old enough yet: nothing to look at.
             return;
         }
-        let (mut handed, mut collected) = (Vec::new(), Vec::new());
+        let (mut handed, mut collected, mut expired) = (Vec::new(), Vec::new(), Vec::new());
         let mut oldest = Oldest::NONE;
         for (key, e) in &self.map {
             let due_hand = e
@@ -392,16 +434,20 @@ impl Store {
             // Stabilization just brought every entry in line with the ring;
             // only a due entry is checked for confirmations (the costly part).
             let confirmed = || e.synced.is_some_and(|set| e.all_confirmed(me, set));
+            let expired_hint = e.hint.filter(|h| now >= h.since + t.tombstone_grace);
             if due_hand && confirmed() {
                 handed.push(key.to_string());
             } else if due_collect && confirmed() {
                 collected.push(key.to_string());
+            } else if let Some(hint) = expired_hint {
+                expired.push((key.to_string(), hint.home));
             } else {
                 oldest.note(e);
             }
         }
         self.oldest = oldest;
-        for key in handed.iter().chain(&collected) {
+        let expired_keys = expired.iter().map(|(key, _)| key);
+        for key in handed.iter().chain(&collected).chain(expired_keys) {
             self.map.remove(key.as_str());
             self.unconfirmed.remove(key.as_str());
         }
@@ -409,7 +455,10 @@ impl Store {
         let collected = collected
             .into_iter()
             .map(|key| EventKind::Collected { key });
-        out.events.extend(handed.chain(collected));
+        let expired = expired
+            .into_iter()
+            .map(|(key, home)| EventKind::HintExpired { key, home });
+        out.events.extend(handed.chain(collected).chain(expired));
     }
 
     /// One anti-entropy round: sends a ring neighbour `to` a digest of the
@@ -505,6 +554,7 @@ impl Store {
             key,
             stored: &e.stored,
             replica: e.orphan_since.is_none(),
+            hint: e.hint,
         })
     }
 }
@@ -524,6 +574,7 @@ fn sync(me: PeerId, ring: &Ring, key: &Rc<str>, e: &mut Entry, now: u64, out: &m
     let set = ring.replicas_at(e.position);
     if set.contains(me) {
         e.orphan_since = None;
+        e.hint = None;
         e.confirm(me);
     } else {
         e.orphan_since.get_or_insert(now);

@@ -368,6 +368,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
         EventKind::Replicated { .. } | EventKind::Handed { .. } | EventKind::Collected { .. } => {
             ("stabilize", None)
         }
+        EventKind::Hinted { .. } | EventKind::HintExpired { .. } => ("hint", None),
         EventKind::Sent { .. } => ("send", None),
         EventKind::Dropped { .. } => ("drop", None),
     };
@@ -380,6 +381,12 @@ fn describe(index: usize, e: &Event) -> EventRow {
         }
         EventKind::Handed { key } => format!("dropped its copy of {key}: no longer a replica"),
         EventKind::Collected { key } => format!("collected the tombstone of {key}"),
+        EventKind::Hinted { key, home } => {
+            format!("keeps {key} as a hint for {home}, which its coordinator suspects")
+        }
+        EventKind::HintExpired { key, home } => {
+            format!("dropped its hint of {key} for {home}: no replica confirmed it in time")
+        }
         EventKind::Sent {
             to,
             msg,
@@ -402,6 +409,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
         EventKind::Sent { to, .. } => Some(to.0),
         EventKind::Dropped { from, .. } => Some(from.0),
         EventKind::Joined { member } | EventKind::Removed { member } => Some(member.0),
+        EventKind::Hinted { home, .. } | EventKind::HintExpired { home, .. } => Some(home.0),
         _ => None,
     };
     EventRow {
