@@ -14,9 +14,12 @@
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
 //!
-//! with optional `preset=read`, `rep=N.R.W` (replication other than 3.2.2) (a classic test case driven on the ring) and
+//! with optional `preset=read` (a classic test case driven on the ring),
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
-//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
+//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
+//! `rep=N.R.W` (replication other than 3.2.2), `rr=async|blocking` (read
+//! repair) and `hh=on` (hinted handoff), and last `&sum=` eight hex digits
+//! of the xxh3 hash of all that
 //! comes before, so a truncated or mangled link is refused, not replayed as
 //! some other scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
@@ -34,7 +37,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{Config, Level, ReadRepair, Replication};
+use crate::config::{on_off, Config, Level, ReadRepair, Replication};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -373,6 +376,8 @@ impl Session {
         }
         let timings_only = Config {
             replication: Replication::default(),
+            read_repair: ReadRepair::Off,
+            hinted_handoff: false,
             ..s.config
         };
         if timings_only != Config::default() {
@@ -397,6 +402,9 @@ impl Session {
         }
         if s.config.read_repair != ReadRepair::Off {
             link.push_str(&format!("&rr={}", s.config.read_repair.word()));
+        }
+        if s.config.hinted_handoff {
+            link.push_str("&hh=on");
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -538,9 +546,9 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 9] = [None; 9];
-    const NAMES: [&str; 9] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr",
+    let mut fields: [Option<&str>; 10] = [None; 10];
+    const NAMES: [&str; 10] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "hh",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -599,6 +607,14 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             ScenarioError(format!(
                 "share link: read repair `{}` is not off, async or blocking",
                 clip(rr)
+            ))
+        })?;
+    }
+    if let Some(hh) = fields[9] {
+        setup.config.hinted_handoff = on_off(hh).ok_or_else(|| {
+            ScenarioError(format!(
+                "share link: hinted handoff `{}` is not on or off",
+                clip(hh)
             ))
         })?;
     }
