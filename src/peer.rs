@@ -40,7 +40,9 @@ impl Peer {
             incarnation,
             config,
             membership: Membership::new(id, incarnation, peers, config.membership),
-            ring: Ring::new().with_n(config.replication.n),
+            ring: Ring::new()
+                .with_n(config.replication.n)
+                .with_vnodes(config.vnodes),
             ring_changed: false,
             store: Store::default(),
             coordinator: Coordinator::new(config.replication),

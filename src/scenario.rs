@@ -652,7 +652,7 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
             ae_period,
             tombstone_grace,
         },
-        replication: Replication::default(),
+        ..Config::default()
     })
 }
 
