@@ -14,9 +14,12 @@
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
 //!
-//! with optional `preset=read`, `rep=N.R.W` (replication other than 3.2.2) (a classic test case driven on the ring) and
+//! with optional `preset=read` (a classic test case driven on the ring),
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
-//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
+//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
+//! `rep=N.R.W` (replication other than 3.2.2) and `vn=V` (V tokens per peer
+//! on the ring, other than 1), and last `&sum=` eight hex digits of the xxh3
+//! hash of all that
 //! comes before, so a truncated or mangled link is refused, not replayed as
 //! some other scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
@@ -34,7 +37,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{Config, Replication};
+use crate::config::{validate_vnodes, Config, Replication, MAX_VNODES};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -369,6 +372,7 @@ impl Session {
         }
         let timings_only = Config {
             replication: Replication::default(),
+            vnodes: 1,
             ..s.config
         };
         if timings_only != Config::default() {
@@ -390,6 +394,9 @@ impl Session {
         let rep = s.config.replication;
         if rep != Replication::default() {
             link.push_str(&format!("&rep={}.{}.{}", rep.n, rep.r, rep.w));
+        }
+        if s.config.vnodes != 1 {
+            link.push_str(&format!("&vn={}", s.config.vnodes));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -531,8 +538,10 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 8] = [None; 8];
-    const NAMES: [&str; 8] = ["v", "peers", "seed", "tick", "preset", "t", "do", "rep"];
+    let mut fields: [Option<&str>; 9] = [None; 9];
+    const NAMES: [&str; 9] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "vn",
+    ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
             return fail(format!("`{}` is not name=value", clip(part)));
@@ -584,6 +593,11 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     }
     if let Some(rep) = fields[7] {
         setup.config.replication = parse_replication(rep)?;
+    }
+    if fields[8].is_some() {
+        let vnodes = number(8, u64::from(MAX_VNODES))? as u16;
+        validate_vnodes(vnodes).or_else(fail)?;
+        setup.config.vnodes = vnodes;
     }
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
