@@ -1,6 +1,7 @@
 //! The `ftkv` command line: run a classic test case and write its
-//! `dbg.log`, grade all seven test cases over many seeds, or replay a
-//! playground share link.
+//! `dbg.log`, grade all seven test cases over many seeds, replay a
+//! playground share link, check or torture histories, or measure how a
+//! ring of virtual nodes spreads keys.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli_consistency;
+mod cli_ring;
 
 use clap::{Parser, Subcommand};
 use ftkv::classic;
@@ -66,6 +68,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How evenly a ring spreads keys, and how many keys move when a peer joins or leaves.
+    Ring {
+        /// Peers on the ring (ids 0..P).
+        #[arg(long, default_value_t = 10)]
+        peers: u64,
+        /// Tokens (virtual nodes) per peer.
+        #[arg(long, default_value_t = 1)]
+        vnodes: u64,
+        /// Keys placed: key0, key1, ….
+        #[arg(long, default_value_t = 10_000)]
+        keys: u64,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run all seven classic test cases on many seeds and grade them.
     Grade {
         /// How many seeds to run each test case on.
@@ -92,6 +109,12 @@ fn main() -> ExitCode {
             profiles,
             json,
         } => cli_consistency::torture(&mut out, seeds, first_seed, &profiles, json),
+        Command::Ring {
+            peers,
+            vnodes,
+            keys,
+            json,
+        } => cli_ring::ring(&mut out, peers, vnodes, keys, json),
         Command::Grade {
             seeds,
             first_seed,

@@ -308,3 +308,50 @@ fn torture_prints_one_json_object_with_every_anomaly() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("no profile `skewed`"));
 }
+
+#[test]
+fn ring_with_64_vnodes_spreads_keys_evenly_and_a_join_moves_few() {
+    let out = ftkv(&[
+        "ring", "--peers", "10", "--vnodes", "64", "--keys", "10000", "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let load: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&load["peers"], &load["vnodes"], &load["keys"]),
+        (&10.into(), &64.into(), &10_000.into())
+    );
+    assert_eq!(load["mean"].as_f64(), Some(1000.0));
+    let (min, max) = (load["min"].as_u64().unwrap(), load["max"].as_u64().unwrap());
+    assert!(min <= 1000 && 1000 <= max, "{load}");
+    assert!(load["max_over_mean"].as_f64().unwrap() <= 1.25, "{load}");
+    let join = load["moved_on_join"].as_u64().unwrap();
+    assert!((500..=1500).contains(&join), "{load}");
+    let leave = load["moved_on_leave"].as_u64().unwrap();
+    assert!((500..=1500).contains(&leave), "{load}");
+}
+
+#[test]
+fn ring_prints_a_table_beside_one_token_per_peer() {
+    let out = ftkv(&["ring", "--peers", "10", "--vnodes", "64", "--keys", "10000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("64 vnodes") && text.contains("1 vnode"),
+        "{text}"
+    );
+    assert!(text.contains("max/mean") && text.contains("moved when 11.0.0.0:0 joins"));
+}
+
+#[test]
+fn ring_refuses_bad_input_with_exit_2() {
+    for (args, problem) in [
+        (["--peers", "0"], "peers must be 1..=4096, not 0"),
+        (["--peers", "5000"], "peers must be 1..=4096, not 5000"),
+        (["--vnodes", "257"], "vnodes must be 1..=256, not 257"),
+        (["--keys", "0"], "keys must be 1..=1000000, not 0"),
+    ] {
+        let out = ftkv(&["ring", args[0], args[1]]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(problem), "{}", stderr(&out));
+    }
+}
