@@ -27,6 +27,7 @@ struct Options {
     preset: Option<String>,
     timings: Option<TimingOptions>,
     replication: Option<ReplicationOptions>,
+    vnodes: Option<u16>,
     trace_messages: Option<bool>,
 }
 
@@ -67,12 +68,13 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 6] = [
+    const TOP: [&str; 7] = [
         "peers",
         "seed",
         "preset",
         "timings",
         "replication",
+        "vnodes",
         "traceMessages",
     ];
     const TIMINGS: [&str; 6] = [
@@ -136,8 +138,8 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// traceMessages})`; every field is optional (10 peers, seed 1, default
-    /// timings, N = 3, R = W = 2).
+    /// vnodes, traceMessages})`; every field is optional (10 peers, seed 1,
+    /// default timings, N = 3, R = W = 2, 1 token per peer).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -147,6 +149,7 @@ impl Playground {
                 preset: None,
                 timings: None,
                 replication: None,
+                vnodes: None,
                 trace_messages: None,
             }
         } else {
@@ -177,6 +180,7 @@ impl Playground {
                 w: r.w.unwrap_or(d.w),
             };
         }
+        setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
     }

@@ -173,3 +173,19 @@ test('bad network faults are JS errors naming the problem', () => {
   assert.doesNotThrow(() => pg.loss(10, '1.0.0.0:0', '2.0.0.0:0'));
   assert.match(pg.shareLink(), /&do=5\.loss\.1\.2\.10&/, 'only the fault that worked is recorded');
 });
+
+test('vnodes: each peer draws its tokens, the link carries vn=, bad values are refused', () => {
+  const pg = new Playground({ peers: 6, seed: 5n, vnodes: 16 });
+  pg.step(30);
+  const ring = pg.ring(0);
+  assert.equal(ring.vnodes, 16);
+  for (const p of ring.peers) {
+    assert.equal(p.tokens.length, 16);
+    assert.equal(p.tokens[0], p.position);
+  }
+  assert.match(pg.shareLink(), /&vn=16&/);
+  assert.deepEqual(Playground.fromLink(pg.shareLink(), false).ring(0), ring);
+  assert.doesNotMatch(new Playground({ peers: 6 }).shareLink(), /vn=/);
+  assert.throws(() => new Playground({ vnodes: 0 }), /vnodes must be 1\.\.=256, not 0/);
+  assert.throws(() => new Playground({ peers: 100, vnodes: 256 }), /peers × vnodes must be at most 16384/);
+});
