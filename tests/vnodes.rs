@@ -1,7 +1,8 @@
 //! Virtual nodes in a running cluster: with 16 tokens per peer, writes
 //! survive a crash and heal onto exactly N replicas — the first N distinct
 //! peers clockwise on the ring of live peers' tokens — and the share link
-//! carries `vn=16` and replays tick for tick.
+//! carries `vn=16` and replays tick for tick; every torture profile keeps
+//! its promises with 16 tokens per peer.
 
 mod common;
 
@@ -102,4 +103,22 @@ fn bad_vnodes_in_a_link_are_refused_with_the_reason() {
         .unwrap_err()
         .0
         .contains("peers × vnodes must be at most 16384"));
+}
+
+#[test]
+fn torture_profiles_with_16_vnodes_break_no_promise() {
+    for profile in ftkv::torture::Profile::ALL {
+        for seed in 0..10 {
+            let (mut setup, actions, end) = ftkv::torture::plan(profile, seed);
+            setup.config.vnodes = 16;
+            let session = ftkv::torture::play(&setup, &actions, end);
+            let report = check_session(&session);
+            let bad = ftkv::torture::violations(profile, &report.anomalies);
+            assert!(
+                bad.is_empty(),
+                "{profile:?} seed {seed}: {bad:?}\n{}",
+                session.link()
+            );
+        }
+    }
 }
