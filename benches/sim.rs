@@ -24,6 +24,7 @@ use std::time::Instant;
 use ftkv::address::PeerId;
 use ftkv::classic::testcase::Testcase;
 use ftkv::classic::{self, Driver};
+use ftkv::config::{Config, Level};
 use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
 use ftkv::message::MessageKind;
@@ -179,8 +180,14 @@ fn playground_scenarios() {
     let mut s = Session::new(Setup::new(100, 7), true).expect("session");
     s.step(50);
     for i in 0..200 {
-        s.request(OpKind::Create, &format!("key{i}"), Some("v"), None)
-            .expect("create");
+        s.request(
+            OpKind::Create,
+            &format!("key{i}"),
+            Some("v"),
+            None,
+            Level::Quorum,
+        )
+        .expect("create");
     }
     s.step(950);
     let secs = start.elapsed().as_secs_f64();
@@ -198,7 +205,7 @@ fn torture_throughput(seeds: u64) {
     for profile in Profile::ALL {
         let start = Instant::now();
         for seed in 0..seeds {
-            std::hint::black_box(torture::run(profile, seed));
+            std::hint::black_box(torture::run(&Config::default(), profile, seed));
         }
         let secs = start.elapsed().as_secs_f64();
         println!(

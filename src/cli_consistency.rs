@@ -7,18 +7,19 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
+use ftkv::config::{validate_vnodes, Config, Replication};
 use ftkv::scenario::Session;
-use ftkv::torture::{self, shrink, Profile, RunResult};
+use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;
 
 /// `ftkv check <link>`.
 pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
     let session = Session::from_link(link, false).map_err(|e| e.to_string())?;
     let report = torture::check_session(&session);
-    let profile = torture::rules_for(&session);
+    let rules = torture::rules_for(&session);
     let _ = writeln!(
         out,
-        "checked {} operations on {} keys to tick {}; end state {}",
+        "checked {} operations on {} keys to tick {}; end state {}; rules of profile `{}` under {}",
         report.keys.iter().map(|k| k.ops).sum::<u32>(),
         report.keys.len(),
         session.sim().now(),
@@ -26,7 +27,9 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
             "checked (quiet for 250 ticks)"
         } else {
             "not checked (not quiet for 250 ticks)"
-        }
+        },
+        rules.profile.name(),
+        session.setup().config.settings()
     );
     for k in &report.keys {
         let _ = writeln!(
@@ -38,7 +41,7 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
         );
     }
     for f in &report.findings {
-        let must = if profile.must_be_zero(f.kind) {
+        let must = if rules.must_be_zero(f.kind) {
             "  (must be zero)"
         } else {
             ""
@@ -49,7 +52,7 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
             f.tick, f.kind, f.key, f.detail
         );
     }
-    let bad = torture::violations(profile, &report.anomalies);
+    let bad = torture::violations(rules, &report.anomalies);
     if bad.is_empty() {
         let _ = writeln!(out, "no anomaly that must be zero");
         Ok(ExitCode::SUCCESS)
@@ -59,7 +62,7 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
     }
 }
 
-/// One profile's totals.
+/// One profile's totals under one configuration.
 #[derive(Serialize)]
 struct ProfileTotals {
     name: &'static str,
@@ -68,61 +71,139 @@ struct ProfileTotals {
     keys: u64,
     anomalies: BTreeMap<&'static str, u64>,
     repro: BTreeMap<&'static str, String>,
+    /// The share of requests answered definitely ([`Service`]).
+    availability: f64,
+    /// Mean ticks to a definite answer.
+    mean_latency: f64,
+    #[serde(skip)]
+    rules: Rules,
+}
+
+impl ProfileTotals {
+    /// `field`'s count and its rate per 1,000 operations.
+    fn count(&self, field: &str) -> (u64, f64) {
+        let count = self.anomalies.get(field).copied().unwrap_or(0);
+        (count, count as f64 * 1000.0 / self.ops.max(1) as f64)
+    }
+}
+
+/// What `ftkv torture` was asked to do.
+pub struct TortureArgs {
+    /// Seeds per profile and configuration.
+    pub seeds: u64,
+    /// The first seed.
+    pub first: u64,
+    /// Profile names; every profile when empty.
+    pub profiles: Vec<String>,
+    /// Print JSON instead of tables.
+    pub json: bool,
+    /// N, R and W from `--n --r --w`.
+    pub replication: Replication,
+    /// Tokens per peer from `--vnodes`.
+    pub vnodes: u16,
+    /// Settings texts to compare, each applied over `replication` and
+    /// `vnodes`.
+    pub compare: Vec<String>,
 }
 
 /// `ftkv torture`.
-pub fn torture(
-    out: &mut String,
-    seeds: u64,
-    first: u64,
-    profiles: &[String],
-    json: bool,
-) -> Result<ExitCode, String> {
-    let profiles: Vec<Profile> = if profiles.is_empty() {
-        Profile::ALL.to_vec()
+pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String> {
+    let profiles = parse_profiles(&args.profiles)?;
+    args.replication.validate()?;
+    validate_vnodes(args.vnodes)?;
+    let base = Config {
+        replication: args.replication,
+        vnodes: args.vnodes,
+        ..Config::default()
+    };
+    let configs: Vec<Config> = if args.compare.is_empty() {
+        vec![base]
     } else {
-        profiles
+        args.compare
             .iter()
-            .map(|name| {
-                Profile::parse(name).ok_or_else(|| {
-                    let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
-                    format!("no profile `{name}` (profiles: {})", names.join(", "))
-                })
+            .map(|text| {
+                base.with_settings(text)
+                    .map_err(|e| format!("--compare `{text}`: {e}"))
             })
             .collect::<Result<_, _>>()?
     };
+    let (seeds, first) = (args.seeds, args.first);
     let last = first
         .checked_add(seeds - 1)
         .ok_or("the seeds run past the largest seed")?;
-    let mut totals = Vec::new();
-    let mut failed = false;
-    for profile in profiles {
-        let runs = crate::parallel_seeds(
-            first,
-            last,
-            |seed| torture::run(profile, seed),
-            |done| {
-                if seeds >= 1000 && done % (seeds / 10).max(1) == 0 {
-                    eprintln!("ftkv torture: {} {done}/{seeds}", profile.name());
-                }
-            },
-        )?;
-        let t = totals_of(profile, &runs);
-        failed |= !torture::violations(profile, &sum(&runs)).is_empty();
-        totals.push(t);
+    let mut results = Vec::new();
+    for config in &configs {
+        let mut totals = Vec::new();
+        for &profile in &profiles {
+            let runs = crate::parallel_seeds(
+                first,
+                last,
+                |seed| torture::run(config, profile, seed),
+                |done| {
+                    if seeds >= 1000 && done % (seeds / 10).max(1) == 0 {
+                        eprintln!(
+                            "ftkv torture: {} {} {done}/{seeds}",
+                            config.settings(),
+                            profile.name()
+                        );
+                    }
+                },
+            )?;
+            totals.push(totals_of(config, profile, &runs));
+        }
+        results.push((config.settings(), totals));
     }
-    if json {
-        let text = serde_json::to_string(&serde_json::json!({ "profiles": totals }))
-            .map_err(|e| e.to_string())?;
+    let failed = results
+        .iter()
+        .flat_map(|(_, totals)| totals)
+        .any(|t| Anomalies::FIELDS.iter().any(|f| violated(t, f)));
+    let json = match (args.json, args.compare.is_empty()) {
+        (false, true) => {
+            print_table(out, &results[0].1, seeds, first, &results[0].0);
+            None
+        }
+        (false, false) => {
+            print_comparison(out, &results, seeds, first);
+            None
+        }
+        (true, true) => Some(serde_json::json!({ "profiles": results[0].1 })),
+        (true, false) => {
+            let configs: Vec<_> = results
+                .iter()
+                .map(|(config, profiles)| serde_json::json!({ "config": config, "profiles": profiles }))
+                .collect();
+            Some(serde_json::json!({ "configs": configs }))
+        }
+    };
+    if let Some(json) = json {
+        let text = serde_json::to_string(&json).map_err(|e| e.to_string())?;
         let _ = writeln!(out, "{text}");
-    } else {
-        print_table(out, &totals, seeds, first);
     }
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn parse_profiles(names: &[String]) -> Result<Vec<Profile>, String> {
+    if names.is_empty() {
+        return Ok(Profile::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|name| {
+            Profile::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+                format!("no profile `{name}` (profiles: {})", names.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// Whether `field` occurred in `t` although its rules say it must not.
+fn violated(t: &ProfileTotals, field: &str) -> bool {
+    t.count(field).0 > 0 && t.rules.must_be_zero(field)
 }
 
 fn sum(runs: &[(u64, RunResult)]) -> Anomalies {
@@ -133,9 +214,9 @@ fn sum(runs: &[(u64, RunResult)]) -> Anomalies {
     all
 }
 
-/// Totals of one profile, with the shrunk link of the smallest run that
-/// shows each anomaly found.
-fn totals_of(profile: Profile, runs: &[(u64, RunResult)]) -> ProfileTotals {
+/// Totals of one profile under `config`, with the shrunk link of the
+/// smallest run that shows each anomaly found.
+fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> ProfileTotals {
     let all = sum(runs);
     let mut repro = BTreeMap::new();
     for (field, count) in all.iter() {
@@ -149,9 +230,13 @@ fn totals_of(profile: Profile, runs: &[(u64, RunResult)]) -> ProfileTotals {
         else {
             continue;
         };
-        let (setup, _, end) = torture::plan(profile, *seed);
+        let (setup, _, end) = torture::plan(config, profile, *seed);
         let (link, _) = shrink::shrink(&setup, &actions_of(runs, *seed), end, field);
         repro.insert(field, link);
+    }
+    let mut service = Service::default();
+    for (_, r) in runs {
+        service.add(&r.service);
     }
     ProfileTotals {
         name: profile.name(),
@@ -160,6 +245,9 @@ fn totals_of(profile: Profile, runs: &[(u64, RunResult)]) -> ProfileTotals {
         keys: runs.iter().map(|(_, r)| r.report.keys.len() as u64).sum(),
         anomalies: all.iter().collect(),
         repro,
+        availability: service.availability(),
+        mean_latency: service.mean_latency(),
+        rules: Rules::new(profile, config.replication),
     }
 }
 
@@ -170,31 +258,99 @@ fn actions_of(runs: &[(u64, RunResult)], seed: u64) -> Vec<ftkv::scenario::Timed
         .unwrap_or_default()
 }
 
-fn print_table(out: &mut String, totals: &[ProfileTotals], seeds: u64, first: u64) {
+fn header(out: &mut String, seeds: u64, first: u64, what: &str) {
     let _ = writeln!(
         out,
-        "ftkv torture: {seeds} seeds per profile ({first}..={})",
+        "ftkv torture: {seeds} seeds per profile ({first}..={}), {what}",
         first + seeds - 1
     );
+}
+
+fn print_table(out: &mut String, totals: &[ProfileTotals], seeds: u64, first: u64, config: &str) {
+    header(out, seeds, first, config);
     for t in totals {
-        let profile = Profile::parse(t.name).unwrap_or(Profile::None);
         let _ = writeln!(
             out,
             "\n{}: {} runs, {} operations, {} keys checked",
             t.name, t.runs, t.ops, t.keys
         );
         for field in Anomalies::FIELDS {
-            let count = t.anomalies.get(field).copied().unwrap_or(0);
-            let per_k = count as f64 * 1000.0 / t.ops.max(1) as f64;
-            let rule = match (profile.must_be_zero(field), count) {
+            let (count, per_k) = t.count(field);
+            let rule = match (t.rules.must_be_zero(field), count) {
                 (true, 0) => "must be 0: ok",
                 (true, _) => "must be 0: FAILED",
                 (false, _) => "",
             };
             let _ = writeln!(out, "  {field:<22} {count:>7} {per_k:>9.3}/1k ops  {rule}");
         }
+        let _ = writeln!(
+            out,
+            "  availability {:.2} % (requests answered ok, not-found or exists), mean latency {:.2} ticks",
+            t.availability * 100.0,
+            t.mean_latency
+        );
         for (field, link) in &t.repro {
             let _ = writeln!(out, "  repro {field}: {link}");
+        }
+    }
+}
+
+/// One table per profile, a column per configuration: each anomaly per
+/// 1,000 operations (`!` where it must be zero and is not), then the
+/// non-linearizable keys, availability and mean latency.
+fn print_comparison(
+    out: &mut String,
+    results: &[(String, Vec<ProfileTotals>)],
+    seeds: u64,
+    first: u64,
+) {
+    header(out, seeds, first, "anomalies per 1,000 operations");
+    let _ = writeln!(
+        out,
+        "(! = must be zero under that configuration and is not; availability: requests answered ok, not-found or exists)"
+    );
+    let width = results
+        .iter()
+        .map(|(c, _)| c.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    for (at, profile) in results[0].1.iter().enumerate() {
+        let columns: Vec<(&str, &ProfileTotals)> = results
+            .iter()
+            .map(|(config, totals)| (config.as_str(), &totals[at]))
+            .collect();
+        let _ = write!(out, "\n{:<24}", profile.name);
+        for (config, _) in &columns {
+            let _ = write!(out, " {config:>width$}");
+        }
+        let _ = writeln!(out);
+        let mut row = |label: &str, cell: &dyn Fn(&ProfileTotals) -> String| {
+            let _ = write!(out, "  {label:<22}");
+            for (_, t) in &columns {
+                let _ = write!(out, " {:>width$}", cell(t));
+            }
+            let _ = writeln!(out);
+        };
+        for field in Anomalies::FIELDS {
+            row(field, &|t| {
+                let mark = if violated(t, field) { " !" } else { "" };
+                format!("{:.3}{mark}", t.count(field).1)
+            });
+        }
+        row("non-linearizable keys", &|t| {
+            format!("{} of {}", t.count("non_linearizable_keys").0, t.keys)
+        });
+        row("availability", &|t| {
+            format!("{:.2} %", t.availability * 100.0)
+        });
+        row("mean latency (ticks)", &|t| {
+            format!("{:.2}", t.mean_latency)
+        });
+        for (config, t) in &columns {
+            for (field, link) in t.repro.iter().filter(|(f, _)| violated(t, f)) {
+                let _ = writeln!(out, "  repro {field} ({config}): {link}");
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One configuration of the protocol: every timing, the replication
-//! factors N, R and W (3, 2 and 2 by default) and the tokens each peer
-//! owns on the ring (1 by default).
+//! factors N, R and W (3, 2 and 2 by default), read repair, the
+//! consistency level a single request may ask for instead, the tokens each
+//! peer owns on the ring (1 by default), and the settings text
+//! `n=3,r=1,w=1` that changes them from the command line.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -44,6 +46,28 @@ impl Replication {
         }
     }
 
+    /// How many answers `op` waits for at consistency `level`.
+    pub fn quorum_at(&self, op: OpKind, level: Level) -> u8 {
+        match level {
+            Level::One => 1,
+            Level::Quorum => self.quorum(op),
+            Level::All => self.n,
+        }
+    }
+
+    /// Whether every read quorum meets every write quorum (R + W > N): a
+    /// read then asks at least one replica that acknowledged any write
+    /// acknowledged before it began.
+    pub fn reads_meet_writes(&self) -> bool {
+        u16::from(self.r) + u16::from(self.w) > u16::from(self.n)
+    }
+
+    /// Whether every two write quorums meet (2W > N): of two concurrent
+    /// creates, at most one can be acknowledged.
+    pub fn writes_meet_writes(&self) -> bool {
+        2 * u16::from(self.w) > u16::from(self.n)
+    }
+
     /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_N).contains(&self.n) {
@@ -55,6 +79,73 @@ impl Replication {
             }
         }
         Ok(())
+    }
+}
+
+/// How many replicas one request waits for, overriding R or W.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// One replica.
+    One,
+    /// R for a read, W for a write: the configuration's quorum.
+    #[default]
+    Quorum,
+    /// All N replicas.
+    All,
+}
+
+impl Level {
+    /// Every level, weakest first.
+    pub const ALL: [Level; 3] = [Level::One, Level::Quorum, Level::All];
+
+    /// Its name in links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::One => "one",
+            Level::Quorum => "quorum",
+            Level::All => "all",
+        }
+    }
+
+    /// The level named `word`.
+    pub fn parse(word: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.word() == word)
+    }
+}
+
+/// What a read does about replicas that answered with an older entry or
+/// none: nothing, write the newest back after answering the client, or
+/// write it back before answering.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReadRepair {
+    /// No write-back (the classic store).
+    #[default]
+    Off,
+    /// The read answers at once; the coordinator then writes the newest
+    /// entry back to every replica that answered with an older one.
+    Async,
+    /// The read answers only once the newest entry is held by W replicas
+    /// (write-backs acknowledged): what it returned, every later quorum
+    /// read sees.
+    Blocking,
+}
+
+impl ReadRepair {
+    /// Every mode.
+    pub const ALL: [ReadRepair; 3] = [ReadRepair::Off, ReadRepair::Async, ReadRepair::Blocking];
+
+    /// Its name in links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            ReadRepair::Off => "off",
+            ReadRepair::Async => "async",
+            ReadRepair::Blocking => "blocking",
+        }
+    }
+
+    /// The mode named `word`.
+    pub fn parse(word: &str) -> Option<ReadRepair> {
+        ReadRepair::ALL.into_iter().find(|m| m.word() == word)
     }
 }
 
@@ -71,6 +162,8 @@ pub struct Config {
     pub replication: Replication,
     /// Tokens (virtual nodes) per peer on the ring, 1..=[`MAX_VNODES`].
     pub vnodes: u16,
+    /// Read repair.
+    pub read_repair: ReadRepair,
 }
 
 impl Default for Config {
@@ -81,6 +174,7 @@ impl Default for Config {
             store: StoreTimings::default(),
             replication: Replication::default(),
             vnodes: 1,
+            read_repair: ReadRepair::Off,
         }
     }
 }
@@ -94,7 +188,77 @@ pub fn validate_vnodes(vnodes: u16) -> Result<(), String> {
     }
 }
 
+/// The keys [`Config::with_settings`] takes, in the order
+/// [`Config::settings`] names them.
+pub const SETTINGS: [&str; 5] = ["n", "r", "w", "read-repair", "vnodes"];
+
 impl Config {
+    /// This configuration with the settings of `text` applied:
+    /// comma-separated `key=value` pairs, each key of [`SETTINGS`] at most
+    /// once, e.g. `n=3,r=1,w=1`. The result is validated; every error
+    /// names the problem.
+    pub fn with_settings(&self, text: &str) -> Result<Config, String> {
+        if text.trim().is_empty() {
+            return Err(format!(
+                "no settings given (expected key=value pairs such as n=3,r=2,w=2; keys: {})",
+                SETTINGS.join(", ")
+            ));
+        }
+        let mut config = *self;
+        let mut seen: Vec<&str> = Vec::new();
+        for pair in text.split(',').map(str::trim) {
+            let Some((key, value)) = pair.split_once('=') else {
+                return Err(format!("`{pair}` is not key=value"));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            if seen.contains(&key) {
+                return Err(format!("setting `{key}` is given twice"));
+            }
+            seen.push(key);
+            config.set(key, value)?;
+        }
+        config.replication.validate()?;
+        validate_vnodes(config.vnodes)?;
+        Ok(config)
+    }
+
+    /// The settings text of this configuration's N, R and W, then read
+    /// repair and vnodes when they are not the default: `n=3,r=2,w=2`,
+    /// `n=3,r=2,w=2,read-repair=async,vnodes=64`.
+    pub fn settings(&self) -> String {
+        let Replication { n, r, w } = self.replication;
+        let mut text = format!("n={n},r={r},w={w}");
+        if self.read_repair != ReadRepair::Off {
+            text.push_str(&format!(",read-repair={}", self.read_repair.word()));
+        }
+        if self.vnodes != 1 {
+            text.push_str(&format!(",vnodes={}", self.vnodes));
+        }
+        text
+    }
+
+    /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "n" => self.replication.n = number(key, value)?,
+            "r" => self.replication.r = number(key, value)?,
+            "w" => self.replication.w = number(key, value)?,
+            "read-repair" => {
+                self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
+                    format!("read-repair must be off, async or blocking, not `{value}`")
+                })?;
+            }
+            "vnodes" => self.vnodes = number(key, value)?,
+            _ => {
+                return Err(format!(
+                    "unknown setting `{key}` (settings: {})",
+                    SETTINGS.join(", ")
+                ))
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the ring of `peers` peers: `vnodes` in range, and with more
     /// than one token per peer at most [`MAX_SIM_TOKENS`] tokens in all.
     pub fn validate_ring(&self, peers: u32) -> Result<(), String> {
@@ -110,9 +274,61 @@ impl Config {
     }
 }
 
+/// The whole number `value` of setting `key`, or an error naming both.
+fn number<T: TryFrom<u64>>(key: &str, value: &str) -> Result<T, String> {
+    let whole: u64 = value
+        .parse()
+        .map_err(|_| format!("setting `{key}`: `{value}` is not a whole number"))?;
+    T::try_from(whole).map_err(|_| format!("setting `{key}`: {value} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quorums_meet() {
+        let rep = |n, r, w| Replication { n, r, w };
+        assert!(rep(3, 2, 2).reads_meet_writes() && rep(3, 2, 2).writes_meet_writes());
+        assert!(!rep(3, 1, 1).reads_meet_writes() && !rep(3, 1, 1).writes_meet_writes());
+        assert!(rep(3, 3, 1).reads_meet_writes() && !rep(3, 3, 1).writes_meet_writes());
+        assert!(!rep(4, 2, 2).reads_meet_writes() && !rep(4, 2, 2).writes_meet_writes());
+        assert!(!rep(5, 2, 3).reads_meet_writes() && rep(5, 2, 3).writes_meet_writes());
+        assert!(rep(7, 7, 7).reads_meet_writes() && rep(1, 1, 1).writes_meet_writes());
+    }
+
+    #[test]
+    fn settings_text_changes_replication() {
+        let base = Config::default();
+        let weak = base.with_settings("n=3,r=1,w=1").unwrap();
+        assert_eq!(weak.replication, Replication { n: 3, r: 1, w: 1 });
+        assert_eq!(weak.settings(), "n=3,r=1,w=1");
+        assert_eq!(weak.membership, base.membership, "timings are kept");
+        let five = base.with_settings(" w = 3 , n=5,r=3 ").unwrap();
+        assert_eq!(five.settings(), "n=5,r=3,w=3");
+        assert_eq!(base.with_settings("n=3").unwrap(), base);
+        assert_eq!(base.settings(), "n=3,r=2,w=2");
+    }
+
+    #[test]
+    fn bad_settings_text_names_the_problem() {
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert!(err("").starts_with("no settings given"), "{}", err(""));
+        assert!(err("  ").starts_with("no settings given"));
+        assert_eq!(
+            err("x=1"),
+            "unknown setting `x` (settings: n, r, w, read-repair, vnodes)"
+        );
+        assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
+        assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
+        assert_eq!(err("n=300"), "setting `n`: 300 is too large");
+        assert_eq!(err("n=3,n=5"), "setting `n` is given twice");
+        assert_eq!(err("n=3,,r=1"), "`` is not key=value");
+        assert_eq!(err("n3"), "`n3` is not key=value");
+        assert_eq!(err("n=1"), "R must be 1..=N (1), not 2");
+        assert_eq!(err("r=4"), "R must be 1..=N (3), not 4");
+        assert_eq!(err("n=8,r=1,w=1"), "N must be 1..=7, not 8");
+    }
 
     #[test]
     fn replication_is_checked() {
@@ -144,6 +360,66 @@ mod tests {
         assert_eq!(
             ring(256, 65).unwrap_err(),
             "peers × vnodes must be at most 16384 (every peer keeps a ring of every token), not 65 × 256 = 16640"
+        );
+    }
+
+    #[test]
+    fn vnodes_are_a_setting() {
+        let c = Config::default()
+            .with_settings("n=3,r=2,w=2,vnodes=64")
+            .unwrap();
+        assert_eq!(c.vnodes, 64);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,vnodes=64");
+        let both = Config::default()
+            .with_settings("vnodes=16,read-repair=async")
+            .unwrap();
+        assert_eq!(both.settings(), "n=3,r=2,w=2,read-repair=async,vnodes=16");
+        assert_eq!(Config::default().with_settings(&both.settings()), Ok(both));
+        assert_eq!(
+            Config::default().with_settings("vnodes=1"),
+            Ok(Config::default())
+        );
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert_eq!(err("vnodes=0"), "vnodes must be 1..=256, not 0");
+        assert_eq!(err("vnodes=257"), "vnodes must be 1..=256, not 257");
+        assert_eq!(err("vnodes=70000"), "setting `vnodes`: 70000 is too large");
+        assert_eq!(
+            err("vnodes=many"),
+            "setting `vnodes`: `many` is not a whole number"
+        );
+    }
+
+    #[test]
+    fn levels_pick_one_the_quorum_or_all() {
+        let rep = Replication { n: 5, r: 2, w: 4 };
+        let at = |op, level| rep.quorum_at(op, level);
+        assert_eq!(at(OpKind::Read, Level::One), 1);
+        assert_eq!(at(OpKind::Read, Level::Quorum), 2);
+        assert_eq!(at(OpKind::Delete, Level::Quorum), 4);
+        assert_eq!(at(OpKind::Update, Level::All), 5);
+        for level in Level::ALL {
+            assert_eq!(Level::parse(level.word()), Some(level));
+        }
+        for mode in ReadRepair::ALL {
+            assert_eq!(ReadRepair::parse(mode.word()), Some(mode));
+        }
+        assert_eq!(Level::parse("most"), None);
+    }
+
+    #[test]
+    fn read_repair_is_a_setting() {
+        let c = Config::default()
+            .with_settings("n=3,r=2,w=2,read-repair=blocking")
+            .unwrap();
+        assert_eq!(c.read_repair, ReadRepair::Blocking);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,read-repair=blocking");
+        assert_eq!(Config::default().settings(), "n=3,r=2,w=2");
+        let err = Config::default()
+            .with_settings("read-repair=eager")
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "read-repair must be off, async or blocking, not `eager`"
         );
     }
 }

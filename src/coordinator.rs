@@ -8,15 +8,48 @@
 //! replica asked refused it — then it changed nothing anywhere; if some
 //! replica performed it while too many refused, it fails `no-quorum`, and
 //! after `op_timeout` ticks without a decision `timeout`: both may have
-//! taken effect (indeterminate).
+//! taken effect (indeterminate). A request may ask for another
+//! consistency [`Level`] than R or W: one replica, or all N.
+//!
+//! Read repair ([`ReadRepair`]): after its decision a read keeps listening
+//! to the replicas it asked and writes the newest entry back to each one
+//! that answered with an older entry or none. `Blocking` read repair
+//! decides only once W replicas hold the entry it returns, so every later
+//! quorum read sees it or something newer.
 
 use std::collections::BTreeMap;
 
-use crate::config::Replication;
+use crate::address::PeerId;
+use crate::config::{Level, ReadRepair, Replication};
 use crate::event::EventKind;
-use crate::message::Stored;
+use crate::message::{Message, Stored};
 use crate::op::{OpKind, Reason, Version};
 use crate::out::Out;
+
+/// One client request as its coordinator starts it.
+#[derive(Clone, Copy, Debug)]
+pub struct Invocation<'a> {
+    /// The transaction id.
+    pub trans: u64,
+    /// Which operation.
+    pub op: OpKind,
+    /// The key.
+    pub key: &'a str,
+    /// The value written (create, update).
+    pub written: Option<&'a str>,
+    /// How many answers it waits for.
+    pub level: Level,
+}
+
+/// What a read's coordinator knows one answering replica holds.
+#[derive(Clone, Copy, Debug)]
+struct Holder {
+    peer: PeerId,
+    /// The version it holds, `None` for nothing.
+    version: Option<Version>,
+    /// The newest version written back to it so far.
+    sent: Option<Version>,
+}
 
 #[derive(Clone, Debug)]
 struct Pending {
@@ -29,6 +62,10 @@ struct Pending {
     oks: u8,
     fails: u8,
     newest: Option<Stored>,
+    /// Read repair only: the replicas that answered.
+    holders: Vec<Holder>,
+    /// Whether the client has its answer (a repairing read goes on).
+    decided: bool,
 }
 
 impl Pending {
@@ -86,50 +123,80 @@ impl Pending {
             None
         }
     }
+
+    /// How many answering replicas hold the newest entry (or newer).
+    fn holding_newest(&self) -> usize {
+        let newest = self.newest.as_ref().map(|s| s.version);
+        self.holders.iter().filter(|h| h.version >= newest).count()
+    }
+
+    /// Writes the newest entry back to every answering replica that holds
+    /// an older one (or none) and has not been sent it yet.
+    fn write_back(&mut self, trans: u64, out: &mut Out) {
+        let Some(newest) = &self.newest else { return };
+        let v = Some(newest.version);
+        for h in self
+            .holders
+            .iter_mut()
+            .filter(|h| h.version < v && h.sent < v)
+        {
+            h.sent = v;
+            out.send(
+                h.peer,
+                Message::WriteBack {
+                    trans,
+                    key: self.key.clone(),
+                    stored: newest.clone(),
+                },
+            );
+        }
+    }
 }
 
-/// The transactions a peer coordinates and has not decided yet.
+/// The transactions a peer coordinates and has not decided yet (and the
+/// reads still repairing after their decision).
 #[derive(Clone, Debug, Default)]
 pub struct Coordinator {
     pending: BTreeMap<u64, Pending>,
     replication: Replication,
+    read_repair: ReadRepair,
 }
 
 impl Coordinator {
-    /// A coordinator deciding with `replication`'s R and W.
-    pub fn new(replication: Replication) -> Coordinator {
+    /// A coordinator deciding with `replication`'s R and W, repairing reads
+    /// as `read_repair` says.
+    pub fn new(replication: Replication, read_repair: ReadRepair) -> Coordinator {
         Coordinator {
             pending: BTreeMap::new(),
             replication,
+            read_repair,
         }
     }
 
-    /// Starts transaction `trans` at tick `now`, already sent to `asked`
-    /// replicas; it decides on R answers (a read) or W (a write). Records
-    /// the decision at once if the quorum is out of reach (too few
+    /// Starts `request` at tick `now`, already sent to `asked` replicas; it
+    /// decides on R answers (a read) or W (a write), or what its level
+    /// asks. Records the decision at once if that is out of reach (too few
     /// replicas).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start(
-        &mut self,
-        now: u64,
-        trans: u64,
-        op: OpKind,
-        key: &str,
-        written: Option<&str>,
-        asked: usize,
-        out: &mut Out,
-    ) {
-        let quorum = self.replication.quorum(op);
+    pub fn start(&mut self, now: u64, request: Invocation<'_>, asked: usize, out: &mut Out) {
+        let Invocation {
+            trans,
+            op,
+            key,
+            written,
+            level,
+        } = request;
         let pending = Pending {
             op,
             key: key.to_owned(),
             written: written.map(str::to_owned),
             version: Version { tick: now, trans },
             asked: asked.min(usize::from(u8::MAX)) as u8,
-            quorum,
+            quorum: self.replication.quorum_at(op, level),
             oks: 0,
             fails: 0,
             newest: None,
+            holders: Vec::new(),
+            decided: false,
         };
         match pending.verdict() {
             Some(reason) => out.record(pending.decide(trans, reason)),
@@ -139,9 +206,23 @@ impl Coordinator {
         }
     }
 
-    /// Counts a replica's reply; records the decision when it is reached.
-    /// Replies to decided or unknown transactions are ignored.
-    pub fn on_reply(&mut self, trans: u64, ok: bool, found: Option<Stored>, out: &mut Out) {
+    /// Whether transaction `p` repairs what it reads.
+    fn repairs(&self, p: &Pending) -> bool {
+        p.op == OpKind::Read && self.read_repair != ReadRepair::Off
+    }
+
+    /// Counts replica `from`'s reply; records the decision when it is
+    /// reached. Replies to decided or unknown transactions are ignored
+    /// (but a repairing read takes them in).
+    pub fn on_reply(
+        &mut self,
+        from: PeerId,
+        trans: u64,
+        ok: bool,
+        found: Option<Stored>,
+        out: &mut Out,
+    ) {
+        let repairs = self.pending.get(&trans).is_some_and(|p| self.repairs(p));
         let Some(p) = self.pending.get_mut(&trans) else {
             return;
         };
@@ -153,10 +234,21 @@ impl Coordinator {
         } else {
             p.fails += 1;
         }
+        if repairs {
+            p.holders.push(Holder {
+                peer: from,
+                version: found.as_ref().map(|s| s.version),
+                sent: None,
+            });
+        }
         if let Some(found) = found {
             if p.newest.as_ref().is_none_or(|n| found.version > n.version) {
                 p.newest = Some(found);
             }
+        }
+        if repairs {
+            self.settle(trans, out);
+            return;
         }
         let Some(reason) = p.verdict() else {
             return;
@@ -165,7 +257,44 @@ impl Coordinator {
         self.pending.remove(&trans);
     }
 
-    /// Fails every transaction started `timeout` or more ticks before `now`.
+    /// Replica `from` holds `version` now, after a write-back of read
+    /// `trans`.
+    pub fn on_write_back_ack(&mut self, from: PeerId, trans: u64, version: Version, out: &mut Out) {
+        let Some(p) = self.pending.get_mut(&trans) else {
+            return;
+        };
+        for h in p.holders.iter_mut().filter(|h| h.peer == from) {
+            h.version = h.version.max(Some(version));
+        }
+        self.settle(trans, out);
+    }
+
+    /// A repairing read after news: decides when its mode allows, writes
+    /// back what is stale, and is done once every replica asked answered.
+    fn settle(&mut self, trans: u64, out: &mut Out) {
+        let blocking = self.read_repair == ReadRepair::Blocking;
+        let w = usize::from(self.replication.w);
+        let Some(p) = self.pending.get_mut(&trans) else {
+            return;
+        };
+        if !p.decided {
+            let Some(reason) = p.verdict() else {
+                return;
+            };
+            let held = p.newest.is_none() || p.holding_newest() >= w;
+            if !blocking || held {
+                out.record(p.decide(trans, reason));
+                p.decided = true;
+            }
+        }
+        p.write_back(trans, out);
+        if p.decided && p.oks + p.fails >= p.asked {
+            self.pending.remove(&trans);
+        }
+    }
+
+    /// Fails every undecided transaction started `timeout` or more ticks
+    /// before `now`, and stops repairing reads that old.
     pub fn expire(&mut self, now: u64, timeout: u64, out: &mut Out) {
         let late: Vec<u64> = self
             .pending
@@ -175,12 +304,14 @@ impl Coordinator {
             .collect();
         for t in late {
             if let Some(p) = self.pending.remove(&t) {
-                out.record(p.decide(t, Some(Reason::Timeout)));
+                if !p.decided {
+                    out.record(p.decide(t, Some(Reason::Timeout)));
+                }
             }
         }
     }
 
-    /// How many transactions await a decision.
+    /// How many transactions await a decision (or still repair).
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
@@ -239,13 +370,20 @@ mod tests {
         asked: usize,
     ) -> Option<D> {
         let mut out = Out::default();
-        c.start(at.0, at.1, op, "k", v, asked, &mut out);
+        let request = Invocation {
+            trans: at.1,
+            op,
+            key: "k",
+            written: v,
+            level: Level::Quorum,
+        };
+        c.start(at.0, request, asked, &mut out);
         one(out)
     }
 
     fn reply(c: &mut Coordinator, trans: u64, ok: bool, found: Option<Stored>) -> Option<D> {
         let mut out = Out::default();
-        c.on_reply(trans, ok, found, &mut out);
+        c.on_reply(PeerId(0), trans, ok, found, &mut out);
         one(out)
     }
 
@@ -370,5 +508,111 @@ mod tests {
         reply(&mut c, 2, false, None);
         assert!(reply(&mut c, 2, false, None).is_none());
         assert_eq!(expire(&mut c, 10, 10)[0].reason, Some(Reason::Timeout));
+    }
+
+    /// A read of "k" by a coordinator repairing as `mode`, asking 3.
+    fn repairing(mode: ReadRepair) -> Coordinator {
+        let mut c = Coordinator::new(Replication::default(), mode);
+        start(&mut c, (0, 1), OpKind::Read, None, 3);
+        c
+    }
+
+    fn answer(c: &mut Coordinator, from: u32, found: Option<Stored>) -> Out {
+        let mut out = Out::default();
+        let ok = found.as_ref().is_some_and(Stored::is_live);
+        c.on_reply(PeerId(from), 1, ok, found, &mut out);
+        out
+    }
+
+    /// The replicas written back to in `out`, with the version sent.
+    fn written_back(out: &Out) -> Vec<(PeerId, Version)> {
+        out.sends
+            .iter()
+            .map(|(to, m)| match m {
+                Message::WriteBack { stored, .. } => (*to, stored.version),
+                other => panic!("not a write-back: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn async_read_repair_answers_then_writes_back_to_every_stale_replica() {
+        let mut c = repairing(ReadRepair::Async);
+        let new = Version { tick: 9, trans: 0 };
+        assert!(answer(&mut c, 1, found("new", 9)).events.is_empty());
+        let out = answer(&mut c, 2, found("old", 3));
+        assert_eq!(written_back(&out), vec![(PeerId(2), new)]);
+        let d = decisions(Out {
+            sends: Vec::new(),
+            ..out
+        });
+        assert_eq!(d[0].value.as_deref(), Some("new"), "answered at once");
+        let out = answer(&mut c, 3, None);
+        assert_eq!(
+            written_back(&out),
+            vec![(PeerId(3), new)],
+            "none is stale too"
+        );
+        assert!(out.events.is_empty(), "decided once");
+        assert_eq!(c.pending(), 0, "every replica answered: done");
+    }
+
+    #[test]
+    fn blocking_read_repair_answers_once_w_replicas_hold_the_value() {
+        let mut c = repairing(ReadRepair::Blocking);
+        let new = Version { tick: 9, trans: 0 };
+        answer(&mut c, 1, found("new", 9));
+        let out = answer(&mut c, 2, found("old", 3));
+        assert_eq!(written_back(&out), vec![(PeerId(2), new)]);
+        assert!(out.events.is_empty(), "waits for the write-back");
+        let mut out = Out::default();
+        c.on_write_back_ack(PeerId(2), 1, new, &mut out);
+        let d = decisions(out);
+        assert_eq!((d[0].ok, d[0].value.as_deref()), (true, Some("new")));
+        // Unacknowledged, it times out instead of answering.
+        let mut c = repairing(ReadRepair::Blocking);
+        answer(&mut c, 1, found("new", 9));
+        answer(&mut c, 2, None);
+        let d = expire(&mut c, 10, 10);
+        assert_eq!(d[0].reason, Some(Reason::Timeout));
+    }
+
+    #[test]
+    fn a_blocking_read_of_nothing_answers_at_once() {
+        let mut c = repairing(ReadRepair::Blocking);
+        answer(&mut c, 1, None);
+        let out = answer(&mut c, 2, None);
+        assert!(out.sends.is_empty());
+        assert_eq!(decisions(out)[0].reason, Some(Reason::NotFound));
+    }
+
+    #[test]
+    fn a_level_overrides_the_quorum() {
+        let mut c = Coordinator::default();
+        let mut out = Out::default();
+        let one = Invocation {
+            trans: 1,
+            op: OpKind::Update,
+            key: "k",
+            written: Some("v"),
+            level: Level::One,
+        };
+        c.start(0, one, 3, &mut out);
+        assert!(
+            reply(&mut c, 1, true, None).unwrap().ok,
+            "one ack is enough"
+        );
+        let all = Invocation {
+            trans: 2,
+            level: Level::All,
+            ..one
+        };
+        c.start(0, all, 3, &mut out);
+        assert!(reply(&mut c, 2, true, None).is_none());
+        assert!(reply(&mut c, 2, true, None).is_none());
+        assert!(reply(&mut c, 2, true, None).unwrap().ok);
+        c.start(0, all, 2, &mut out);
+        let d = decisions(out);
+        assert_eq!(d[0].reason, Some(Reason::NoQuorum), "all of 3 out of reach");
     }
 }

@@ -25,6 +25,7 @@ pub mod ring;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod staleness;
 pub mod store;
 pub mod torture;
 pub mod view;

@@ -1,7 +1,7 @@
 //! The `ftkv` command line: run a classic test case and write its
 //! `dbg.log`, grade all seven test cases over many seeds, replay a
-//! playground share link, check or torture histories, or measure how a
-//! ring of virtual nodes spreads keys.
+//! playground share link, check or torture histories, measure staleness,
+//! or measure how a ring of virtual nodes spreads keys.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -10,12 +10,14 @@ use std::process::ExitCode;
 
 mod cli_consistency;
 mod cli_ring;
+mod cli_staleness;
 
 use clap::{Parser, Subcommand};
 use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
+use ftkv::config::Replication;
 use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
 
@@ -25,6 +27,30 @@ use ftkv::scenario::Session;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--n --r --w`: replicas per key and the read and write quorums.
+#[derive(clap::Args)]
+struct ReplicationArgs {
+    /// Replicas per key (N).
+    #[arg(long, default_value_t = 3)]
+    n: u8,
+    /// Read quorum (R).
+    #[arg(long, default_value_t = 2)]
+    r: u8,
+    /// Write quorum (W).
+    #[arg(long, default_value_t = 2)]
+    w: u8,
+}
+
+impl ReplicationArgs {
+    fn replication(&self) -> Replication {
+        Replication {
+            n: self.n,
+            r: self.r,
+            w: self.w,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -64,6 +90,29 @@ enum Command {
         /// A profile to run (repeatable); all of them by default.
         #[arg(long = "profile")]
         profiles: Vec<String>,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        replication: ReplicationArgs,
+        /// Tokens (virtual nodes) per peer on the ring, 1..=256.
+        #[arg(long, default_value_t = 1)]
+        vnodes: u16,
+        /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
+        /// (applied over --n/--r/--w/--vnodes): one table per profile, a column each.
+        #[arg(long, num_args = 1..)]
+        compare: Vec<String>,
+    },
+    /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
+    Staleness {
+        #[command(flatten)]
+        replication: ReplicationArgs,
+        /// Each directed link's delay is drawn from LO..HI ticks (inclusive).
+        #[arg(long, default_value = "1..1")]
+        delays: String,
+        /// How many seeds (clusters) to measure.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        seeds: u64,
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
@@ -108,7 +157,27 @@ fn main() -> ExitCode {
             first_seed,
             profiles,
             json,
-        } => cli_consistency::torture(&mut out, seeds, first_seed, &profiles, json),
+            replication,
+            vnodes,
+            compare,
+        } => cli_consistency::torture(
+            &mut out,
+            &cli_consistency::TortureArgs {
+                seeds,
+                first: first_seed,
+                profiles,
+                json,
+                replication: replication.replication(),
+                vnodes,
+                compare,
+            },
+        ),
+        Command::Staleness {
+            replication,
+            delays,
+            seeds,
+            json,
+        } => cli_staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
         Command::Ring {
             peers,
             vnodes,

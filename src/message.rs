@@ -101,6 +101,24 @@ pub enum Message {
         /// The keys wanted.
         keys: Vec<String>,
     },
+    /// Read repair: a read's coordinator writes the newest entry it saw
+    /// back to a replica that answered with an older one or none.
+    WriteBack {
+        /// The read's transaction id.
+        trans: u64,
+        /// The key.
+        key: String,
+        /// The newest entry: a value or a tombstone.
+        stored: Stored,
+    },
+    /// A replica's answer to a [`Message::WriteBack`]: the version it now
+    /// holds (the one written back, or a newer one).
+    WriteBackAck {
+        /// The read's transaction id.
+        trans: u64,
+        /// The version the replica holds now.
+        version: Version,
+    },
 }
 
 /// The kind of a message, for traces, counters and the UI.
@@ -124,6 +142,10 @@ pub enum MessageKind {
     Digest,
     /// [`Message::Pull`].
     Pull,
+    /// [`Message::WriteBack`].
+    WriteBack,
+    /// [`Message::WriteBackAck`].
+    WriteBackAck,
 }
 
 impl Message {
@@ -139,6 +161,8 @@ impl Message {
             Message::ReplicateAck { .. } => MessageKind::ReplicateAck,
             Message::Digest { .. } => MessageKind::Digest,
             Message::Pull { .. } => MessageKind::Pull,
+            Message::WriteBack { .. } => MessageKind::WriteBack,
+            Message::WriteBackAck { .. } => MessageKind::WriteBackAck,
         }
     }
 }
@@ -159,6 +183,8 @@ impl MessageKind {
             MessageKind::ReplicateAck => "replicate ack",
             MessageKind::Digest => "digest",
             MessageKind::Pull => "pull",
+            MessageKind::WriteBack => "write-back",
+            MessageKind::WriteBackAck => "write-back ack",
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::address::PeerId;
 use crate::config::Config;
-use crate::coordinator::Coordinator;
+use crate::coordinator::{Coordinator, Invocation};
 use crate::event::EventKind;
 use crate::membership::{Change, Membership};
 use crate::message::{Message, Stored};
@@ -45,7 +45,7 @@ impl Peer {
                 .with_vnodes(config.vnodes),
             ring_changed: false,
             store: Store::default(),
-            coordinator: Coordinator::new(config.replication),
+            coordinator: Coordinator::new(config.replication, config.read_repair),
             rng: SimRng::new(seed, stream),
         }
     }
@@ -118,7 +118,7 @@ impl Peer {
                 );
             }
             Message::Reply { trans, ok, found } => {
-                self.coordinator.on_reply(trans, ok, found, out);
+                self.coordinator.on_reply(from, trans, ok, found, out);
             }
             Message::Replicate { key, stored } => {
                 let (changed, version) = self.store.replicate(&self.ring, &key, &stored, from);
@@ -140,6 +140,17 @@ impl Peer {
                 self.store.on_digest(&self.ring, from, &entries, out);
             }
             Message::Pull { keys } => self.store.on_pull(from, &keys, out),
+            Message::WriteBack { trans, key, stored } => {
+                let (changed, version) = self.store.write_back(&self.ring, &key, &stored);
+                out.send(from, Message::WriteBackAck { trans, version });
+                if changed {
+                    out.record(EventKind::Replicated { key, from });
+                }
+            }
+            Message::WriteBackAck { trans, version } => {
+                self.coordinator
+                    .on_write_back_ack(from, trans, version, out);
+            }
         }
     }
 
@@ -160,18 +171,11 @@ impl Peer {
 
     /// Coordinates a client request at tick `now` as transaction `trans`.
     /// `value` is written by create and update, and ignored otherwise.
-    pub fn client_op(
-        &mut self,
-        now: u64,
-        trans: u64,
-        op: OpKind,
-        key: &str,
-        value: Option<&str>,
-        out: &mut Out,
-    ) {
+    pub fn client_op(&mut self, now: u64, request: Invocation<'_>, out: &mut Out) {
+        let Invocation { trans, op, key, .. } = request;
         let replicas = self.ring.replicas(key);
         let written = match op {
-            OpKind::Create | OpKind::Update => value,
+            OpKind::Create | OpKind::Update => request.written,
             OpKind::Read | OpKind::Delete => None,
         };
         let version = Version { tick: now, trans };
@@ -189,7 +193,7 @@ impl Peer {
         // A coordinator whose own view holds fewer replicas than a quorum
         // (it is alone, e.g. just restarted) fails at once and sends
         // nothing: a write it cannot commit must not reach any replica.
-        let quorum = self.config.replication.quorum(op);
+        let quorum = self.config.replication.quorum_at(op, request.level);
         let reachable = usize::from(quorum) <= replicas.len();
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.send(
@@ -203,8 +207,8 @@ impl Peer {
                 },
             );
         }
-        self.coordinator
-            .start(now, trans, op, key, written, replicas.len(), out);
+        let request = Invocation { written, ..request };
+        self.coordinator.start(now, request, replicas.len(), out);
     }
 
     /// Applies the membership changes in `out` to the ring and the store,
@@ -254,6 +258,7 @@ impl Peer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Level;
     use crate::op::Reason;
 
     fn started(id: u32) -> Peer {
@@ -311,7 +316,14 @@ mod tests {
     fn a_coordinator_alone_on_its_ring_sends_nothing_and_fails_at_once() {
         let mut peer = started(3);
         let mut out = Out::default();
-        peer.client_op(6, 1, OpKind::Update, "k", Some("v"), &mut out);
+        let request = Invocation {
+            trans: 1,
+            op: OpKind::Update,
+            key: "k",
+            written: Some("v"),
+            level: Level::Quorum,
+        };
+        peer.client_op(6, request, &mut out);
         assert!(
             out.sends.is_empty(),
             "a write it cannot commit goes nowhere"

@@ -15,6 +15,8 @@ pub const STREAM_NETWORK: u64 = 1;
 pub const STREAM_DRIVER: u64 = 2;
 /// The stream that picks random coordinators for playground requests.
 pub const STREAM_CLIENT: u64 = 3;
+/// The stream of the staleness measurement (link delays, coordinators).
+pub const STREAM_STALENESS: u64 = 4;
 /// Peer `i` draws from stream `STREAM_PEERS + i`.
 pub const STREAM_PEERS: u64 = 1 << 32;
 

@@ -13,15 +13,16 @@
 //! faults `part.P-Q-…` (those peers on one side, the rest on the other),
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
+//! A request's verb may name a consistency level: `read:one.P.key`.
 //!
 //! with optional `preset=read` (a classic test case driven on the ring),
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
 //! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
-//! `rep=N.R.W` (replication other than 3.2.2) and `vn=V` (V tokens per peer
-//! on the ring, other than 1), and last `&sum=` eight hex digits of the xxh3
-//! hash of all that
-//! comes before, so a truncated or mangled link is refused, not replayed as
-//! some other scenario. Peers are numbered from 1 (peer `n` is the address of
+//! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
+//! (read repair other than off) and `vn=V` (V tokens per peer on the ring,
+//! other than 1), and last `&sum=` eight hex digits of the xxh3 hash of all
+//! that comes before, so a truncated or mangled link is refused, not
+//! replayed as some other scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
 //! A link is untrusted input: its size, cluster, length and action count are
 //! bounded, and anything that does not parse is an error that names it.
@@ -37,7 +38,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{validate_vnodes, Config, Replication, MAX_VNODES};
+use crate::config::{validate_vnodes, Config, Level, ReadRepair, Replication, MAX_VNODES};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -98,6 +99,8 @@ pub enum Action {
         key: String,
         /// The value (create, update).
         value: Option<String>,
+        /// How many replicas it waits for.
+        level: Level,
     },
 }
 
@@ -284,14 +287,15 @@ impl Session {
     }
 
     /// A client request now through `coordinator`, or through a random live
-    /// peer (recorded as chosen, so the link replays it exactly). Returns
-    /// the transaction id.
+    /// peer (recorded as chosen, so the link replays it exactly), waiting
+    /// for as many replicas as `level` says. Returns the transaction id.
     pub fn request(
         &mut self,
         op: OpKind,
         key: &str,
         value: Option<&str>,
         coordinator: Option<PeerId>,
+        level: Level,
     ) -> Result<u64, ScenarioError> {
         let coordinator = match coordinator {
             Some(id) => id,
@@ -308,6 +312,7 @@ impl Session {
             op,
             key: key.to_owned(),
             value: value.map(str::to_owned),
+            level,
         };
         let trans = self.act(action)?;
         Ok(trans.unwrap_or_default())
@@ -370,10 +375,13 @@ impl Session {
         if let Some(preset) = &s.preset {
             link.push_str(&format!("&preset={preset}"));
         }
+        // Only the timings decide `t=`: replication, read repair and vnodes
+        // have fields of their own.
         let timings_only = Config {
-            replication: Replication::default(),
-            vnodes: 1,
-            ..s.config
+            membership: s.config.membership,
+            op_timeout: s.config.op_timeout,
+            store: s.config.store,
+            ..Config::default()
         };
         if timings_only != Config::default() {
             let (t, m, st) = (s.config, s.config.membership, s.config.store);
@@ -394,6 +402,9 @@ impl Session {
         let rep = s.config.replication;
         if rep != Replication::default() {
             link.push_str(&format!("&rep={}.{}.{}", rep.n, rep.r, rep.w));
+        }
+        if s.config.read_repair != ReadRepair::Off {
+            link.push_str(&format!("&rr={}", s.config.read_repair.word()));
         }
         if s.config.vnodes != 1 {
             link.push_str(&format!("&vn={}", s.config.vnodes));
@@ -467,7 +478,8 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
             op,
             key,
             value,
-        } => Some(sim.client_op(*coordinator, *op, key, value.as_deref())?),
+            level,
+        } => Some(sim.client_op_at(*coordinator, *op, key, value.as_deref(), *level)?),
     })
 }
 
@@ -497,14 +509,13 @@ fn encode_action(t: &Timed) -> String {
             op,
             key,
             value,
+            level,
         } => {
-            let mut s = format!(
-                "{}.{}.{}.{}",
-                t.tick,
-                op.word(),
-                coordinator.0 + 1,
-                text(key)
-            );
+            let verb = match level {
+                Level::Quorum => op.word().to_owned(),
+                other => format!("{}:{}", op.word(), other.word()),
+            };
+            let mut s = format!("{}.{verb}.{}.{}", t.tick, coordinator.0 + 1, text(key));
             if let Some(v) = value {
                 s.push('.');
                 s.push_str(&text(v));
@@ -538,9 +549,9 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 9] = [None; 9];
-    const NAMES: [&str; 9] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "vn",
+    let mut fields: [Option<&str>; 10] = [None; 10];
+    const NAMES: [&str; 10] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -594,8 +605,16 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if let Some(rep) = fields[7] {
         setup.config.replication = parse_replication(rep)?;
     }
-    if fields[8].is_some() {
-        let vnodes = number(8, u64::from(MAX_VNODES))? as u16;
+    if let Some(rr) = fields[8] {
+        setup.config.read_repair = ReadRepair::parse(rr).ok_or_else(|| {
+            ScenarioError(format!(
+                "share link: read repair `{}` is not off, async or blocking",
+                clip(rr)
+            ))
+        })?;
+    }
+    if fields[9].is_some() {
+        let vnodes = number(9, u64::from(MAX_VNODES))? as u16;
         validate_vnodes(vnodes).or_else(fail)?;
         setup.config.vnodes = vnodes;
     }
@@ -747,8 +766,8 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
             }
         }
         ("delay", _) => return bad("expected tick.delay.from.to.ticks"),
-        (verb, _) => match OpKind::parse(verb).filter(|op| op.word() == verb) {
-            Some(op) => {
+        (verb, _) => match parse_op(verb)? {
+            Some((op, level)) => {
                 let needs_value = matches!(op, OpKind::Create | OpKind::Update);
                 if args.len() != 2 + usize::from(needs_value) {
                     return bad(if needs_value {
@@ -762,6 +781,7 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
                     op,
                     key: text_at(1)?.unwrap_or_default(),
                     value: text_at(2)?,
+                    level,
                 }
             }
             None => {
@@ -772,4 +792,20 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
         },
     };
     Ok(Timed { tick, action })
+}
+
+/// A request's verb: `read`, or `read:one` with a consistency level;
+/// `None` if it names no operation.
+fn parse_op(verb: &str) -> Result<Option<(OpKind, Level)>, ScenarioError> {
+    let (word, level) = verb.split_once(':').unwrap_or((verb, "quorum"));
+    let Some(op) = OpKind::parse(word).filter(|op| op.word() == word) else {
+        return Ok(None);
+    };
+    match Level::parse(level) {
+        Some(level) => Ok(Some((op, level))),
+        None => Err(ScenarioError(format!(
+            "consistency level `{}` is not one, quorum or all",
+            clip(level)
+        ))),
+    }
 }

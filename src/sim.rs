@@ -12,7 +12,8 @@ use std::fmt;
 
 use crate::address::PeerId;
 use crate::classic::testcase::MAX_PEERS;
-use crate::config::Config;
+use crate::config::{Config, Level};
+use crate::coordinator::Invocation;
 use crate::event::{DropReason, Event, EventKind};
 use crate::message::Message;
 use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
@@ -365,6 +366,19 @@ impl Sim {
         key: &str,
         value: Option<&str>,
     ) -> Result<u64, SimError> {
+        self.client_op_at(coordinator, op, key, value, Level::Quorum)
+    }
+
+    /// [`Sim::client_op`] at consistency `level`: one replica, the
+    /// configured quorum, or all of them.
+    pub fn client_op_at(
+        &mut self,
+        coordinator: PeerId,
+        op: OpKind,
+        key: &str,
+        value: Option<&str>,
+        level: Level,
+    ) -> Result<u64, SimError> {
         if self.check(coordinator)? != PeerState::Alive {
             return Err(SimError::NotAlive(coordinator));
         }
@@ -396,7 +410,14 @@ impl Sim {
         });
         let mut out = std::mem::take(&mut self.outbox);
         if let Some(peer) = self.live_peer(coordinator) {
-            peer.client_op(now, trans, op, key, value, &mut out);
+            let request = Invocation {
+                trans,
+                op,
+                key,
+                written: value,
+                level,
+            };
+            peer.client_op(now, request, &mut out);
         }
         self.flush(coordinator, out);
         Ok(trans)

@@ -201,13 +201,24 @@ impl Store {
         stored: &Stored,
         from: PeerId,
     ) -> (bool, Version) {
-        let set = ring.replicas(key);
-        let changed = self.merge(key, stored, Some(set));
-        let e = self.map.get_mut(key).expect("merged");
-        if e.stored.version == stored.version {
-            e.confirm(from);
+        let (changed, version) = self.write_back(ring, key, stored);
+        if version == stored.version {
+            self.confirmed(key, from, version);
         }
-        (changed, e.stored.version)
+        (changed, version)
+    }
+
+    /// Stores an entry a read's coordinator wrote back (read repair) if it
+    /// is newer. Unlike a push, it confirms nothing about the sender, which
+    /// may hold no copy at all. Returns whether anything changed and the
+    /// version now held.
+    pub fn write_back(&mut self, ring: &Ring, key: &str, stored: &Stored) -> (bool, Version) {
+        let changed = self.merge(key, stored, Some(ring.replicas(key)));
+        let held = self
+            .map
+            .get(key)
+            .map_or(stored.version, |e| e.stored.version);
+        (changed, held)
     }
 
     /// Records that `from` holds `version` of `key` (or a newer one).

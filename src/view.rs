@@ -649,6 +649,7 @@ pub fn check(session: &Session) -> CheckView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Level;
     use crate::op::OpKind;
     use crate::scenario::{Action, Setup};
 
@@ -656,11 +657,17 @@ mod tests {
         let mut session = Session::new(Setup::new(6, 3), false).unwrap();
         session.step(40);
         session
-            .request(OpKind::Create, "k", Some("v"), Some(PeerId(1)))
+            .request(
+                OpKind::Create,
+                "k",
+                Some("v"),
+                Some(PeerId(1)),
+                Level::Quorum,
+            )
             .unwrap();
         session.step(5);
         session
-            .request(OpKind::Read, "k", None, Some(PeerId(2)))
+            .request(OpKind::Read, "k", None, Some(PeerId(2)), Level::Quorum)
             .unwrap();
         session
     }
@@ -713,7 +720,13 @@ mod tests {
     fn a_write_without_a_decision_is_indeterminate() {
         let mut session = session();
         session
-            .request(OpKind::Update, "k", Some("w"), Some(PeerId(4)))
+            .request(
+                OpKind::Update,
+                "k",
+                Some("w"),
+                Some(PeerId(4)),
+                Level::Quorum,
+            )
             .unwrap();
         session.act(Action::Fail(PeerId(4))).unwrap();
         session.step(20);

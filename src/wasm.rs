@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::address::PeerId;
+use crate::classic::testcase::clip;
 use crate::classic::{self, dbglog, grader};
-use crate::config::{Config, Replication};
+use crate::config::{Config, Level, ReadRepair, Replication};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::scenario::{Action, Session, Setup};
@@ -27,6 +28,7 @@ struct Options {
     preset: Option<String>,
     timings: Option<TimingOptions>,
     replication: Option<ReplicationOptions>,
+    read_repair: Option<String>,
     vnodes: Option<u16>,
     trace_messages: Option<bool>,
 }
@@ -68,12 +70,13 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 7] = [
+    const TOP: [&str; 8] = [
         "peers",
         "seed",
         "preset",
         "timings",
         "replication",
+        "readRepair",
         "vnodes",
         "traceMessages",
     ];
@@ -138,8 +141,9 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// vnodes, traceMessages})`; every field is optional (10 peers, seed 1,
-    /// default timings, N = 3, R = W = 2, 1 token per peer).
+    /// readRepair, vnodes, traceMessages})`; every field is optional (10
+    /// peers, seed 1, default timings, N = 3, R = W = 2, read repair off, 1
+    /// token per peer).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -149,6 +153,7 @@ impl Playground {
                 preset: None,
                 timings: None,
                 replication: None,
+                read_repair: None,
                 vnodes: None,
                 trace_messages: None,
             }
@@ -179,6 +184,14 @@ impl Playground {
                 r: r.r.unwrap_or(d.r),
                 w: r.w.unwrap_or(d.w),
             };
+        }
+        if let Some(mode) = &o.read_repair {
+            setup.config.read_repair = ReadRepair::parse(mode).ok_or_else(|| {
+                error(format!(
+                    "readRepair must be off, async or blocking, not `{}`",
+                    clip(mode)
+                ))
+            })?;
         }
         setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
@@ -265,19 +278,27 @@ impl Playground {
     }
 
     /// Creates `key` = `value`; returns the transaction id. The coordinator
-    /// is the peer at `coordinator`, or a random live one.
+    /// is the peer at `coordinator`, or a random live one; `level` (`one`,
+    /// `quorum` or `all`, quorum when left out) says how many replicas it
+    /// waits for. The same holds for read, update and delete.
     pub fn create(
         &mut self,
         key: &str,
         value: &str,
         coordinator: Option<String>,
+        level: Option<String>,
     ) -> Result<f64, JsError> {
-        self.request(OpKind::Create, key, Some(value), coordinator)
+        self.request(OpKind::Create, key, Some(value), coordinator, level)
     }
 
     /// Reads `key`; returns the transaction id.
-    pub fn read(&mut self, key: &str, coordinator: Option<String>) -> Result<f64, JsError> {
-        self.request(OpKind::Read, key, None, coordinator)
+    pub fn read(
+        &mut self,
+        key: &str,
+        coordinator: Option<String>,
+        level: Option<String>,
+    ) -> Result<f64, JsError> {
+        self.request(OpKind::Read, key, None, coordinator, level)
     }
 
     /// Updates `key` to `value`; returns the transaction id.
@@ -286,13 +307,19 @@ impl Playground {
         key: &str,
         value: &str,
         coordinator: Option<String>,
+        level: Option<String>,
     ) -> Result<f64, JsError> {
-        self.request(OpKind::Update, key, Some(value), coordinator)
+        self.request(OpKind::Update, key, Some(value), coordinator, level)
     }
 
     /// Deletes `key`; returns the transaction id.
-    pub fn delete(&mut self, key: &str, coordinator: Option<String>) -> Result<f64, JsError> {
-        self.request(OpKind::Delete, key, None, coordinator)
+    pub fn delete(
+        &mut self,
+        key: &str,
+        coordinator: Option<String>,
+        level: Option<String>,
+    ) -> Result<f64, JsError> {
+        self.request(OpKind::Delete, key, None, coordinator, level)
     }
 
     fn request(
@@ -301,14 +328,24 @@ impl Playground {
         key: &str,
         value: Option<&str>,
         coordinator: Option<String>,
+        level: Option<String>,
     ) -> Result<f64, JsError> {
         let coordinator = match coordinator.as_deref() {
             None | Some("") => None,
             Some(address) => Some(peer_id(address)?),
         };
+        let level = match level.as_deref() {
+            None | Some("") => Level::Quorum,
+            Some(word) => Level::parse(word).ok_or_else(|| {
+                error(format!(
+                    "a consistency level is one, quorum or all, not `{}`",
+                    clip(word)
+                ))
+            })?,
+        };
         let trans = self
             .session
-            .request(op, key, value, coordinator)
+            .request(op, key, value, coordinator, level)
             .map_err(error)?;
         Ok(trans as f64)
     }

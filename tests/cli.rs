@@ -36,6 +36,40 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts that `command` followed by each case's arguments exits 2 with a
+/// one-line error containing the case's message.
+fn refuses(command: &[&str], cases: &[(&[&str], &str)]) {
+    for (args, want) in cases {
+        let mut all = command.to_vec();
+        all.extend_from_slice(args);
+        let out = ftkv(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+    }
+}
+
+/// `ftkv torture` on one seed of the fault-free profile.
+const ONE_QUIET_RUN: &[&str] = &["torture", "--seeds", "1", "--profile", "none"];
+
+/// The string field `field` of every object in `list`.
+fn strings<'a>(list: &'a [serde_json::Value], field: &str) -> Vec<&'a str> {
+    list.iter().map(|v| v[field].as_str().unwrap()).collect()
+}
+
+/// Runs `ftkv args`, which must succeed, and returns what it prints.
+fn text_of(args: &[&str]) -> String {
+    let out = ftkv(args);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    text
+}
+
+/// Runs `ftkv args`, which must succeed, and parses what it prints.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&text_of(args)).unwrap()
+}
+
 #[test]
 fn run_writes_a_reproducible_classic_log() {
     let dir = scratch("repro");
@@ -230,8 +264,14 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
     let mut s = Session::new(Setup::new(8, 4), false).unwrap();
     s.step(30);
     s.act(Action::Fail(ftkv::address::PeerId(2))).unwrap();
-    s.request(ftkv::op::OpKind::Create, "k", Some("v"), None)
-        .unwrap();
+    s.request(
+        ftkv::op::OpKind::Create,
+        "k",
+        Some("v"),
+        None,
+        ftkv::config::Level::Quorum,
+    )
+    .unwrap();
     s.step(40);
     let dir = scratch("replay");
     let log = dir.join("dbg.log");
@@ -266,6 +306,10 @@ fn check_prints_each_key_and_passes_a_correct_run() {
     assert!(text.contains("key k3"), "{text}");
     assert!(text.contains("linearizable"), "{text}");
     assert!(text.contains("no anomaly that must be zero"), "{text}");
+    assert!(
+        text.contains("rules of profile `mixed` under n=3,r=2,w=2"),
+        "{text}"
+    );
     let bad = ftkv(&["check", "v=1&peers=9&seed=11&tick=187&sum=00000000"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("checksum"), "{}", stderr(&bad));
@@ -273,7 +317,7 @@ fn check_prints_each_key_and_passes_a_correct_run() {
 
 #[test]
 fn torture_prints_one_json_object_with_every_anomaly() {
-    let out = ftkv(&[
+    let json = json_of(&[
         "torture",
         "--seeds",
         "3",
@@ -283,9 +327,6 @@ fn torture_prints_one_json_object_with_every_anomaly() {
         "partitions",
         "--json",
     ]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let profiles = json["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2);
     assert_eq!(profiles[0]["name"], "crash");
@@ -293,6 +334,9 @@ fn torture_prints_one_json_object_with_every_anomaly() {
     for p in profiles {
         assert_eq!(p["runs"], 3);
         assert!(p["ops"].as_u64().unwrap() > 500);
+        let availability = p["availability"].as_f64().unwrap();
+        assert!(availability > 0.5 && availability <= 1.0, "{availability}");
+        assert!(p["mean_latency"].as_f64().unwrap() >= 2.0, "a round trip");
         let anomalies = p["anomalies"].as_object().unwrap();
         assert_eq!(anomalies.len(), ftkv::check::Anomalies::FIELDS.len());
         for field in ftkv::check::Anomalies::FIELDS {
@@ -354,4 +398,178 @@ fn ring_refuses_bad_input_with_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains(problem), "{}", stderr(&out));
     }
+}
+
+#[test]
+fn torture_compares_configurations_in_one_json_object() {
+    let json = json_of(&[
+        "torture",
+        "--seeds",
+        "2",
+        "--profile",
+        "none",
+        "--profile",
+        "drops",
+        "--compare",
+        "n=3,r=1,w=1",
+        "w=2, r=2",
+        "--json",
+    ]);
+    let configs = json["configs"].as_array().unwrap();
+    assert_eq!(strings(configs, "config"), ["n=3,r=1,w=1", "n=3,r=2,w=2"]);
+    for c in configs {
+        let profiles = c["profiles"].as_array().unwrap();
+        assert_eq!(strings(profiles, "name"), ["none", "drops"]);
+        for p in profiles {
+            assert_eq!(p["runs"], 2);
+            assert!(p["ops"].as_u64().unwrap() > 400);
+            assert!(p["anomalies"]
+                .as_object()
+                .unwrap()
+                .contains_key("stale_read"));
+            assert!(p["availability"].as_f64().unwrap() > 0.0);
+            assert!(p["mean_latency"].as_f64().unwrap() > 0.0);
+            for link in p["repro"].as_object().unwrap().values() {
+                let link = link.as_str().unwrap();
+                let weak = link.contains("&rep=3.1.1&");
+                assert_eq!(weak, c["config"] == "n=3,r=1,w=1", "{link}");
+            }
+        }
+        assert_eq!(profiles[0]["availability"], 1.0, "no faults: every answer");
+    }
+    let weak_drops = &configs[0]["profiles"][1];
+    let classic_drops = &configs[1]["profiles"][1];
+    assert!(
+        weak_drops["availability"].as_f64() > classic_drops["availability"].as_f64(),
+        "one answer is easier to get than two under message loss"
+    );
+
+    let text = text_of(&[ONE_QUIET_RUN, &["--compare", "n=3,r=1,w=1", "n=5,r=3,w=3"]].concat());
+    assert!(text.contains("n=3,r=1,w=1  n=5,r=3,w=3"), "{text}");
+    for row in [
+        "stale_read",
+        "non-linearizable keys",
+        "availability",
+        "mean latency",
+    ] {
+        let row = format!("\n  {row} ");
+        assert_eq!(text.matches(&row).count(), 1, "{row}: {text}");
+    }
+}
+
+#[test]
+fn torture_refuses_bad_settings_by_name() {
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["--compare", "n=3,x=1"],
+            "--compare `n=3,x=1`: unknown setting `x`",
+        ),
+        (&["--compare", "n=3,r=4"], "R must be 1..=N (3), not 4"),
+        (&["--compare", "n=3", ""], "--compare ``: no settings given"),
+        (&["--compare", "n=five"], "`five` is not a whole number"),
+        (&["--n", "8"], "N must be 1..=7, not 8"),
+        (&["--vnodes", "0"], "vnodes must be 1..=256, not 0"),
+        (
+            &["--compare", "vnodes=300"],
+            "--compare `vnodes=300`: vnodes must be 1..=256, not 300",
+        ),
+    ];
+    refuses(ONE_QUIET_RUN, &cases);
+}
+
+#[test]
+fn torture_takes_vnodes_as_a_flag_and_as_a_setting() {
+    let json = json_of(&[
+        "torture",
+        "--seeds",
+        "2",
+        "--profile",
+        "drops",
+        "--vnodes",
+        "16",
+        "--compare",
+        "n=3",
+        "vnodes=64,read-repair=async",
+        "--json",
+    ]);
+    let configs = json["configs"].as_array().unwrap();
+    assert_eq!(
+        strings(configs, "config"),
+        [
+            "n=3,r=2,w=2,vnodes=16",
+            "n=3,r=2,w=2,read-repair=async,vnodes=64"
+        ]
+    );
+    for (c, field) in configs.iter().zip(["&vn=16&", "&vn=64&"]) {
+        let repro = c["profiles"][0]["repro"].as_object().unwrap();
+        assert!(!repro.is_empty(), "message loss shows some anomaly: {c}");
+        for link in repro.values() {
+            assert!(link.as_str().unwrap().contains(field), "{link}");
+        }
+    }
+    let text = text_of(&[ONE_QUIET_RUN, &["--vnodes", "8"]].concat());
+    assert!(
+        text.starts_with("ftkv torture: 1 seeds per profile (0..=0), n=3,r=2,w=2,vnodes=8\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn staleness_prints_the_pbs_curve() {
+    let weak = json_of(&[
+        "staleness",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--delays",
+        "1..10",
+        "--seeds",
+        "6",
+        "--json",
+    ]);
+    assert_eq!(weak["config"], "n=3,r=1,w=1");
+    assert_eq!(weak["delays"], serde_json::json!([1, 10]));
+    let points = weak["points"].as_array().unwrap();
+    for (t, point) in points.iter().enumerate() {
+        assert_eq!(point["t"], t as u64);
+        assert!(point["reads"].as_u64().unwrap() > 0);
+    }
+    let p = |point: &serde_json::Value| point["p"].as_f64().unwrap();
+    assert!(p(&points[0]) < 1.0, "R = W = 1 under delays starts stale");
+    assert_eq!(p(points.last().unwrap()), 1.0, "and climbs to 1");
+
+    let strict = json_of(&["staleness", "--delays", "1..10", "--seeds", "6", "--json"]);
+    assert_eq!(strict["config"], "n=3,r=2,w=2");
+    let points = strict["points"].as_array().unwrap();
+    assert!(points.iter().all(|point| p(point) == 1.0), "{strict}");
+
+    let text = text_of(&[
+        "staleness",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--delays",
+        "2..6",
+        "--seeds",
+        "2",
+    ]);
+    assert!(
+        text.contains("n=3,r=1,w=1, link delays 2..=6 ticks, 2 seeds"),
+        "{text}"
+    );
+
+    refuses(
+        &["staleness", "--seeds", "1"],
+        &[
+            (
+                &["--delays", "9..3"],
+                "delays `9..3`: need 1 <= LO <= HI <= 100",
+            ),
+            (&["--r", "4"], "R must be 1..=N (3), not 4"),
+        ],
+    );
 }

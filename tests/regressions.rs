@@ -6,11 +6,12 @@ mod common;
 
 use ftkv::address::PeerId;
 use ftkv::check::{record, Completion, HistOp, Reason};
+use ftkv::config::Replication;
 use ftkv::op::OpKind;
 use ftkv::ring::Ring;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::sim::{Sim, SimOptions};
-use ftkv::torture::{self, Profile};
+use ftkv::torture::{self, Profile, Rules};
 
 use common::op;
 
@@ -24,7 +25,10 @@ fn replay(link: &str) -> (Session, Vec<HistOp>) {
 /// Asserts the session shows no anomaly the mixed profile forbids.
 fn clean(session: &Session) {
     let report = torture::check_session(session);
-    let bad = torture::violations(Profile::Mixed, &report.anomalies);
+    let bad = torture::violations(
+        Rules::new(Profile::Mixed, Replication::default()),
+        &report.anomalies,
+    );
     assert!(bad.is_empty(), "{bad:?}: {:#?}", report.findings);
 }
 

@@ -273,3 +273,39 @@ fn replication_travels_in_the_link_and_places_n_copies() {
         .0
         .contains("R must be 1..=N (3), not 4"));
 }
+
+/// W = 1 within the failure budget (never more than N − 1 = 2 of the key's
+/// replicas down): two replicas are down, the third alone acknowledges a
+/// create, one comes back as the holder crashes in the same tick, and the
+/// holder stays down past the tombstone grace, so it restarts empty — the
+/// acknowledged write is gone. With W = 2 the same schedule acknowledges
+/// nothing, so nothing acknowledged is lost.
+#[test]
+fn a_write_one_replica_acknowledged_dies_with_that_replica() {
+    for (w, lost) in [(1, 1), (2, 0)] {
+        let mut setup = Setup::new(5, 1);
+        setup.config.replication = ftkv::config::Replication { n: 3, r: 1, w };
+        let mut s = Session::new(setup, false).unwrap();
+        s.step(40);
+        let ring = (0..5).map(PeerId).collect::<ftkv::ring::Ring>().with_n(3);
+        let replicas = ring.replicas("k").as_slice().to_vec();
+        let other = (0..5).map(PeerId).find(|p| !replicas.contains(p)).unwrap();
+        s.act(Action::Fail(replicas[1])).unwrap();
+        s.act(Action::Fail(replicas[2])).unwrap();
+        s.step(2);
+        s.act(op(other.0, OpKind::Create, "k", Some("v"))).unwrap();
+        s.step(2);
+        s.act(Action::Recover(replicas[1])).unwrap();
+        s.act(Action::Fail(replicas[0])).unwrap();
+        s.step(320);
+        s.act(Action::Recover(replicas[0])).unwrap();
+        s.act(Action::Recover(replicas[2])).unwrap();
+        s.step(ftkv::torture::QUIET);
+        s.act(op(other.0, OpKind::Read, "k", None)).unwrap();
+        s.step(20);
+        let create = &s.history().ops[0];
+        assert_eq!(create.acked(), w == 1, "{}", s.link());
+        let report = ftkv::torture::check_session(&s);
+        assert_eq!(report.anomalies.lost_write, lost, "{}", s.link());
+    }
+}

@@ -9,10 +9,11 @@ mod common;
 use common::op;
 use ftkv::address::PeerId;
 use ftkv::check::record;
+use ftkv::config::Config;
 use ftkv::op::OpKind;
 use ftkv::ring::Ring;
 use ftkv::scenario::{seal, Action, Session, Setup};
-use ftkv::torture::{check_session, QUIET};
+use ftkv::torture::{self, check_session, Profile, Rules, QUIET};
 
 const PEERS: u32 = 10;
 const KEYS: u32 = 30;
@@ -89,35 +90,68 @@ fn vnodes_travel_in_the_link_and_replay_exactly() {
 }
 
 #[test]
+fn each_setting_writes_only_its_own_link_field_and_replays_exactly() {
+    let fields = ["&t=", "&rep=", "&rr=", "&vn="];
+    for (settings, written) in [
+        ("n=3", [false; 4]),
+        ("read-repair=async", [false, false, true, false]),
+        ("vnodes=8", [false, false, false, true]),
+        ("n=5,r=3,w=3", [false, true, false, false]),
+        (
+            "n=5,r=3,w=3,read-repair=blocking,vnodes=32",
+            [false, true, true, true],
+        ),
+    ] {
+        for timed in [false, true] {
+            let mut setup = Setup::new(PEERS, 8);
+            setup.config = setup.config.with_settings(settings).unwrap();
+            if timed {
+                setup.config.op_timeout = 7;
+            }
+            let mut s = Session::new(setup.clone(), false).unwrap();
+            s.step(40);
+            s.act(op(1, OpKind::Create, "k", Some("v"))).unwrap();
+            s.step(5);
+            s.act(op(4, OpKind::Read, "k", None)).unwrap();
+            s.step(30);
+            let link = s.link();
+            let mut expected = written;
+            expected[0] = timed;
+            let got = fields.map(|f| link.contains(f));
+            assert_eq!(got, expected, "{settings} (timed: {timed}): {link}");
+            let again = Session::from_link(&link, false).unwrap();
+            assert_eq!(again.setup(), &setup, "{link}");
+            assert_eq!(again.log().events(), s.log().events(), "{link}");
+            assert_eq!(again.link(), link);
+        }
+    }
+}
+
+#[test]
 fn bad_vnodes_in_a_link_are_refused_with_the_reason() {
-    let refuse = |vn: &str| {
-        Session::from_link(&seal(&format!("v=1&peers=9&seed=4&vn={vn}&tick=5")), false)
-            .unwrap_err()
-            .0
+    let refuse = |peers: u32, vn: &str| {
+        let body = format!("v=1&peers={peers}&seed=4&vn={vn}&tick=5");
+        Session::from_link(&seal(&body), false).unwrap_err().0
     };
-    assert_eq!(refuse("0"), "share link: vnodes must be 1..=256, not 0");
-    assert!(refuse("257").contains("vn must be a whole number up to 256, not `257`"));
-    assert!(refuse("x").contains("vn must be a whole number"));
-    let too_many = Session::from_link(&seal("v=1&peers=100&seed=4&vn=256&tick=5"), false);
-    assert!(too_many
-        .unwrap_err()
-        .0
-        .contains("peers × vnodes must be at most 16384"));
+    assert_eq!(refuse(9, "0"), "share link: vnodes must be 1..=256, not 0");
+    assert!(refuse(9, "257").contains("vn must be a whole number up to 256, not `257`"));
+    assert!(refuse(9, "x").contains("vn must be a whole number"));
+    assert!(refuse(100, "256").contains("peers × vnodes must be at most 16384"));
 }
 
 #[test]
 fn torture_profiles_with_16_vnodes_break_no_promise() {
-    for profile in ftkv::torture::Profile::ALL {
+    let config = Config::default().with_settings("vnodes=16").unwrap();
+    for profile in Profile::ALL {
         for seed in 0..10 {
-            let (mut setup, actions, end) = ftkv::torture::plan(profile, seed);
-            setup.config.vnodes = 16;
-            let session = ftkv::torture::play(&setup, &actions, end);
-            let report = check_session(&session);
-            let bad = ftkv::torture::violations(profile, &report.anomalies);
+            let run = torture::run(&config, profile, seed);
+            assert!(run.link.contains("&vn=16&"), "{}", run.link);
+            let rules = Rules::new(profile, config.replication);
+            let bad = torture::violations(rules, &run.report.anomalies);
             assert!(
                 bad.is_empty(),
                 "{profile:?} seed {seed}: {bad:?}\n{}",
-                session.link()
+                run.link
             );
         }
     }

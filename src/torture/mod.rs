@@ -4,16 +4,19 @@
 //! with the history checker.
 
 pub mod profile;
+pub mod service;
 pub mod shrink;
 
 use crate::address::PeerId;
 use crate::check::{self, record, Anomalies, Report};
+use crate::config::{Config, Level};
 use crate::op::OpKind;
 use crate::rng::{SimRng, STREAM_DRIVER};
 use crate::scenario::{Action, Session, Setup, Timed};
 use crate::sim::PeerState;
 
-pub use profile::Profile;
+pub use profile::{Profile, Rules};
+pub use service::Service;
 
 /// Ticks of quiet (no fault, every peer up) before a run's end state is
 /// checked.
@@ -38,12 +41,17 @@ pub struct RunResult {
     pub ops: u64,
     /// The checker's report, `live_peer_removed` included.
     pub report: Report,
+    /// How well the store answered the run's requests.
+    pub service: Service,
 }
 
-/// The actions of run `seed` of `profile`, with its setup.
-pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
+/// The actions of run `seed` of `profile` under `config`, with its setup
+/// (5–9 peers, and at least N + 2 so that crash-heavy's N + 1 crashes leave
+/// a peer up).
+pub fn plan(config: &Config, profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
     let mut rng = SimRng::new(seed, STREAM_DRIVER);
-    let peers = 5 + rng.below(5);
+    let n = config.replication.n;
+    let peers = (5 + rng.below(5)).max(u32::from(n) + 2);
     let mut tick = START;
     let mut workload = Vec::new();
     for n in 0..OPS {
@@ -59,7 +67,7 @@ pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
         workload.push((tick, op, key, value, rng.below(peers)));
     }
     let until = tick;
-    let mut actions = profile.faults(&mut rng, peers, START + 20, until);
+    let mut actions = profile.faults(&mut rng, peers, n, START + 20, until);
     // Client requests go to a live coordinator: the first live one from a
     // random start (the fault plan decides who is down when).
     let mut down = vec![false; peers as usize];
@@ -83,6 +91,7 @@ pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
                 op,
                 key,
                 value,
+                level: Level::Quorum,
             },
         });
     }
@@ -102,10 +111,15 @@ pub fn plan(profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
                 op: OpKind::Read,
                 key: format!("k{k}"),
                 value: None,
+                level: Level::Quorum,
             },
         });
     }
-    (Setup::new(peers, seed), actions, final_reads + 20)
+    let setup = Setup {
+        config: *config,
+        ..Setup::new(peers, seed)
+    };
+    (setup, actions, final_reads + 20)
 }
 
 fn track(down: &mut [bool], action: &Action) {
@@ -163,9 +177,9 @@ pub fn check_session(session: &Session) -> Report {
     report
 }
 
-/// Runs seed `seed` of `profile` and checks it.
-pub fn run(profile: Profile, seed: u64) -> RunResult {
-    let (setup, actions, end) = plan(profile, seed);
+/// Runs seed `seed` of `profile` under `config` and checks it.
+pub fn run(config: &Config, profile: Profile, seed: u64) -> RunResult {
+    let (setup, actions, end) = plan(config, profile, seed);
     let session = play(&setup, &actions, end);
     let ops = session
         .actions()
@@ -177,30 +191,33 @@ pub fn run(profile: Profile, seed: u64) -> RunResult {
         actions: session.actions().to_vec(),
         ops,
         report: check_session(&session),
+        service: Service::of(session.history()),
     }
 }
 
-/// The profile whose rules judge a session that was not made by
-/// `torture`: `none` when nothing but client requests happened (no fault
-/// action, no preset failing peers), else `mixed`.
-pub fn rules_for(session: &Session) -> Profile {
+/// The rules that judge a session that was not made by `torture`: the
+/// `none` profile's when nothing but client requests happened (no fault
+/// action, no preset failing peers), else `mixed`'s — under the session's
+/// own replication (a link's `rep=N.R.W`).
+pub fn rules_for(session: &Session) -> Rules {
     let faultless = session.preset().is_none()
         && session
             .actions()
             .iter()
             .all(|t| matches!(t.action, Action::Op { .. }));
-    if faultless {
+    let profile = if faultless {
         Profile::None
     } else {
         Profile::Mixed
-    }
+    };
+    Rules::new(profile, session.setup().config.replication)
 }
 
-/// Whether `anomalies` hold one that `profile` must never show.
-pub fn violations(profile: Profile, anomalies: &Anomalies) -> Vec<&'static str> {
+/// The anomalies in `anomalies` that `rules` say must never show.
+pub fn violations(rules: Rules, anomalies: &Anomalies) -> Vec<&'static str> {
     anomalies
         .iter()
-        .filter(|&(field, count)| count > 0 && profile.must_be_zero(field))
+        .filter(|&(field, count)| count > 0 && rules.must_be_zero(field))
         .map(|(field, _)| field)
         .collect()
 }
@@ -208,6 +225,11 @@ pub fn violations(profile: Profile, anomalies: &Anomalies) -> Vec<&'static str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Replication;
+
+    fn run(profile: Profile, seed: u64) -> RunResult {
+        super::run(&Config::default(), profile, seed)
+    }
 
     #[test]
     fn a_run_is_the_same_for_the_same_seed_and_replays_from_its_link() {
@@ -229,23 +251,38 @@ mod tests {
             let session = Session::from_link(&r.link, false).unwrap();
             assert!(session.quiet_for(QUIET));
             assert_eq!(r.report.keys.len(), KEYS as usize);
+            assert_eq!(r.service.available, r.service.requests, "{}", r.link);
         }
     }
 
     #[test]
+    fn a_run_carries_its_replication_in_its_link() {
+        let weak = Config::default().with_settings("n=5,r=1,w=1").unwrap();
+        let r = super::run(&weak, Profile::Crash, 3);
+        assert!(r.link.contains("&rep=5.1.1&"), "{}", r.link);
+        let session = Session::from_link(&r.link, false).unwrap();
+        assert_eq!(session.setup().config.replication.n, 5);
+        assert!(session.setup().peers >= 7, "N + 2 peers at least");
+        let rules = rules_for(&session);
+        assert_eq!(rules.replication, Replication { n: 5, r: 1, w: 1 });
+        assert_eq!(rules.profile, Profile::Mixed);
+    }
+
+    #[test]
     fn must_be_zero_follows_the_profile() {
+        let classic = |profile| Rules::new(profile, Replication::default());
         let lost = Anomalies {
             lost_write: 1,
             ..Anomalies::default()
         };
-        assert_eq!(violations(Profile::Crash, &lost), ["lost_write"]);
-        assert!(violations(Profile::CrashHeavy, &lost).is_empty());
+        assert_eq!(violations(classic(Profile::Crash), &lost), ["lost_write"]);
+        assert!(violations(classic(Profile::CrashHeavy), &lost).is_empty());
         let stale = Anomalies {
             stale_read: 2,
             ..Anomalies::default()
         };
-        assert_eq!(violations(Profile::None, &stale), ["stale_read"]);
-        assert!(violations(Profile::Partitions, &stale).is_empty());
+        assert_eq!(violations(classic(Profile::None), &stale), ["stale_read"]);
+        assert!(violations(classic(Profile::Partitions), &stale).is_empty());
     }
 
     #[test]
@@ -255,7 +292,7 @@ mod tests {
             .map(|seed| (seed, run(Profile::Drops, seed)))
             .find(|(_, r)| r.report.anomalies.get(field) > 0)
             .expect("message loss makes some failed write visible");
-        let (setup, _, end) = plan(Profile::Drops, seed);
+        let (setup, _, end) = plan(&Config::default(), Profile::Drops, seed);
         let (link, actions) = shrink::shrink(&setup, &r.actions, end, field);
         assert!(
             actions < r.actions.len() / 2,

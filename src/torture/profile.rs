@@ -1,7 +1,9 @@
 //! The fault profiles of `ftkv torture` (spec/consistency.md): what faults
-//! each one injects, and which anomalies it must never show.
+//! each one injects for a given N, and which anomalies a run of it must
+//! never show under a given replication.
 
 use crate::address::PeerId;
+use crate::config::Replication;
 use crate::rng::SimRng;
 use crate::scenario::{Action, Timed};
 
@@ -10,8 +12,8 @@ use crate::scenario::{Action, Timed};
 pub enum Profile {
     /// No faults at all.
     None,
-    /// Crashes and recoveries, at most N − 1 peers down at once, spaced by
-    /// at least the removal timeout.
+    /// Crashes and recoveries, at most N − 1 peers down at once (so at most
+    /// N − 1 replicas of any key), spaced by at least the removal timeout.
     Crash,
     /// The same, spaced 3–25 ticks.
     CrashFast,
@@ -75,46 +77,79 @@ impl Profile {
         Profile::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Whether `field` (an anomaly name) must be zero in every run.
-    pub fn must_be_zero(self, field: &str) -> bool {
-        match field {
-            "resurrected_delete"
-            | "create_overwrote"
-            | "over_replicated_end"
-            | "under_replicated_end"
-            | "divergent_end" => true,
-            "lost_write" => self != Profile::CrashHeavy,
-            "live_peer_removed" => !matches!(
-                self,
-                Profile::Partitions | Profile::Isolate | Profile::Delays | Profile::Mixed
-            ),
-            _ => self == Profile::None,
-        }
-    }
-
     /// The faults of one run on `peers` peers between ticks `from` and
-    /// `until`, as timed actions (ascending ticks). Everything is healed
-    /// and recovered by the caller afterwards.
-    pub fn faults(self, rng: &mut SimRng, peers: u32, from: u64, until: u64) -> Vec<Timed> {
+    /// `until` for keys with `n` replicas, as timed actions (ascending
+    /// ticks). Everything is healed and recovered by the caller afterwards.
+    pub fn faults(self, rng: &mut SimRng, peers: u32, n: u8, from: u64, until: u64) -> Vec<Timed> {
         let mut plan = Plan::new(peers);
+        // The failure budget: N − 1 down at once; crash-heavy goes 2 past it.
+        let budget = usize::from(n) - 1;
         match self {
             Profile::None => {}
-            Profile::Crash => plan.crashes(rng, from, until, 2, (T_REMOVE, 3 * T_REMOVE)),
-            Profile::CrashFast => plan.crashes(rng, from, until, 2, (3, 25)),
-            Profile::CrashHeavy => plan.crashes(rng, from, until, 4, (3, 25)),
+            Profile::Crash => plan.crashes(rng, from, until, budget, (T_REMOVE, 3 * T_REMOVE)),
+            Profile::CrashFast => plan.crashes(rng, from, until, budget, (3, 25)),
+            Profile::CrashHeavy => plan.crashes(rng, from, until, budget + 2, (3, 25)),
             Profile::Drops => plan.loss(rng, from, until),
             Profile::Delays => plan.delays(rng, from, until),
             Profile::Partitions => plan.partitions(rng, from, until, (10, 100)),
             Profile::ShortPartitions => plan.partitions(rng, from, until, (3, T_REMOVE - T_FAIL)),
             Profile::Isolate => plan.isolate(rng, from, until),
             Profile::Mixed => {
-                plan.crashes(rng, from, until, 2, (T_REMOVE, 3 * T_REMOVE));
+                plan.crashes(rng, from, until, budget, (T_REMOVE, 3 * T_REMOVE));
                 plan.loss(rng, from, until);
                 plan.delays(rng, from, until);
                 plan.partitions(rng, from, until, (10, 60));
             }
         }
         plan.finish()
+    }
+}
+
+/// What a run must never show: its profile's promises under its
+/// replication (spec/consistency.md, "What ftkv promises").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// The faults the run had.
+    pub profile: Profile,
+    /// The N, R and W it ran with.
+    pub replication: Replication,
+}
+
+impl Rules {
+    /// The rules of `profile` under `replication`.
+    pub fn new(profile: Profile, replication: Replication) -> Rules {
+        Rules {
+            profile,
+            replication,
+        }
+    }
+
+    /// Whether `field` (an anomaly name) must be zero in every run. With
+    /// no faults every anomaly must be zero, except what quorums that do
+    /// not meet give up: fresh reads when R + W ≤ N (a read may ask only
+    /// replicas the write has not reached yet), and linearizability too
+    /// when 2W ≤ N (two concurrent creates may both be acknowledged).
+    pub fn must_be_zero(&self, field: &str) -> bool {
+        let (profile, rep) = (self.profile, self.replication);
+        match field {
+            "resurrected_delete"
+            | "create_overwrote"
+            | "over_replicated_end"
+            | "under_replicated_end"
+            | "divergent_end" => true,
+            "lost_write" => profile != Profile::CrashHeavy,
+            "live_peer_removed" => !matches!(
+                profile,
+                Profile::Partitions | Profile::Isolate | Profile::Delays | Profile::Mixed
+            ),
+            "stale_read" | "stale_not_found" | "read_regression" => {
+                profile == Profile::None && rep.reads_meet_writes()
+            }
+            "non_linearizable_keys" => {
+                profile == Profile::None && rep.reads_meet_writes() && rep.writes_meet_writes()
+            }
+            _ => profile == Profile::None,
+        }
     }
 }
 
@@ -144,7 +179,8 @@ impl Plan {
         PeerId(rng.below(self.peers))
     }
 
-    /// Crashes and recoveries spaced `gap` ticks, at most `max_down` down.
+    /// Crashes and recoveries spaced `gap` ticks, at most `max_down` down
+    /// (none at all when it is 0).
     fn crashes(
         &mut self,
         rng: &mut SimRng,
@@ -153,10 +189,13 @@ impl Plan {
         max_down: usize,
         gap: (u64, u64),
     ) {
+        if max_down == 0 {
+            return;
+        }
         let mut down: Vec<PeerId> = Vec::new();
         let mut tick = from + between(rng, gap);
         while tick < until {
-            let crash = down.is_empty() || (down.len() < max_down && rng.below(2) == 0);
+            let crash = down.len() < max_down && (down.is_empty() || rng.below(2) == 0);
             if crash {
                 let id = self.random_peer(rng);
                 if !down.contains(&id) {
@@ -254,5 +293,102 @@ impl Plan {
     fn finish(mut self) -> Vec<Timed> {
         self.actions.sort_by_key(|t| t.tick);
         self.actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::STREAM_DRIVER;
+
+    /// The most peers a plan has down at once.
+    fn most_down(plan: &[Timed]) -> usize {
+        let mut down = Vec::new();
+        let mut most = 0;
+        for t in plan {
+            match t.action {
+                Action::Fail(id) => down.push(id),
+                Action::Recover(id) => down.retain(|&d| d != id),
+                _ => {}
+            }
+            most = most.max(down.len());
+        }
+        most
+    }
+
+    /// The most down at once over 40 seeds of `profile` for `n` replicas
+    /// on `n + 2` peers.
+    fn most_down_over_seeds(profile: Profile, n: u8) -> usize {
+        (0..40)
+            .map(|seed| {
+                let mut rng = SimRng::new(seed, STREAM_DRIVER);
+                most_down(&profile.faults(&mut rng, u32::from(n) + 2, n, 60, 700))
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn crash_plans_follow_n() {
+        for n in [2, 3, 5, 7] {
+            let budget = usize::from(n) - 1;
+            for profile in [Profile::Crash, Profile::CrashFast, Profile::Mixed] {
+                // Exactly the budget at worst: N − 1 down, never N.
+                assert_eq!(
+                    most_down_over_seeds(profile, n),
+                    budget,
+                    "{profile:?} n={n}"
+                );
+            }
+            let heavy = most_down_over_seeds(Profile::CrashHeavy, n);
+            assert!(
+                (budget + 1..=budget + 2).contains(&heavy),
+                "crash-heavy goes past the budget, to N + 1 at most (n={n}): {heavy}"
+            );
+        }
+        assert_eq!(
+            most_down_over_seeds(Profile::Crash, 1),
+            0,
+            "N = 1: no crash"
+        );
+        assert_eq!(most_down_over_seeds(Profile::CrashHeavy, 1), 2);
+    }
+
+    #[test]
+    fn quorum_promises_follow_the_replication() {
+        let rules = |profile, n, r, w| Rules::new(profile, Replication { n, r, w });
+        let reads = ["stale_read", "stale_not_found", "read_regression"];
+        for field in reads.into_iter().chain(["non_linearizable_keys"]) {
+            assert!(rules(Profile::None, 3, 2, 2).must_be_zero(field), "{field}");
+            assert!(rules(Profile::None, 5, 3, 3).must_be_zero(field), "{field}");
+            assert!(rules(Profile::None, 3, 1, 3).must_be_zero(field), "{field}");
+            assert!(
+                !rules(Profile::None, 3, 1, 1).must_be_zero(field),
+                "{field}"
+            );
+            assert!(
+                !rules(Profile::None, 5, 2, 3).must_be_zero(field),
+                "{field}"
+            );
+            assert!(
+                !rules(Profile::Crash, 3, 2, 2).must_be_zero(field),
+                "{field}"
+            );
+        }
+        // R + W > N but 2W ≤ N: reads are fresh, two creates may both win.
+        for field in reads {
+            assert!(rules(Profile::None, 3, 3, 1).must_be_zero(field), "{field}");
+        }
+        assert!(!rules(Profile::None, 3, 3, 1).must_be_zero("non_linearizable_keys"));
+        for weak in [
+            rules(Profile::None, 3, 1, 1),
+            rules(Profile::Crash, 5, 1, 1),
+        ] {
+            for field in ["lost_write", "resurrected_delete", "divergent_end"] {
+                assert!(weak.must_be_zero(field), "{field} {weak:?}");
+            }
+        }
+        assert!(rules(Profile::None, 3, 1, 1).must_be_zero("failed_write_visible"));
+        assert!(!rules(Profile::CrashHeavy, 3, 1, 1).must_be_zero("lost_write"));
     }
 }

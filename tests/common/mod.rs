@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use ftkv::address::PeerId;
+use ftkv::config::Level;
 use ftkv::op::OpKind;
 use ftkv::scenario::Action;
 
@@ -11,5 +12,6 @@ pub fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Actio
         op,
         key: key.into(),
         value: value.map(Into::into),
+        level: Level::Quorum,
     }
 }

@@ -189,3 +189,22 @@ test('vnodes: each peer draws its tokens, the link carries vn=, bad values are r
   assert.throws(() => new Playground({ vnodes: 0 }), /vnodes must be 1\.\.=256, not 0/);
   assert.throws(() => new Playground({ peers: 100, vnodes: 256 }), /peers × vnodes must be at most 16384/);
 });
+
+test('read repair and consistency levels are options, land in the link and replay', () => {
+  assert.throws(() => new Playground({ readRepair: 'sometimes' }), /readRepair must be off, async or blocking, not `sometimes`/);
+  const pg = new Playground({ peers: 6, seed: 4, readRepair: 'blocking' });
+  pg.step(40);
+  assert.throws(() => pg.read('k', undefined, 'most'), /consistency level is one, quorum or all, not `most`/);
+  pg.create('k', 'v', '1.0.0.0:0', 'all');
+  pg.step(5);
+  pg.read('k', '2.0.0.0:0', 'one');
+  pg.step(5);
+  const rows = pg.history();
+  assert.deepEqual(rows.map((r) => [r.op, r.outcome, r.value]), [['create', 'ok', 'v'], ['read', 'ok', 'v']]);
+  const link = pg.shareLink();
+  assert.match(link, /&rr=blocking/);
+  assert.match(link, /\.create:all\.1\.k\.v;/);
+  assert.match(link, /\.read:one\.2\.k/);
+  const again = Playground.fromLink(link, false);
+  assert.equal(again.dbgLog(), pg.dbgLog());
+});
