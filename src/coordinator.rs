@@ -296,6 +296,10 @@ impl Coordinator {
     /// Fails every undecided transaction started `timeout` or more ticks
     /// before `now`, and stops repairing reads that old.
     pub fn expire(&mut self, now: u64, timeout: u64, out: &mut Out) {
+        if self.pending.is_empty() {
+            // The common tick: nothing to look at, nothing to allocate.
+            return;
+        }
         let late: Vec<u64> = self
             .pending
             .iter()

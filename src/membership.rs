@@ -85,6 +85,15 @@ impl Slot {
     fn is_listed(&self) -> bool {
         self.incarnation > 0
     }
+
+    /// The entry gossiped for member `id`.
+    fn entry(&self, id: PeerId) -> GossipEntry {
+        GossipEntry {
+            id,
+            incarnation: self.incarnation,
+            heartbeat: self.heartbeat,
+        }
+    }
 }
 
 /// One member as the owner of a list sees it.
@@ -119,6 +128,11 @@ pub struct Membership {
     ids: Vec<PeerId>,
     /// Ids of peers removed and not listed again, sorted.
     removed: Vec<PeerId>,
+    /// The live entries of the last sweep: a buffer kept between ticks.
+    live: Vec<GossipEntry>,
+    /// The list last gossiped. Once every message carrying it has been
+    /// delivered or lost, the next tick's list is written into it in place.
+    gossiped: Rc<[GossipEntry]>,
 }
 
 impl Membership {
@@ -137,6 +151,8 @@ impl Membership {
             slots: vec![Slot::default(); peers as usize],
             ids: Vec::new(),
             removed: Vec::new(),
+            live: Vec::new(),
+            gossiped: Rc::default(),
         }
     }
 
@@ -310,13 +326,7 @@ impl Membership {
     /// removed, it probes the next peer of the cluster in turn that is not
     /// on the list, so two groups that never knew each other (peers that
     /// all restarted at once and formed groups apart) find each other.
-    fn probe_removed(
-        &self,
-        now: u64,
-        live: &Rc<Vec<GossipEntry>>,
-        rng: &mut SimRng,
-        out: &mut Out,
-    ) {
+    fn probe_removed(&self, now: u64, live: &Rc<[GossipEntry]>, rng: &mut SimRng, out: &mut Out) {
         let due = (now + u64::from(self.me.0)) % self.timings.t_remove == 0;
         if !due {
             return;
@@ -342,57 +352,72 @@ impl Membership {
     /// One pass over the list: removes members silent for `t_remove` ticks
     /// (tomb-stoning them) and returns the live entries and the ids of the
     /// suspected members, in id order.
-    fn sweep(&mut self, now: u64, out: &mut Out) -> (Rc<Vec<GossipEntry>>, Vec<PeerId>) {
+    fn sweep(&mut self, now: u64, out: &mut Out) -> (Rc<[GossipEntry]>, Vec<PeerId>) {
         let t = self.timings;
-        let slots = &mut self.slots;
-        let removed = &mut self.removed;
+        if let Some(list) = self.refresh_all_live(now) {
+            return (list, Vec::new());
+        }
         let mut suspected = Vec::new();
-        let mut live = Vec::with_capacity(self.ids.len());
-        self.ids.retain(|&id| {
-            let m = &mut slots[id.0 as usize];
+        self.live.clear();
+        let mut at = 0;
+        while let Some(&id) = self.ids.get(at) {
+            let m = &mut self.slots[id.0 as usize];
             let silent = now.saturating_sub(m.updated_at);
             if silent >= t.t_remove {
                 m.removed = m.incarnation;
                 m.removed_heartbeat = m.heartbeat;
                 m.incarnation = 0;
-                if let Err(pos) = removed.binary_search(&id) {
-                    removed.insert(pos, id);
+                if let Err(pos) = self.removed.binary_search(&id) {
+                    self.removed.insert(pos, id);
                 }
+                self.ids.remove(at);
                 out.change(Change::Removed(id));
-                return false;
+                continue;
             }
             if silent < t.t_fail {
-                live.push(GossipEntry {
-                    id,
-                    incarnation: m.incarnation,
-                    heartbeat: m.heartbeat,
-                });
+                self.live.push(m.entry(id));
             } else {
                 suspected.push(id);
             }
-            true
-        });
-        (Rc::new(live), suspected)
+            at += 1;
+        }
+        match Rc::get_mut(&mut self.gossiped) {
+            Some(list) if list.len() == self.live.len() => list.copy_from_slice(&self.live),
+            _ => self.gossiped = Rc::from(self.live.as_slice()),
+        }
+        (Rc::clone(&self.gossiped), suspected)
+    }
+
+    /// The common tick, where every member is live: rewrites the list last
+    /// gossiped in place, if no message still carries it and its length is
+    /// unchanged. `None` when some member is suspected or due for removal,
+    /// or the list cannot be reused.
+    fn refresh_all_live(&mut self, now: u64) -> Option<Rc<[GossipEntry]>> {
+        let t = self.timings;
+        let quiet = t.t_fail.min(t.t_remove);
+        let (slots, ids) = (&self.slots, &self.ids);
+        let all_live = ids
+            .iter()
+            .all(|id| now.saturating_sub(slots[id.0 as usize].updated_at) < quiet);
+        let list = Rc::get_mut(&mut self.gossiped).filter(|l| all_live && l.len() == ids.len())?;
+        for (entry, &id) in list.iter_mut().zip(ids) {
+            *entry = slots[id.0 as usize].entry(id);
+        }
+        Some(Rc::clone(&self.gossiped))
     }
 
     fn is_live(&self, m: &Slot, now: u64) -> bool {
         now.saturating_sub(m.updated_at) < self.timings.t_fail
     }
 
-    fn live_entries(&self, now: u64) -> Rc<Vec<GossipEntry>> {
-        Rc::new(
-            self.ids
-                .iter()
-                .filter_map(|&id| {
-                    let m = self.slots[id.0 as usize];
-                    self.is_live(&m, now).then_some(GossipEntry {
-                        id,
-                        incarnation: m.incarnation,
-                        heartbeat: m.heartbeat,
-                    })
-                })
-                .collect(),
-        )
+    fn live_entries(&self, now: u64) -> Rc<[GossipEntry]> {
+        self.ids
+            .iter()
+            .filter_map(|&id| {
+                let m = &self.slots[id.0 as usize];
+                self.is_live(m, now).then(|| m.entry(id))
+            })
+            .collect()
     }
 
     /// Whether the peer has heard from the group since it started.
@@ -429,24 +454,24 @@ impl Membership {
 }
 
 /// Sends `live` to `fanout` distinct random live members other than `me`,
-/// chosen with Floyd's sampling (no per-tick allocation of candidates).
-fn gossip(me: PeerId, live: &Rc<Vec<GossipEntry>>, fanout: u32, rng: &mut SimRng, out: &mut Out) {
+/// chosen with Floyd's sampling (the members chosen so far are the
+/// receivers pushed onto `out.sends`: no per-tick allocation of candidates).
+fn gossip(me: PeerId, live: &Rc<[GossipEntry]>, fanout: u32, rng: &mut SimRng, out: &mut Out) {
     let mine = live.iter().position(|e| e.id == me);
     let n = (live.len() - usize::from(mine.is_some())) as u32;
     let k = fanout.min(n);
-    let mut chosen: Vec<u32> = Vec::with_capacity(k as usize);
+    // Candidate indices skip this peer's own entry.
+    let member = |candidate: u32| match mine {
+        Some(m) if candidate as usize >= m => live[candidate as usize + 1].id,
+        _ => live[candidate as usize].id,
+    };
+    let first = out.sends.len();
     for j in n - k..n {
-        let t = rng.below(j + 1);
-        chosen.push(if chosen.contains(&t) { j } else { t });
-    }
-    for candidate in chosen {
-        // Candidate indices skip this peer's own entry.
-        let at = match mine {
-            Some(m) if candidate as usize >= m => candidate as usize + 1,
-            _ => candidate as usize,
-        };
+        let t = member(rng.below(j + 1));
+        let chosen = out.sends[first..].iter().any(|&(to, _)| to == t);
+        let to = if chosen { member(j) } else { t };
         out.send(
-            live[at].id,
+            to,
             Message::Gossip {
                 members: Rc::clone(live),
             },

@@ -33,6 +33,21 @@ impl Stored {
     }
 }
 
+/// A coordinator's request to one replica: a [`Message::Request`].
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The transaction id.
+    pub trans: u64,
+    /// Which operation.
+    pub op: OpKind,
+    /// The key.
+    pub key: String,
+    /// The value to write (create, update), with its version.
+    pub write: Option<Stored>,
+    /// The replica set as the coordinator sees it.
+    pub replicas: ReplicaSet,
+}
+
 /// A message between two peers.
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -46,26 +61,16 @@ pub enum Message {
     /// The introducer's answer: its membership list.
     JoinRep {
         /// The live entries the introducer knows, itself included.
-        members: Rc<Vec<GossipEntry>>,
+        members: Rc<[GossipEntry]>,
     },
     /// Periodic heartbeat gossip: the sender's live entries.
     Gossip {
         /// The live entries the sender knows, itself included.
-        members: Rc<Vec<GossipEntry>>,
+        members: Rc<[GossipEntry]>,
     },
-    /// A coordinator asks a replica to perform a CRUD operation.
-    Request {
-        /// The transaction id.
-        trans: u64,
-        /// Which operation.
-        op: OpKind,
-        /// The key.
-        key: String,
-        /// The value to write (create, update), with its version.
-        write: Option<Stored>,
-        /// The replica set as the coordinator sees it.
-        replicas: ReplicaSet,
-    },
+    /// A coordinator asks a replica to perform a CRUD operation (boxed:
+    /// requests are rare, and every other message stays small to move).
+    Request(Box<Request>),
     /// A replica's answer to a [`Message::Request`].
     Reply {
         /// The transaction id of the request.
@@ -78,7 +83,7 @@ pub enum Message {
     /// Stabilization or anti-entropy: a holder pushes its copy of a key.
     Replicate {
         /// The key.
-        key: String,
+        key: Rc<str>,
         /// The value (or tombstone) and version held.
         stored: Stored,
     },
@@ -86,7 +91,7 @@ pub enum Message {
     /// holds (the one pushed, or a newer one).
     ReplicateAck {
         /// The key.
-        key: String,
+        key: Rc<str>,
         /// The version the receiver holds.
         version: Version,
     },
@@ -94,12 +99,12 @@ pub enum Message {
     /// replicates.
     Digest {
         /// (key, version) pairs, sorted by key.
-        entries: Vec<(String, Version)>,
+        entries: Vec<(Rc<str>, Version)>,
     },
     /// Anti-entropy: the receiver of a digest asks for newer copies.
     Pull {
         /// The keys wanted.
-        keys: Vec<String>,
+        keys: Vec<Rc<str>>,
     },
     /// Read repair: a read's coordinator writes the newest entry it saw
     /// back to a replica that answered with an older one or none.
@@ -155,7 +160,7 @@ impl Message {
             Message::JoinReq { .. } => MessageKind::JoinReq,
             Message::JoinRep { .. } => MessageKind::JoinRep,
             Message::Gossip { .. } => MessageKind::Gossip,
-            Message::Request { op, .. } => MessageKind::Request(*op),
+            Message::Request(request) => MessageKind::Request(request.op),
             Message::Reply { .. } => MessageKind::Reply,
             Message::Replicate { .. } => MessageKind::Replicate,
             Message::ReplicateAck { .. } => MessageKind::ReplicateAck,

@@ -4,12 +4,14 @@
 //! write messages to send and events to record into one [`Out`]. No clock,
 //! no I/O, and its randomness is its own seeded stream.
 
+use std::rc::Rc;
+
 use crate::address::PeerId;
 use crate::config::Config;
 use crate::coordinator::{Coordinator, Invocation};
 use crate::event::EventKind;
 use crate::membership::{Change, Membership};
-use crate::message::{Message, Stored};
+use crate::message::{Message, Request, Stored};
 use crate::op::{OpKind, Version};
 use crate::out::Out;
 use crate::ring::Ring;
@@ -86,13 +88,14 @@ impl Peer {
                 self.membership.on_list(now, &members, out);
                 self.apply_changes(out);
             }
-            Message::Request {
-                trans,
-                op,
-                key,
-                write,
-                replicas,
-            } => {
+            Message::Request(request) => {
+                let Request {
+                    trans,
+                    op,
+                    key,
+                    write,
+                    replicas,
+                } = *request;
                 let answer = self.store.apply(op, &key, write.as_ref(), replicas);
                 let shown = match op {
                     OpKind::Read => answer.found.as_ref(),
@@ -125,12 +128,15 @@ impl Peer {
                 out.send(
                     from,
                     Message::ReplicateAck {
-                        key: key.clone(),
+                        key: Rc::clone(&key),
                         version,
                     },
                 );
                 if changed {
-                    out.record(EventKind::Replicated { key, from });
+                    out.record(EventKind::Replicated {
+                        key: key.to_string(),
+                        from,
+                    });
                 }
             }
             Message::ReplicateAck { key, version } => {
@@ -198,13 +204,13 @@ impl Peer {
         for &to in replicas.as_slice().iter().filter(|_| reachable) {
             out.send(
                 to,
-                Message::Request {
+                Message::Request(Box::new(Request {
                     trans,
                     op,
                     key: key.to_owned(),
                     write: write.clone(),
                     replicas,
-                },
+                })),
             );
         }
         let request = Invocation { written, ..request };
@@ -214,6 +220,10 @@ impl Peer {
     /// Applies the membership changes in `out` to the ring and the store,
     /// recording joins and removals.
     fn apply_changes(&mut self, out: &mut Out) {
+        if out.changes.is_empty() {
+            // Most inputs change no membership: skip the drain.
+            return;
+        }
         for change in std::mem::take(&mut out.changes) {
             let event = match change {
                 Change::Added(member) => {
@@ -276,13 +286,13 @@ mod tests {
             version: Version { tick: 4, trans: 9 },
         };
         let mut out = Out::default();
-        let request = Message::Request {
+        let request = Message::Request(Box::new(Request {
             trans: 9,
             op: OpKind::Create,
             key: "k".into(),
             write: Some(write.clone()),
             replicas: ring.replicas("k"),
-        };
+        }));
         peer.on_message(5, PeerId(2), request, &mut out);
         assert_eq!(
             out.events,

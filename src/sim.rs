@@ -218,20 +218,18 @@ impl Sim {
                 self.trace_drop(m.from, m.to, &m.msg, DropReason::ReceiverFailed);
                 continue;
             }
-            let mut out = std::mem::take(&mut self.outbox);
-            if let Some(peer) = self.live_peer(m.to) {
-                peer.on_message(now, m.from, m.msg, &mut out);
+            if let Some((peer, out)) = self.live_peer(m.to) {
+                peer.on_message(now, m.from, m.msg, out);
             }
-            self.flush(m.to, out);
+            self.flush(m.to);
         }
         for i in 0..self.slots.len() {
             let id = PeerId(i as u32);
-            let mut out = std::mem::take(&mut self.outbox);
             match self.live_peer(id) {
-                Some(peer) => peer.on_tick(now, &mut out),
+                Some((peer, out)) => peer.on_tick(now, out),
                 None => continue,
             }
-            self.flush(id, out);
+            self.flush(id);
         }
         self.now += 1;
     }
@@ -256,30 +254,31 @@ impl Sim {
         if let Some(store) = kept {
             peer.restore(store);
         }
-        let mut out = std::mem::take(&mut self.outbox);
-        peer.start(now, &mut out);
-        self.flush(id, out);
+        peer.start(now, &mut self.outbox);
+        self.flush(id);
     }
 
-    fn live_peer(&mut self, id: PeerId) -> Option<&mut Peer> {
+    /// A live peer, and the output it writes into.
+    fn live_peer(&mut self, id: PeerId) -> Option<(&mut Peer, &mut Out)> {
         let slot = self.slots.get_mut(id.0 as usize)?;
         match slot.state {
-            PeerState::Alive => slot.peer.as_mut(),
+            PeerState::Alive => slot.peer.as_mut().map(|p| (p, &mut self.outbox)),
             _ => None,
         }
     }
 
-    /// Sends what a peer produced and records its events.
-    fn flush(&mut self, from: PeerId, mut out: Out) {
+    /// Sends what a peer produced and records its events, leaving the
+    /// output empty (its buffers kept) for the next input.
+    fn flush(&mut self, from: PeerId) {
         let now = self.now;
-        for kind in out.events.drain(..) {
+        for kind in self.outbox.events.drain(..) {
             self.pending.push(Event {
                 tick: now,
                 peer: from,
                 kind,
             });
         }
-        for (to, msg) in out.sends.drain(..) {
+        for (to, msg) in self.outbox.sends.drain(..) {
             let kind = msg.kind();
             let sent = self.network.send(now, from, to, msg);
             if !self.opts.trace_messages {
@@ -306,7 +305,6 @@ impl Sim {
                 }),
             }
         }
-        self.outbox = out;
     }
 
     fn trace_drop(&mut self, from: PeerId, to: PeerId, msg: &Message, reason: DropReason) {
@@ -408,8 +406,7 @@ impl Sim {
                 value: value.map(str::to_owned),
             },
         });
-        let mut out = std::mem::take(&mut self.outbox);
-        if let Some(peer) = self.live_peer(coordinator) {
+        if let Some((peer, out)) = self.live_peer(coordinator) {
             let request = Invocation {
                 trans,
                 op,
@@ -417,9 +414,9 @@ impl Sim {
                 written: value,
                 level,
             };
-            peer.client_op(now, request, &mut out);
+            peer.client_op(now, request, out);
         }
-        self.flush(coordinator, out);
+        self.flush(coordinator);
         Ok(trans)
     }
 

@@ -21,7 +21,10 @@
 //! and asks for what is newer on the sender's. Missing and divergent copies
 //! heal without any ring change, at one digest per peer per period.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::rc::Rc;
 
 use crate::address::PeerId;
 use crate::event::EventKind;
@@ -123,13 +126,51 @@ pub struct Answer {
     pub found: Option<Stored>,
 }
 
-/// A peer's stored keys.
+/// A peer's stored keys. Each key text is allocated once, when the key
+/// is first stored; the sets and the messages naming it share it.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    map: BTreeMap<String, Entry>,
-    dirty: BTreeSet<String>,
+    map: BTreeMap<Rc<str>, Entry>,
+    dirty: BTreeSet<Rc<str>>,
     /// Keys with a push not yet confirmed by every replica.
-    unconfirmed: BTreeSet<String>,
+    unconfirmed: BTreeSet<Rc<str>>,
+    /// No earlier than the oldest orphan and tombstone: lets a sweep skip
+    /// the entries while nothing can be due.
+    oldest: Oldest,
+}
+
+/// Lower bounds on the tick since which an entry has been an orphan and on
+/// the tick of the oldest tombstone, so that a sweep with nothing old
+/// enough to drop or collect skips the entries. The default (0) bounds
+/// everything.
+#[derive(Clone, Copy, Debug, Default)]
+struct Oldest {
+    orphan: u64,
+    tombstone: u64,
+}
+
+impl Oldest {
+    const NONE: Oldest = Oldest {
+        orphan: u64::MAX,
+        tombstone: u64::MAX,
+    };
+
+    /// Lowers the bounds to cover `e`.
+    fn note(&mut self, e: &Entry) {
+        if let Some(since) = e.orphan_since {
+            self.orphan = self.orphan.min(since);
+        }
+        if !e.stored.is_live() {
+            self.tombstone = self.tombstone.min(e.stored.version.tick);
+        }
+    }
+
+    /// Whether some orphan may be past its hold or some tombstone past its
+    /// grace at `now`.
+    fn any_due(&self, now: u64, t: &StoreTimings) -> bool {
+        now >= self.orphan.saturating_add(t.orphan_hold)
+            || now >= self.tombstone.saturating_add(t.tombstone_grace)
+    }
 }
 
 impl Store {
@@ -154,11 +195,11 @@ impl Store {
                 }
             }
             (OpKind::Create, Some(w)) if !live => {
-                self.merge(key, w, Some(replicas));
+                self.merge(key, w, Some(replicas), None);
                 true
             }
             (OpKind::Update | OpKind::Delete, Some(w)) if live => {
-                self.merge(key, w, Some(replicas));
+                self.merge(key, w, Some(replicas), None);
                 true
             }
             _ => false,
@@ -166,28 +207,59 @@ impl Store {
         Answer { ok, found: None }
     }
 
-    /// Keeps `stored` if it is newer than what this peer holds. Returns
-    /// whether anything changed.
-    fn merge(&mut self, key: &str, stored: &Stored, synced: Option<ReplicaSet>) -> bool {
-        if self
-            .map
-            .get(key)
-            .is_some_and(|e| e.stored.version >= stored.version)
-        {
-            return false;
-        }
-        let entry = Entry {
-            stored: stored.clone(),
-            position: key_position(key),
-            synced,
-            confirmed: Vec::new(),
-            pushed_at: 0,
-            orphan_since: None,
+    /// Keeps `stored` if it is newer than what this peer holds, and notes
+    /// that `holder` (if any) holds the version now kept when it is
+    /// `stored`'s. Returns whether anything changed and the version now
+    /// held.
+    fn merge(
+        &mut self,
+        key: &str,
+        stored: &Stored,
+        synced: Option<ReplicaSet>,
+        holder: Option<PeerId>,
+    ) -> (bool, Version) {
+        let entry = || {
+            let mut e = Entry {
+                stored: stored.clone(),
+                position: key_position(key),
+                synced,
+                confirmed: Vec::new(),
+                pushed_at: 0,
+                orphan_since: None,
+            };
+            if let Some(h) = holder {
+                e.confirm(h);
+            }
+            e
         };
-        self.map.insert(key.to_owned(), entry);
-        self.unconfirmed.remove(key);
-        self.dirty.insert(key.to_owned());
-        true
+        // One search: the entry and the key text it already holds.
+        let held = self
+            .map
+            .range_mut::<str, _>((Bound::Included(key), Bound::Included(key)))
+            .next();
+        let key = match held {
+            Some((_, e)) if e.stored.version >= stored.version => {
+                if let Some(h) = holder.filter(|_| e.stored.version == stored.version) {
+                    e.confirm(h);
+                }
+                return (false, e.stored.version);
+            }
+            Some((held, e)) => {
+                *e = entry();
+                Rc::clone(held)
+            }
+            None => {
+                let key: Rc<str> = Rc::from(key);
+                self.map.insert(Rc::clone(&key), entry());
+                key
+            }
+        };
+        self.unconfirmed.remove(&key);
+        self.dirty.insert(key);
+        if !stored.is_live() {
+            self.oldest.tombstone = self.oldest.tombstone.min(stored.version.tick);
+        }
+        (true, stored.version)
     }
 
     /// Stores a copy pushed by stabilization or anti-entropy if it is newer
@@ -201,11 +273,7 @@ impl Store {
         stored: &Stored,
         from: PeerId,
     ) -> (bool, Version) {
-        let (changed, version) = self.write_back(ring, key, stored);
-        if version == stored.version {
-            self.confirmed(key, from, version);
-        }
-        (changed, version)
+        self.merge(key, stored, Some(ring.replicas(key)), Some(from))
     }
 
     /// Stores an entry a read's coordinator wrote back (read repair) if it
@@ -213,12 +281,7 @@ impl Store {
     /// may hold no copy at all. Returns whether anything changed and the
     /// version now held.
     pub fn write_back(&mut self, ring: &Ring, key: &str, stored: &Stored) -> (bool, Version) {
-        let changed = self.merge(key, stored, Some(ring.replicas(key)));
-        let held = self
-            .map
-            .get(key)
-            .map_or(stored.version, |e| e.stored.version);
-        (changed, held)
+        self.merge(key, stored, Some(ring.replicas(key)), None)
     }
 
     /// Records that `from` holds `version` of `key` (or a newer one).
@@ -271,10 +334,9 @@ impl Store {
             return;
         }
         let dirty = std::mem::take(&mut self.dirty);
-        let keys: Vec<String> = if ring_changed {
-            self.map.keys().cloned().collect()
-        } else {
-            let retry = self
+        let retry: Vec<Rc<str>> = match ring_changed {
+            true => Vec::new(),
+            false => self
                 .unconfirmed
                 .iter()
                 .filter(|k| {
@@ -282,15 +344,27 @@ impl Store {
                         .get(*k)
                         .is_some_and(|e| now >= e.pushed_at + timings.push_retry)
                 })
-                .cloned();
-            dirty.into_iter().chain(retry).collect()
+                .cloned()
+                .collect(),
         };
-        for key in keys {
-            if let Some(e) = self.map.get_mut(&key) {
-                if sync(me, ring, &key, e, now, out) {
-                    self.unconfirmed.insert(key);
-                } else {
-                    self.unconfirmed.remove(&key);
+        let (unconfirmed, oldest) = (&mut self.unconfirmed, &mut self.oldest);
+        let mut synced = |key: &Rc<str>, e: &mut Entry| {
+            if sync(me, ring, key, e, now, out) {
+                unconfirmed.insert(Rc::clone(key));
+            } else {
+                unconfirmed.remove(key);
+            }
+            oldest.note(e);
+        };
+        if ring_changed {
+            for (key, e) in &mut self.map {
+                synced(key, e);
+            }
+        } else {
+            // A key both written and due for a retry is synced twice.
+            for key in dirty.iter().chain(&retry) {
+                if let Some(e) = self.map.get_mut(key) {
+                    synced(key, e);
                 }
             }
         }
@@ -302,24 +376,34 @@ impl Store {
     /// Drops confirmed orphans past their hold and collects confirmed
     /// tombstones past their grace.
     fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings, out: &mut Out) {
+        if !self.oldest.any_due(now, t) {
+            // No orphan or tombstone is old enough yet: nothing to look at.
+            return;
+        }
         let (mut handed, mut collected) = (Vec::new(), Vec::new());
+        let mut oldest = Oldest::NONE;
         for (key, e) in &self.map {
-            // Stabilization just brought every entry in line with the ring.
-            let Some(set) = e.synced else { continue };
-            if !e.all_confirmed(me, set) {
-                continue;
-            }
-            if e.orphan_since
-                .is_some_and(|since| now >= since + t.orphan_hold)
-            {
-                handed.push(key.clone());
-            } else if !e.stored.is_live() && now >= e.stored.version.tick + t.tombstone_grace {
-                collected.push(key.clone());
+            let due_hand = e
+                .orphan_since
+                .is_some_and(|since| now >= since + t.orphan_hold);
+            let due_collect = !due_hand
+                && !e.stored.is_live()
+                && now >= e.stored.version.tick + t.tombstone_grace;
+            // Stabilization just brought every entry in line with the ring;
+            // only a due entry is checked for confirmations (the costly part).
+            let confirmed = || e.synced.is_some_and(|set| e.all_confirmed(me, set));
+            if due_hand && confirmed() {
+                handed.push(key.to_string());
+            } else if due_collect && confirmed() {
+                collected.push(key.to_string());
+            } else {
+                oldest.note(e);
             }
         }
+        self.oldest = oldest;
         for key in handed.iter().chain(&collected) {
-            self.map.remove(key);
-            self.unconfirmed.remove(key);
+            self.map.remove(key.as_str());
+            self.unconfirmed.remove(key.as_str());
         }
         let handed = handed.into_iter().map(|key| EventKind::Handed { key });
         let collected = collected
@@ -340,12 +424,13 @@ impl Store {
             return;
         }
         let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
-        let entries = self
-            .map
-            .iter()
-            .filter(|(_, e)| e.replicas(ring).contains(to))
-            .map(|(k, e)| (k.clone(), e.stored.version))
-            .collect();
+        let mut entries = Vec::with_capacity(self.map.len());
+        entries.extend(
+            self.map
+                .iter()
+                .filter(|(_, e)| e.replicas(ring).contains(to))
+                .map(|(k, e)| (Rc::clone(k), e.stored.version)),
+        );
         out.send(to, Message::Digest { entries });
     }
 
@@ -356,34 +441,44 @@ impl Store {
         &mut self,
         ring: &Ring,
         from: PeerId,
-        entries: &[(String, Version)],
+        entries: &[(Rc<str>, Version)],
         out: &mut Out,
     ) {
-        // Both sides are sorted by key: one merge pass, no lookups.
+        // Both sides are sorted by key: one merge pass, no lookups, one
+        // comparison per step.
         let mut want = Vec::new();
         let mut theirs = entries.iter().peekable();
         for (key, e) in self.map.iter_mut() {
-            while let Some((k, _)) = theirs.next_if(|(k, _)| k < key) {
-                want.push(k.clone());
+            let mut held = None;
+            while let Some((k, version)) = theirs.peek() {
+                match (**k).cmp(&**key) {
+                    Ordering::Less => want.push(Rc::clone(k)),
+                    Ordering::Equal => held = Some(*version),
+                    Ordering::Greater => break,
+                }
+                theirs.next();
+                if held.is_some() {
+                    break;
+                }
             }
-            match theirs.next_if(|(k, _)| k == key) {
-                Some((_, version)) if e.stored.version > *version => out.send(from, push(key, e)),
-                Some((_, version)) if e.stored.version == *version => e.confirm(from),
-                Some((k, _)) => want.push(k.clone()),
+            match held {
+                Some(version) if e.stored.version > version => out.send(from, push(key, e)),
+                Some(version) if e.stored.version == version => e.confirm(from),
+                Some(_) => want.push(Rc::clone(key)),
                 None if e.replicas(ring).contains(from) => out.send(from, push(key, e)),
                 None => {}
             }
         }
-        want.extend(theirs.map(|(k, _)| k.clone()));
+        want.extend(theirs.map(|(k, _)| Rc::clone(k)));
         if !want.is_empty() {
             out.send(from, Message::Pull { keys: want });
         }
     }
 
     /// Answers a pull: pushes each asked key held here.
-    pub fn on_pull(&self, from: PeerId, keys: &[String], out: &mut Out) {
+    pub fn on_pull(&self, from: PeerId, keys: &[Rc<str>], out: &mut Out) {
         for key in keys {
-            if let Some(e) = self.map.get(key) {
+            if let Some((key, e)) = self.map.get_key_value(key) {
                 out.send(from, push(key, e));
             }
         }
@@ -414,9 +509,9 @@ impl Store {
     }
 }
 
-fn push(key: &str, e: &Entry) -> Message {
+fn push(key: &Rc<str>, e: &Entry) -> Message {
     Message::Replicate {
-        key: key.to_owned(),
+        key: Rc::clone(key),
         stored: e.stored.clone(),
     }
 }
@@ -425,7 +520,7 @@ fn push(key: &str, e: &Entry) -> Message {
 /// its set that have not confirmed it (all of a new set), and marks it an
 /// orphan while `me` is no replica. Returns whether some replica has not
 /// confirmed yet.
-fn sync(me: PeerId, ring: &Ring, key: &str, e: &mut Entry, now: u64, out: &mut Out) -> bool {
+fn sync(me: PeerId, ring: &Ring, key: &Rc<str>, e: &mut Entry, now: u64, out: &mut Out) -> bool {
     let set = ring.replicas_at(e.position);
     if set.contains(me) {
         e.orphan_since = None;
@@ -493,6 +588,16 @@ mod tests {
 
     fn t() -> StoreTimings {
         StoreTimings::default()
+    }
+
+    /// A ring of peers 0, 1 and 2, all replicas of `k`, and a store that
+    /// holds `k` = `v` at version 1.
+    fn holding_k() -> (Ring, ReplicaSet, Store) {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("k");
+        let mut s = Store::default();
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        (ring, set, s)
     }
 
     #[test]
@@ -614,11 +719,8 @@ mod tests {
 
     #[test]
     fn tombstones_are_collected_after_the_grace_once_confirmed() {
-        let ring = ring_of(&[0, 1, 2]);
-        let set = ring.replicas("k");
+        let (ring, set, mut s) = holding_k();
         let me = PeerId(0);
-        let mut s = Store::default();
-        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(2)), set);
         let mut out = Out::default();
         let grace = t().tombstone_grace;
@@ -640,6 +742,30 @@ mod tests {
     }
 
     #[test]
+    fn a_tombstone_written_after_a_sweep_that_found_nothing_is_still_collected() {
+        let (ring, set, mut s) = holding_k();
+        let me = PeerId(0);
+        let mut out = Out::default();
+        s.stabilize(me, &ring, false, SWEEP_EVERY, &t(), &mut out);
+        assert_eq!(
+            swept(&mut out),
+            (vec![], vec![]),
+            "nothing to drop: later sweeps may skip"
+        );
+        let deleted = tombstone(2 * SWEEP_EVERY);
+        s.apply(OpKind::Delete, "k", Some(&deleted), set);
+        s.confirmed("k", PeerId(1), deleted.version);
+        s.confirmed("k", PeerId(2), deleted.version);
+        let due = deleted.version.tick + t().tombstone_grace;
+        let early = due / SWEEP_EVERY * SWEEP_EVERY;
+        s.stabilize(me, &ring, false, early, &t(), &mut out);
+        assert!(swept(&mut out).1.is_empty(), "not before the grace");
+        let next = (due / SWEEP_EVERY + 1) * SWEEP_EVERY;
+        s.stabilize(me, &ring, false, next, &t(), &mut out);
+        assert_eq!(swept(&mut out).1, vec!["k"]);
+    }
+
+    #[test]
     fn anti_entropy_pushes_newer_and_pulls_missing() {
         let ring = ring_of(&[0, 1, 2]);
         let set = ring.replicas("a");
@@ -653,8 +779,8 @@ mod tests {
             ring.replicas("b"),
         );
         let digest = vec![
-            ("a".to_owned(), Version { tick: 1, trans: 1 }),
-            ("c".to_owned(), Version { tick: 2, trans: 2 }),
+            ("a".into(), Version { tick: 1, trans: 1 }),
+            ("c".into(), Version { tick: 2, trans: 2 }),
         ];
         let mut out = Out::default();
         s.on_digest(&ring, other, &digest, &mut out);
@@ -662,12 +788,14 @@ mod tests {
             .sends
             .iter()
             .filter_map(|(_, m)| match m {
-                Message::Replicate { key, .. } => Some(key.as_str()),
+                Message::Replicate { key, .. } => Some(&**key),
                 _ => None,
             })
             .collect();
         assert_eq!(pushed, vec!["a", "b"], "newer a, missing b");
-        assert!(matches!(&out.sends.last().unwrap().1, Message::Pull { keys } if keys == &["c"]));
+        assert!(
+            matches!(&out.sends.last().unwrap().1, Message::Pull { keys } if keys == &["c".into()])
+        );
         // The digest names this peer's neighbour and the keys it replicates.
         let mut out = Out::default();
         for now in 0..10 {
