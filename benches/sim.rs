@@ -10,6 +10,10 @@
 //!    pulls) and replication (pushes, confirmations) beside gossip, at 10
 //!    and 100 peers, quiet and after a failure.
 //!
+//! 5. Ring lookups: nanoseconds per replica set (`Ring::replicas_at`, on
+//!    the hot path of every request and sync) with 1, 64 and 256 tokens
+//!    per peer.
+//!
 //! Peak heap is measured by a counting global allocator, so it is the same
 //! on every machine for the same run. `-- --quick` runs a small version.
 
@@ -25,6 +29,7 @@ use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
 use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
+use ftkv::ring::Ring;
 use ftkv::rng::SimRng;
 use ftkv::scenario::{Session, Setup};
 use ftkv::sim::{PeerState, Sim, SimOptions};
@@ -257,6 +262,31 @@ fn repair_header() {
     );
 }
 
+fn ring_lookups(lookups: u64) {
+    println!("\nring lookups: replicas (N = 3) of {lookups} key positions");
+    println!(
+        "  {:<10} {:>8} {:>10} {:>14}",
+        "peers", "vnodes", "tokens", "ns/lookup"
+    );
+    for peers in [10, 100] {
+        for vnodes in [1, 64, 256] {
+            let mut ring = Ring::new().with_vnodes(vnodes);
+            ring.extend((0..peers).map(PeerId));
+            let mut rng = SimRng::new(9, 0);
+            let start = Instant::now();
+            let mut sum = 0u64;
+            for _ in 0..lookups {
+                let position = u64::from(rng.below(u32::MAX)) << 32;
+                sum += u64::from(ring.replicas_at(position).as_slice()[0].0);
+            }
+            let ns = start.elapsed().as_nanos() as f64 / lookups as f64;
+            std::hint::black_box(sum);
+            let tokens = ring.tokens().len();
+            println!("  {peers:<10} {vnodes:>8} {tokens:>10} {ns:>14.1}");
+        }
+    }
+}
+
 fn main() {
     // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
     if std::env::args().any(|a| a == "--quick") {
@@ -265,6 +295,7 @@ fn main() {
         repair_header();
         repair_cost(10, 100);
         large_cluster(100, 1000, 400);
+        ring_lookups(100_000);
     } else {
         classic_cases(20);
         playground_scenarios();
@@ -273,5 +304,6 @@ fn main() {
         repair_cost(10, 100);
         repair_cost(100, 1000);
         large_cluster(1000, 10_000, 1000);
+        ring_lookups(10_000_000);
     }
 }

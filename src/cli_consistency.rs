@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
-use ftkv::config::{Config, Replication};
+use ftkv::config::{validate_vnodes, Config, Replication};
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;
@@ -99,10 +99,13 @@ pub struct TortureArgs {
     pub json: bool,
     /// N, R and W from `--n --r --w`.
     pub replication: Replication,
+    /// Tokens per peer from `--vnodes`.
+    pub vnodes: u16,
     /// Other settings from their flags (`--read-repair`,
     /// `--hinted-handoff`), each a `key=value` of [`Config::with_settings`].
     pub settings: Vec<String>,
-    /// Settings texts to compare, each applied over the flags' settings.
+    /// Settings texts to compare, each applied over `replication`,
+    /// `vnodes` and the flags' settings.
     pub compare: Vec<String>,
 }
 
@@ -110,8 +113,10 @@ pub struct TortureArgs {
 pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String> {
     let profiles = parse_profiles(&args.profiles)?;
     args.replication.validate()?;
+    validate_vnodes(args.vnodes)?;
     let mut base = Config {
         replication: args.replication,
+        vnodes: args.vnodes,
         ..Config::default()
     };
     if !args.settings.is_empty() {

@@ -1,7 +1,8 @@
 //! One configuration of the protocol: every timing, the replication
 //! factors N, R and W (3, 2 and 2 by default), read repair, the
-//! consistency level a single request may ask for instead, and the
-//! settings text `n=3,r=1,w=1` that changes them from the command line.
+//! consistency level a single request may ask for instead, the tokens each
+//! peer owns on the ring (1 by default), and the settings text
+//! `n=3,r=1,w=1` that changes them from the command line.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -9,6 +10,13 @@ use crate::store::StoreTimings;
 
 /// The most replicas a key may have.
 pub const MAX_N: u8 = 7;
+
+/// The most tokens (virtual nodes) a peer may own on the ring.
+pub const MAX_VNODES: u16 = 256;
+
+/// The most tokens a simulated cluster's ring may hold when peers own more
+/// than one: every peer keeps its own ring of every token.
+pub const MAX_SIM_TOKENS: u32 = 16_384;
 
 /// How many peers hold each key (N) and how many must answer a read (R)
 /// or acknowledge a write (W).
@@ -152,6 +160,8 @@ pub struct Config {
     pub store: StoreTimings,
     /// N, R and W.
     pub replication: Replication,
+    /// Tokens (virtual nodes) per peer on the ring, 1..=[`MAX_VNODES`].
+    pub vnodes: u16,
     /// Read repair.
     pub read_repair: ReadRepair,
     /// Hinted handoff (a sloppy quorum): a coordinator sends a request
@@ -167,15 +177,25 @@ impl Default for Config {
             op_timeout: 10,
             store: StoreTimings::default(),
             replication: Replication::default(),
+            vnodes: 1,
             read_repair: ReadRepair::Off,
             hinted_handoff: false,
         }
     }
 }
 
+/// Checks 1 ≤ `vnodes` ≤ [`MAX_VNODES`]; the error names the problem.
+pub fn validate_vnodes(vnodes: u16) -> Result<(), String> {
+    if (1..=MAX_VNODES).contains(&vnodes) {
+        Ok(())
+    } else {
+        Err(format!("vnodes must be 1..={MAX_VNODES}, not {vnodes}"))
+    }
+}
+
 /// The keys [`Config::with_settings`] takes, in the order
 /// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 5] = ["n", "r", "w", "read-repair", "hinted-handoff"];
+pub const SETTINGS: [&str; 6] = ["n", "r", "w", "read-repair", "vnodes", "hinted-handoff"];
 
 impl Config {
     /// This configuration with the settings of `text` applied:
@@ -203,17 +223,21 @@ impl Config {
             config.set(key, value)?;
         }
         config.replication.validate()?;
+        validate_vnodes(config.vnodes)?;
         Ok(config)
     }
 
     /// The settings text of this configuration: N, R and W, then every
     /// other setting that is not its default, e.g. `n=3,r=2,w=2` or
-    /// `n=3,r=1,w=1,read-repair=blocking,hinted-handoff=on`.
+    /// `n=3,r=1,w=1,read-repair=blocking,vnodes=64,hinted-handoff=on`.
     pub fn settings(&self) -> String {
         let Replication { n, r, w } = self.replication;
         let mut text = format!("n={n},r={r},w={w}");
         if self.read_repair != ReadRepair::Off {
             text.push_str(&format!(",read-repair={}", self.read_repair.word()));
+        }
+        if self.vnodes != 1 {
+            text.push_str(&format!(",vnodes={}", self.vnodes));
         }
         if self.hinted_handoff {
             text.push_str(",hinted-handoff=on");
@@ -223,29 +247,41 @@ impl Config {
 
     /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
     fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        if key == "read-repair" {
-            self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
-                format!("read-repair must be off, async or blocking, not `{value}`")
-            })?;
-            return Ok(());
-        }
-        if key == "hinted-handoff" {
-            self.hinted_handoff = on_off(value)
-                .ok_or_else(|| format!("hinted-handoff must be on or off, not `{value}`"))?;
-            return Ok(());
-        }
-        let slot = match key {
-            "n" => &mut self.replication.n,
-            "r" => &mut self.replication.r,
-            "w" => &mut self.replication.w,
+        match key {
+            "n" => self.replication.n = number(key, value)?,
+            "r" => self.replication.r = number(key, value)?,
+            "w" => self.replication.w = number(key, value)?,
+            "read-repair" => {
+                self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
+                    format!("read-repair must be off, async or blocking, not `{value}`")
+                })?;
+            }
+            "vnodes" => self.vnodes = number(key, value)?,
+            "hinted-handoff" => {
+                self.hinted_handoff = on_off(value)
+                    .ok_or_else(|| format!("hinted-handoff must be on or off, not `{value}`"))?;
+            }
             _ => {
                 return Err(format!(
                     "unknown setting `{key}` (settings: {})",
                     SETTINGS.join(", ")
                 ))
             }
-        };
-        *slot = number(key, value)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the ring of `peers` peers: `vnodes` in range, and with more
+    /// than one token per peer at most [`MAX_SIM_TOKENS`] tokens in all.
+    pub fn validate_ring(&self, peers: u32) -> Result<(), String> {
+        validate_vnodes(self.vnodes)?;
+        let tokens = u64::from(peers) * u64::from(self.vnodes);
+        if self.vnodes > 1 && tokens > u64::from(MAX_SIM_TOKENS) {
+            return Err(format!(
+                "peers × vnodes must be at most {MAX_SIM_TOKENS} (every peer keeps a ring of every token), not {peers} × {} = {tokens}",
+                self.vnodes
+            ));
+        }
         Ok(())
     }
 }
@@ -302,7 +338,7 @@ mod tests {
         assert!(err("  ").starts_with("no settings given"));
         assert_eq!(
             err("x=1"),
-            "unknown setting `x` (settings: n, r, w, read-repair, hinted-handoff)"
+            "unknown setting `x` (settings: n, r, w, read-repair, vnodes, hinted-handoff)"
         );
         assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
         assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
@@ -324,6 +360,54 @@ mod tests {
         assert_eq!(bad(0, 1, 1), "N must be 1..=7, not 0");
         assert_eq!(bad(3, 4, 2), "R must be 1..=N (3), not 4");
         assert_eq!(bad(3, 2, 0), "W must be 1..=N (3), not 0");
+    }
+
+    #[test]
+    fn vnodes_are_checked() {
+        let ring = |vnodes, peers| {
+            Config {
+                vnodes,
+                ..Config::default()
+            }
+            .validate_ring(peers)
+        };
+        assert!(ring(1, 4096).is_ok());
+        assert!(ring(256, 64).is_ok());
+        assert_eq!(ring(0, 10).unwrap_err(), "vnodes must be 1..=256, not 0");
+        assert_eq!(
+            ring(257, 10).unwrap_err(),
+            "vnodes must be 1..=256, not 257"
+        );
+        assert_eq!(
+            ring(256, 65).unwrap_err(),
+            "peers × vnodes must be at most 16384 (every peer keeps a ring of every token), not 65 × 256 = 16640"
+        );
+    }
+
+    #[test]
+    fn vnodes_are_a_setting() {
+        let c = Config::default()
+            .with_settings("n=3,r=2,w=2,vnodes=64")
+            .unwrap();
+        assert_eq!(c.vnodes, 64);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,vnodes=64");
+        let both = Config::default()
+            .with_settings("vnodes=16,read-repair=async")
+            .unwrap();
+        assert_eq!(both.settings(), "n=3,r=2,w=2,read-repair=async,vnodes=16");
+        assert_eq!(Config::default().with_settings(&both.settings()), Ok(both));
+        assert_eq!(
+            Config::default().with_settings("vnodes=1"),
+            Ok(Config::default())
+        );
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert_eq!(err("vnodes=0"), "vnodes must be 1..=256, not 0");
+        assert_eq!(err("vnodes=257"), "vnodes must be 1..=256, not 257");
+        assert_eq!(err("vnodes=70000"), "setting `vnodes`: 70000 is too large");
+        assert_eq!(
+            err("vnodes=many"),
+            "setting `vnodes`: `many` is not a whole number"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `ftkv` command line: run a classic test case and write its
-//! `dbg.log`, grade all seven test cases over many seeds, or replay a
-//! playground share link.
+//! `dbg.log`, grade all seven test cases over many seeds, replay a
+//! playground share link, check or torture histories, measure staleness,
+//! or measure how a ring of virtual nodes spreads keys.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli_consistency;
+mod cli_ring;
 mod cli_staleness;
 
 use clap::{Parser, Subcommand};
@@ -93,6 +95,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         replication: ReplicationArgs,
+        /// Tokens (virtual nodes) per peer on the ring, 1..=256.
+        #[arg(long, default_value_t = 1)]
+        vnodes: u16,
         /// Read repair: off, async (after the answer) or blocking (before it).
         #[arg(long, value_parser = ["off", "async", "blocking"])]
         read_repair: Option<String>,
@@ -114,6 +119,21 @@ enum Command {
         /// How many seeds (clusters) to measure.
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         seeds: u64,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// How evenly a ring spreads keys, and how many keys move when a peer joins or leaves.
+    Ring {
+        /// Peers on the ring (ids 0..P).
+        #[arg(long, default_value_t = 10)]
+        peers: u64,
+        /// Tokens (virtual nodes) per peer.
+        #[arg(long, default_value_t = 1)]
+        vnodes: u64,
+        /// Keys placed: key0, key1, ….
+        #[arg(long, default_value_t = 10_000)]
+        keys: u64,
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
@@ -146,6 +166,7 @@ fn main() -> ExitCode {
             replication,
             read_repair,
             hinted_handoff,
+            vnodes,
             compare,
         } => cli_consistency::torture(
             &mut out,
@@ -155,6 +176,7 @@ fn main() -> ExitCode {
                 profiles,
                 json,
                 replication: replication.replication(),
+                vnodes,
                 settings: read_repair
                     .map(|mode| format!("read-repair={mode}"))
                     .into_iter()
@@ -169,6 +191,12 @@ fn main() -> ExitCode {
             seeds,
             json,
         } => cli_staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
+        Command::Ring {
+            peers,
+            vnodes,
+            keys,
+            json,
+        } => cli_ring::ring(&mut out, peers, vnodes, keys, json),
         Command::Grade {
             seeds,
             first_seed,

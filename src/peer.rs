@@ -42,7 +42,9 @@ impl Peer {
             incarnation,
             config,
             membership: Membership::new(id, incarnation, peers, config.membership),
-            ring: Ring::new().with_n(config.replication.n),
+            ring: Ring::new()
+                .with_n(config.replication.n)
+                .with_vnodes(config.vnodes),
             ring_changed: false,
             store: Store::default(),
             coordinator: Coordinator::new(config.replication, config.read_repair),
@@ -272,7 +274,7 @@ impl Peer {
         let suspects = |id: PeerId| self.membership.suspects(id, now);
         let mut spare = self
             .ring
-            .walk(key)
+            .preference(key)
             .filter(|&id| !replicas.contains(id) && !suspects(id));
         let mut live = Vec::with_capacity(homes.len());
         let mut substitutes = Vec::new();

@@ -13,15 +13,17 @@
 //! faults `part.P-Q-…` (those peers on one side, the rest on the other),
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
+//! A request's verb may name a consistency level: `read:one.P.key`.
 //!
 //! with optional `preset=read` (a classic test case driven on the ring),
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
 //! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
-//! `rep=N.R.W` (replication other than 3.2.2), `rr=async|blocking` (read
-//! repair) and `hh=on` (hinted handoff), and last `&sum=` eight hex digits
-//! of the xxh3 hash of all that
-//! comes before, so a truncated or mangled link is refused, not replayed as
-//! some other scenario. Peers are numbered from 1 (peer `n` is the address of
+//! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
+//! (read repair other than off), `vn=V` (V tokens per peer on the ring,
+//! other than 1) and `hh=on` (hinted handoff), and last `&sum=` eight hex
+//! digits of the xxh3 hash of all that comes before, so a truncated or
+//! mangled link is refused, not replayed as some other scenario. Peers are
+//! numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
 //! A link is untrusted input: its size, cluster, length and action count are
 //! bounded, and anything that does not parse is an error that names it.
@@ -37,7 +39,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{on_off, Config, Level, ReadRepair, Replication};
+use crate::config::{on_off, validate_vnodes, Config, Level, ReadRepair, Replication, MAX_VNODES};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -374,11 +376,13 @@ impl Session {
         if let Some(preset) = &s.preset {
             link.push_str(&format!("&preset={preset}"));
         }
+        // Only the timings decide `t=`: replication, read repair and vnodes
+        // have fields of their own.
         let timings_only = Config {
-            replication: Replication::default(),
-            read_repair: ReadRepair::Off,
-            hinted_handoff: false,
-            ..s.config
+            membership: s.config.membership,
+            op_timeout: s.config.op_timeout,
+            store: s.config.store,
+            ..Config::default()
         };
         if timings_only != Config::default() {
             let (t, m, st) = (s.config, s.config.membership, s.config.store);
@@ -402,6 +406,9 @@ impl Session {
         }
         if s.config.read_repair != ReadRepair::Off {
             link.push_str(&format!("&rr={}", s.config.read_repair.word()));
+        }
+        if s.config.vnodes != 1 {
+            link.push_str(&format!("&vn={}", s.config.vnodes));
         }
         if s.config.hinted_handoff {
             link.push_str("&hh=on");
@@ -546,9 +553,9 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 10] = [None; 10];
-    const NAMES: [&str; 10] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "hh",
+    let mut fields: [Option<&str>; 11] = [None; 11];
+    const NAMES: [&str; 11] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -610,7 +617,12 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             ))
         })?;
     }
-    if let Some(hh) = fields[9] {
+    if fields[9].is_some() {
+        let vnodes = number(9, u64::from(MAX_VNODES))? as u16;
+        validate_vnodes(vnodes).or_else(fail)?;
+        setup.config.vnodes = vnodes;
+    }
+    if let Some(hh) = fields[10] {
         setup.config.hinted_handoff = on_off(hh).ok_or_else(|| {
             ScenarioError(format!(
                 "share link: hinted handoff `{}` is not on or off",

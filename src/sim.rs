@@ -85,6 +85,7 @@ impl SimOptions {
             }
         }
         t.replication.validate().or_else(|e| bad(&e))?;
+        t.validate_ring(self.peers).or_else(|e| bad(&e))?;
         if m.t_remove <= m.t_fail {
             return bad(&format!(
                 "t_remove ({}) must be longer than t_fail ({})",

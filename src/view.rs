@@ -45,6 +45,8 @@ pub struct RingView {
     pub max_tick: u64,
     /// N, R and W.
     pub replication: [u8; 3],
+    /// Tokens (virtual nodes) per peer.
+    pub vnodes: u16,
     /// Every peer.
     pub peers: Vec<PeerDot>,
     /// Every key some peer holds.
@@ -63,8 +65,10 @@ pub struct PeerDot {
     pub id: u32,
     /// Its address.
     pub address: String,
-    /// Its ring position.
+    /// Its ring position (that of its token 0).
     pub position: f64,
+    /// The positions of all its tokens (virtual nodes), token 0 first.
+    pub tokens: Vec<f64>,
     /// `alive`, `failed` or `waiting` (not started yet).
     pub state: &'static str,
     /// How many keys it holds.
@@ -127,6 +131,7 @@ pub struct Health {
 pub fn ring(session: &Session, max_messages: usize) -> RingView {
     let sim = session.sim();
     let ids: Vec<PeerId> = (0..sim.peer_count()).map(PeerId).collect();
+    let vnodes = sim.options().config.vnodes;
     let peers = ids
         .iter()
         .map(|&id| {
@@ -135,6 +140,9 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                 id: id.0,
                 address: id.to_string(),
                 position: fraction(crate::ring::peer_position(id)),
+                tokens: (0..vnodes)
+                    .map(|i| fraction(crate::ring::token_position(id, i)))
+                    .collect(),
                 state: state_name(sim.state(id)),
                 keys: peer.map_or(0, |p| p.store().len()),
                 members: peer.map_or(0, |p| p.membership().ids().len()),
@@ -196,6 +204,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         tick: sim.now(),
         max_tick: session.max_tick(),
         replication: [rep.n, rep.r, rep.w],
+        vnodes,
         peers,
         keys,
         messages,
@@ -669,6 +678,22 @@ mod tests {
             .request(OpKind::Read, "k", None, Some(PeerId(2)), Level::Quorum)
             .unwrap();
         session
+    }
+
+    #[test]
+    fn the_ring_shows_every_token_of_every_peer() {
+        let one = ring(&session(), 0);
+        assert_eq!(one.vnodes, 1);
+        assert!(one.peers.iter().all(|p| p.tokens == [p.position]));
+        let mut setup = Setup::new(6, 3);
+        setup.config.vnodes = 8;
+        let view = ring(&Session::new(setup, false).unwrap(), 0);
+        assert_eq!(view.vnodes, 8);
+        for p in &view.peers {
+            assert_eq!(p.tokens.len(), 8);
+            assert_eq!(p.tokens[0], p.position);
+            assert!(p.tokens.iter().all(|t| (0.0..1.0).contains(t)));
+        }
     }
 
     #[test]

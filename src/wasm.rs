@@ -29,6 +29,7 @@ struct Options {
     timings: Option<TimingOptions>,
     replication: Option<ReplicationOptions>,
     read_repair: Option<String>,
+    vnodes: Option<u16>,
     trace_messages: Option<bool>,
 }
 
@@ -69,13 +70,14 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 7] = [
+    const TOP: [&str; 8] = [
         "peers",
         "seed",
         "preset",
         "timings",
         "replication",
         "readRepair",
+        "vnodes",
         "traceMessages",
     ];
     const TIMINGS: [&str; 6] = [
@@ -139,8 +141,9 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// traceMessages})`; every field is optional (10 peers, seed 1, default
-    /// timings, N = 3, R = W = 2).
+    /// readRepair, vnodes, traceMessages})`; every field is optional (10
+    /// peers, seed 1, default timings, N = 3, R = W = 2, read repair off, 1
+    /// token per peer).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -151,6 +154,7 @@ impl Playground {
                 timings: None,
                 replication: None,
                 read_repair: None,
+                vnodes: None,
                 trace_messages: None,
             }
         } else {
@@ -189,6 +193,7 @@ impl Playground {
                 ))
             })?;
         }
+        setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
     }

@@ -49,6 +49,9 @@ fn refuses(command: &[&str], cases: &[(&[&str], &str)]) {
     }
 }
 
+/// `ftkv torture` on one seed of the fault-free profile.
+const ONE_QUIET_RUN: &[&str] = &["torture", "--seeds", "1", "--profile", "none"];
+
 /// The string field `field` of every object in `list`.
 fn strings<'a>(list: &'a [serde_json::Value], field: &str) -> Vec<&'a str> {
     list.iter().map(|v| v[field].as_str().unwrap()).collect()
@@ -351,6 +354,53 @@ fn torture_prints_one_json_object_with_every_anomaly() {
 }
 
 #[test]
+fn ring_with_64_vnodes_spreads_keys_evenly_and_a_join_moves_few() {
+    let out = ftkv(&[
+        "ring", "--peers", "10", "--vnodes", "64", "--keys", "10000", "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let load: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&load["peers"], &load["vnodes"], &load["keys"]),
+        (&10.into(), &64.into(), &10_000.into())
+    );
+    assert_eq!(load["mean"].as_f64(), Some(1000.0));
+    let (min, max) = (load["min"].as_u64().unwrap(), load["max"].as_u64().unwrap());
+    assert!(min <= 1000 && 1000 <= max, "{load}");
+    assert!(load["max_over_mean"].as_f64().unwrap() <= 1.25, "{load}");
+    let join = load["moved_on_join"].as_u64().unwrap();
+    assert!((500..=1500).contains(&join), "{load}");
+    let leave = load["moved_on_leave"].as_u64().unwrap();
+    assert!((500..=1500).contains(&leave), "{load}");
+}
+
+#[test]
+fn ring_prints_a_table_beside_one_token_per_peer() {
+    let out = ftkv(&["ring", "--peers", "10", "--vnodes", "64", "--keys", "10000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("64 vnodes") && text.contains("1 vnode"),
+        "{text}"
+    );
+    assert!(text.contains("max/mean") && text.contains("moved when 11.0.0.0:0 joins"));
+}
+
+#[test]
+fn ring_refuses_bad_input_with_exit_2() {
+    for (args, problem) in [
+        (["--peers", "0"], "peers must be 1..=4096, not 0"),
+        (["--peers", "5000"], "peers must be 1..=4096, not 5000"),
+        (["--vnodes", "257"], "vnodes must be 1..=256, not 257"),
+        (["--keys", "0"], "keys must be 1..=1000000, not 0"),
+    ] {
+        let out = ftkv(&["ring", args[0], args[1]]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(problem), "{}", stderr(&out));
+    }
+}
+
+#[test]
 fn torture_compares_configurations_in_one_json_object() {
     let json = json_of(&[
         "torture",
@@ -394,16 +444,7 @@ fn torture_compares_configurations_in_one_json_object() {
         "one answer is easier to get than two under message loss"
     );
 
-    let text = text_of(&[
-        "torture",
-        "--seeds",
-        "1",
-        "--profile",
-        "none",
-        "--compare",
-        "n=3,r=1,w=1",
-        "n=5,r=3,w=3",
-    ]);
+    let text = text_of(&[ONE_QUIET_RUN, &["--compare", "n=3,r=1,w=1", "n=5,r=3,w=3"]].concat());
     assert!(text.contains("n=3,r=1,w=1  n=5,r=3,w=3"), "{text}");
     for row in [
         "stale_read",
@@ -418,7 +459,7 @@ fn torture_compares_configurations_in_one_json_object() {
 
 #[test]
 fn torture_refuses_bad_settings_by_name() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--compare", "n=3,x=1"],
             "--compare `n=3,x=1`: unknown setting `x`",
@@ -427,8 +468,50 @@ fn torture_refuses_bad_settings_by_name() {
         (&["--compare", "n=3", ""], "--compare ``: no settings given"),
         (&["--compare", "n=five"], "`five` is not a whole number"),
         (&["--n", "8"], "N must be 1..=7, not 8"),
+        (&["--vnodes", "0"], "vnodes must be 1..=256, not 0"),
+        (
+            &["--compare", "vnodes=300"],
+            "--compare `vnodes=300`: vnodes must be 1..=256, not 300",
+        ),
     ];
-    refuses(&["torture", "--seeds", "1", "--profile", "none"], &cases);
+    refuses(ONE_QUIET_RUN, &cases);
+}
+
+#[test]
+fn torture_takes_vnodes_as_a_flag_and_as_a_setting() {
+    let json = json_of(&[
+        "torture",
+        "--seeds",
+        "2",
+        "--profile",
+        "drops",
+        "--vnodes",
+        "16",
+        "--compare",
+        "n=3",
+        "vnodes=64,read-repair=async",
+        "--json",
+    ]);
+    let configs = json["configs"].as_array().unwrap();
+    assert_eq!(
+        strings(configs, "config"),
+        [
+            "n=3,r=2,w=2,vnodes=16",
+            "n=3,r=2,w=2,read-repair=async,vnodes=64"
+        ]
+    );
+    for (c, field) in configs.iter().zip(["&vn=16&", "&vn=64&"]) {
+        let repro = c["profiles"][0]["repro"].as_object().unwrap();
+        assert!(!repro.is_empty(), "message loss shows some anomaly: {c}");
+        for link in repro.values() {
+            assert!(link.as_str().unwrap().contains(field), "{link}");
+        }
+    }
+    let text = text_of(&[ONE_QUIET_RUN, &["--vnodes", "8"]].concat());
+    assert!(
+        text.starts_with("ftkv torture: 1 seeds per profile (0..=0), n=3,r=2,w=2,vnodes=8\n"),
+        "{text}"
+    );
 }
 
 #[test]

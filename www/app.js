@@ -200,6 +200,14 @@ function buildPeers() {
     labelOut.set(p.id, close ? 52 : 30);
   });
   for (const p of v.peers) {
+    // A peer's other tokens (virtual nodes): small ticks in its colour, under every peer.
+    const ticks = el('g', { class: 'tokens', 'data-state': p.state });
+    for (const t of p.tokens.slice(1)) {
+      const [x1, y1] = polar(t, R - 6);
+      const [x2, y2] = polar(t, R + 6);
+      ticks.append(el('line', { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1) }));
+    }
+    layer.prepend(ticks);
     const [x, y] = polar(p.position, R);
     const g = el('g', { class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
     g.append(el('circle', { r: radius }));
@@ -210,7 +218,7 @@ function buildPeers() {
     }
     g.addEventListener('click', () => selectPeer(p.address));
     layer.append(g);
-    state.peerEls.set(p.id, { g, position: p.position, address: p.address });
+    state.peerEls.set(p.id, { g, ticks, position: p.position, address: p.address });
     const o1 = html('option', p.address);
     o1.value = p.address;
     coordinator.append(o1);
@@ -235,6 +243,7 @@ function drawPeers(v) {
     const entry = state.peerEls.get(p.id);
     if (!entry) continue;
     entry.g.setAttribute('data-state', p.state);
+    entry.ticks.setAttribute('data-state', p.state);
     entry.g.classList.toggle('selected', p.address === state.selectedPeer);
     entry.g.classList.toggle('replica', replicas.has(p.id));
   }

@@ -92,12 +92,14 @@ impl Recorder {
 }
 
 /// Every live peer's copy of every key it holds or the history names, with
-/// each key's true replicas: the first N live peers clockwise on the ring
-/// of all live peers.
+/// each key's true replicas: the first N distinct live peers clockwise on
+/// the ring of all live peers' tokens.
 pub fn snapshot(sim: &Sim, history: &History) -> Snapshot {
     let alive = sim.alive_peers();
-    let n = sim.options().config.replication.n;
-    let ring = alive.iter().copied().collect::<Ring>().with_n(n);
+    let config = sim.options().config;
+    let n = config.replication.n;
+    let mut ring = Ring::new().with_n(n).with_vnodes(config.vnodes);
+    ring.extend(alive.iter().copied());
     let mut keys: BTreeMap<String, Vec<Copy>> = history
         .ops
         .iter()

@@ -174,6 +174,22 @@ test('bad network faults are JS errors naming the problem', () => {
   assert.match(pg.shareLink(), /&do=5\.loss\.1\.2\.10&/, 'only the fault that worked is recorded');
 });
 
+test('vnodes: each peer draws its tokens, the link carries vn=, bad values are refused', () => {
+  const pg = new Playground({ peers: 6, seed: 5n, vnodes: 16 });
+  pg.step(30);
+  const ring = pg.ring(0);
+  assert.equal(ring.vnodes, 16);
+  for (const p of ring.peers) {
+    assert.equal(p.tokens.length, 16);
+    assert.equal(p.tokens[0], p.position);
+  }
+  assert.match(pg.shareLink(), /&vn=16&/);
+  assert.deepEqual(Playground.fromLink(pg.shareLink(), false).ring(0), ring);
+  assert.doesNotMatch(new Playground({ peers: 6 }).shareLink(), /vn=/);
+  assert.throws(() => new Playground({ vnodes: 0 }), /vnodes must be 1\.\.=256, not 0/);
+  assert.throws(() => new Playground({ peers: 100, vnodes: 256 }), /peers × vnodes must be at most 16384/);
+});
+
 test('read repair and consistency levels are options, land in the link and replay', () => {
   assert.throws(() => new Playground({ readRepair: 'sometimes' }), /readRepair must be off, async or blocking, not `sometimes`/);
   const pg = new Playground({ peers: 6, seed: 4, readRepair: 'blocking' });
