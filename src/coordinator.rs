@@ -114,7 +114,10 @@ impl Pending {
         let reach = self.asked + self.hinted.len() as u8;
         let unanswered = reach - self.oks - self.fails;
         let quorum = self.quorum;
-        if reach < quorum {
+        // Out of reach before any answer: too few replicas to ask. (Once
+        // every home refused a write, its substitutes are dropped and the
+        // refusals decide below.)
+        if reach < quorum && self.oks + self.fails == 0 {
             return Some(Some(Reason::NoQuorum));
         }
         if self.op == OpKind::Read {
@@ -660,5 +663,57 @@ mod tests {
         c.start(0, all, 2, Vec::new(), &mut out);
         let d = decisions(out);
         assert_eq!(d[0].reason, Some(Reason::NoQuorum), "all of 3 out of reach");
+    }
+
+    #[test]
+    fn substitutes_are_asked_only_after_a_home_performed_the_write() {
+        let hinted = |to: u32| {
+            let msg = Message::Reply {
+                trans: 7,
+                ok: true,
+                found: None,
+            };
+            (PeerId(to), msg)
+        };
+        let request = Invocation {
+            trans: 7,
+            op: OpKind::Update,
+            key: "k",
+            written: Some("v"),
+            level: Level::Quorum,
+        };
+        // One live home, two substitutes: W = 2 is within reach.
+        let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
+        let mut out = Out::default();
+        c.start(1, request, 1, vec![hinted(5), hinted(6)], &mut out);
+        assert!(out.events.is_empty() && out.sends.is_empty());
+        c.on_reply(PeerId(0), 7, true, None, &mut out);
+        let asked: Vec<PeerId> = out.sends.iter().map(|s| s.0).collect();
+        assert_eq!(
+            asked,
+            vec![PeerId(5), PeerId(6)],
+            "sent once the home said ok"
+        );
+        assert!(out.events.is_empty(), "one ok of W = 2");
+        let mut out = Out::default();
+        c.on_reply(PeerId(5), 7, true, None, &mut out);
+        let d = one(out).unwrap();
+        assert!(d.ok, "a substitute's ok counts toward W: {d:?}");
+
+        // The home refuses: nothing goes to the substitutes and the write
+        // fails for its precondition.
+        let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
+        let mut out = Out::default();
+        c.start(1, request, 1, vec![hinted(5), hinted(6)], &mut out);
+        c.on_reply(PeerId(0), 7, false, None, &mut out);
+        assert!(out.sends.is_empty(), "{:?}", out.sends);
+        let d = one(out).unwrap();
+        assert_eq!(d.reason, Some(Reason::NotFound));
+
+        // No home at all: out of reach at once.
+        let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
+        let mut out = Out::default();
+        c.start(1, request, 0, Vec::new(), &mut out);
+        assert_eq!(one(out).unwrap().reason, Some(Reason::NoQuorum));
     }
 }

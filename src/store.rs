@@ -870,4 +870,47 @@ mod tests {
         s.stabilize(a, &ring, false, 3, &t(), &mut out);
         assert!(targets(&out.sends).contains(&b));
     }
+
+    #[test]
+    fn a_hint_is_pushed_to_the_replicas_and_dropped_once_confirmed_or_expired() {
+        let ring = ring_of(&[0, 1, 2, 3]);
+        let set = ring.replicas("k");
+        let me = (0..4).map(PeerId).find(|&p| !set.contains(p)).unwrap();
+        let home = set.as_slice()[0];
+        for confirmed in [true, false] {
+            let mut s = Store::default();
+            assert!(s.hint("k", &stored("v", 3), home, 3));
+            let view = s.keys().next().unwrap();
+            assert_eq!(view.hint, Some(Hint { home, since: 3 }));
+            let mut out = Out::default();
+            s.stabilize(me, &ring, false, 4, &t(), &mut out);
+            let mut want = set.as_slice().to_vec();
+            want.sort();
+            assert_eq!(targets(&out.sends), want, "pushed to every replica");
+            if confirmed {
+                for &r in set.as_slice() {
+                    s.confirmed("k", r, Version { tick: 3, trans: 3 });
+                }
+            }
+            let mut out = Out::default();
+            let due = 3 + t().tombstone_grace.max(t().orphan_hold) + SWEEP_EVERY;
+            for now in 5..=due {
+                s.stabilize(me, &ring, false, now, &t(), &mut out);
+            }
+            assert!(s.is_empty(), "dropped (confirmed: {confirmed})");
+            let dropped: Vec<&EventKind> = out
+                .events
+                .iter()
+                .filter(|e| !matches!(e, EventKind::Replicated { .. }))
+                .collect();
+            let want = match confirmed {
+                true => EventKind::Handed { key: "k".into() },
+                false => EventKind::HintExpired {
+                    key: "k".into(),
+                    home,
+                },
+            };
+            assert_eq!(dropped, vec![&want]);
+        }
+    }
 }

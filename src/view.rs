@@ -73,6 +73,9 @@ pub struct PeerDot {
     pub state: &'static str,
     /// How many keys it holds.
     pub keys: usize,
+    /// How many of them it keeps as hints for a home replica (hinted
+    /// handoff).
+    pub hints: usize,
     /// How many members its list has.
     pub members: usize,
 }
@@ -87,8 +90,10 @@ pub struct KeyDot {
     pub position: f64,
     /// Its replicas as the first live peer's ring sees them.
     pub replicas: Vec<u32>,
-    /// The live peers holding a copy.
+    /// The live peers holding a copy, hints aside.
     pub holders: Vec<u32>,
+    /// The live peers keeping a hint of it for a home replica.
+    pub hinted: Vec<u32>,
 }
 
 /// A message in flight.
@@ -145,27 +150,31 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                     .collect(),
                 state: state_name(sim.state(id)),
                 keys: peer.map_or(0, |p| p.store().len()),
+                hints: peer.map_or(0, |p| p.store().keys().filter(|k| k.hint.is_some()).count()),
                 members: peer.map_or(0, |p| p.membership().ids().len()),
             }
         })
         .collect();
     let observer = sim.alive_peers().first().and_then(|&id| sim.peer(id));
-    let mut holders: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
     for &id in &ids {
         let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
             continue;
         };
         // Tombstones are no copies: a deleted key leaves the ring.
         for k in peer.store().keys().filter(|k| k.stored.is_live()) {
-            let entry = holders.entry(k.key).or_default();
+            let (copies, hints) = holders.entry(k.key).or_default();
             if state == PeerState::Alive {
-                entry.push(id.0);
+                match k.hint {
+                    Some(_) => hints.push(id.0),
+                    None => copies.push(id.0),
+                }
             }
         }
     }
     let keys: Vec<KeyDot> = holders
         .into_iter()
-        .map(|(key, holders)| KeyDot {
+        .map(|(key, (holders, hinted))| KeyDot {
             key: key.to_owned(),
             position: fraction(crate::ring::key_position(key)),
             replicas: observer.map_or_else(Vec::new, |p| {
@@ -177,6 +186,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                     .collect()
             }),
             holders,
+            hinted,
         })
         .collect();
     let rep = sim.options().config.replication;
@@ -274,9 +284,10 @@ pub struct StoredRow {
     pub value: String,
     /// Its version: `tick/transaction`.
     pub version: String,
-    /// `replica`, `handing over` when this peer is no longer one, or
+    /// `replica`, `handing over` when this peer is no longer one, `hint
+    /// for <address>` when it keeps the copy for a home replica, or
     /// `tombstone` for a deleted key whose tombstone is kept.
-    pub role: &'static str,
+    pub role: String,
 }
 
 /// Peer `id` in detail, or `None` if there is no such peer.
@@ -311,10 +322,11 @@ pub fn peer(session: &Session, id: PeerId) -> Option<PeerDetail> {
                     key: k.key.to_owned(),
                     value: k.stored.value.clone().unwrap_or_default(),
                     version: version_text(k.stored.version),
-                    role: match (k.stored.is_live(), k.replica) {
-                        (false, _) => "tombstone",
-                        (true, true) => "replica",
-                        (true, false) => "handing over",
+                    role: match (k.stored.is_live(), k.replica, k.hint) {
+                        (false, _, _) => "tombstone".to_owned(),
+                        (true, _, Some(hint)) => format!("hint for {}", hint.home),
+                        (true, true, None) => "replica".to_owned(),
+                        (true, false, None) => "handing over".to_owned(),
                     },
                 })
                 .collect()

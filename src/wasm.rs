@@ -30,6 +30,7 @@ struct Options {
     replication: Option<ReplicationOptions>,
     read_repair: Option<String>,
     vnodes: Option<u16>,
+    hinted_handoff: Option<bool>,
     trace_messages: Option<bool>,
 }
 
@@ -70,7 +71,7 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 8] = [
+    const TOP: [&str; 9] = [
         "peers",
         "seed",
         "preset",
@@ -78,6 +79,7 @@ fn check_names(options: &JsValue) -> Result<(), JsError> {
         "replication",
         "readRepair",
         "vnodes",
+        "hintedHandoff",
         "traceMessages",
     ];
     const TIMINGS: [&str; 6] = [
@@ -141,9 +143,9 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// readRepair, vnodes, traceMessages})`; every field is optional (10
-    /// peers, seed 1, default timings, N = 3, R = W = 2, read repair off, 1
-    /// token per peer).
+    /// readRepair, vnodes, hintedHandoff, traceMessages})`; every field is
+    /// optional (10 peers, seed 1, default timings, N = 3, R = W = 2, read
+    /// repair off, 1 token per peer, no hinted handoff).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -155,6 +157,7 @@ impl Playground {
                 replication: None,
                 read_repair: None,
                 vnodes: None,
+                hinted_handoff: None,
                 trace_messages: None,
             }
         } else {
@@ -194,6 +197,7 @@ impl Playground {
             })?;
         }
         setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
+        setup.config.hinted_handoff = o.hinted_handoff.unwrap_or(setup.config.hinted_handoff);
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
     }

@@ -246,6 +246,9 @@ function drawPeers(v) {
     entry.ticks.setAttribute('data-state', p.state);
     entry.g.classList.toggle('selected', p.address === state.selectedPeer);
     entry.g.classList.toggle('replica', replicas.has(p.id));
+    // Hinted handoff: a peer keeping writes for a suspected home replica.
+    entry.g.classList.toggle('hinting', p.hints > 0);
+    entry.g.querySelector('title').textContent = p.hints > 0 ? `${p.address}: keeps ${p.hints} hinted ${p.hints === 1 ? 'copy' : 'copies'}` : p.address;
   }
 }
 
@@ -277,7 +280,8 @@ function drawKeys(v) {
     line.setAttribute('y2', y2.toFixed(1));
     line.setAttribute('visibility', 'visible');
     line.dataset.key = k.key;
-    line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies`;
+    const hints = k.hinted.length ? ` + ${k.hinted.length} hinted` : '';
+    line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies${hints}`;
     line.classList.toggle('selected', k.key === state.selectedKey);
     line.classList.toggle('weak', k.holders.length < v.replication[0]);
     line.classList.toggle('held', held.has(k.key));
@@ -286,10 +290,12 @@ function drawKeys(v) {
   const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
   if (key) {
     const [kx, ky] = polar(key.position, R - 22);
-    for (const id of key.holders) {
+    const link = (id, cls) => {
       const [px, py] = peerPoint(id);
-      links.append(el('path', { class: 'keylink', d: `M${kx.toFixed(1)} ${ky.toFixed(1)} Q0 0 ${px.toFixed(1)} ${py.toFixed(1)}` }));
-    }
+      links.append(el('path', { class: cls, d: `M${kx.toFixed(1)} ${ky.toFixed(1)} Q0 0 ${px.toFixed(1)} ${py.toFixed(1)}` }));
+    };
+    key.holders.forEach((id) => link(id, 'keylink'));
+    key.hinted.forEach((id) => link(id, 'keylink hinted'));
   }
 }
 
