@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
-use ftkv::config::{Config, Replication};
+use ftkv::config::{AntiEntropy, Config, Replication};
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;
@@ -99,7 +99,10 @@ pub struct TortureArgs {
     pub json: bool,
     /// N, R and W from `--n --r --w`.
     pub replication: Replication,
-    /// Settings texts to compare, each applied over `replication`.
+    /// Anti-entropy from `--anti-entropy --ae-period`.
+    pub anti_entropy: AntiEntropy,
+    /// Settings texts to compare, each applied over `replication` and
+    /// `anti_entropy`.
     pub compare: Vec<String>,
 }
 
@@ -109,6 +112,7 @@ pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String>
     args.replication.validate()?;
     let base = Config {
         replication: args.replication,
+        anti_entropy: args.anti_entropy,
         ..Config::default()
     };
     let configs: Vec<Config> = if args.compare.is_empty() {

@@ -1,7 +1,8 @@
 //! One configuration of the protocol: every timing, the replication
-//! factors N, R and W (3, 2 and 2 by default), read repair, the
-//! consistency level a single request may ask for instead, and the
-//! settings text `n=3,r=1,w=1` that changes them from the command line.
+//! factors N, R and W (3, 2 and 2 by default), read repair, anti-entropy
+//! (flat digests or Merkle trees, and how often), the consistency level a
+//! single request may ask for instead, and the settings text
+//! `n=3,r=1,w=1,ae=merkle` that changes them from the command line.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -141,6 +142,58 @@ impl ReadRepair {
     }
 }
 
+/// How peers compare the keys they share in the background.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AeMode {
+    /// A flat digest: every (key, version) the neighbour replicates, in one
+    /// message (the classic store).
+    #[default]
+    Digest,
+    /// A Merkle-tree exchange ([`crate::merkle`]): hashes first, descending
+    /// only into the subtrees that differ; equal ranges cost one hash.
+    Merkle,
+}
+
+impl AeMode {
+    /// Every mode.
+    pub const ALL: [AeMode; 2] = [AeMode::Digest, AeMode::Merkle];
+
+    /// Its name in settings, links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            AeMode::Digest => "digest",
+            AeMode::Merkle => "merkle",
+        }
+    }
+
+    /// The mode named `word`.
+    pub fn parse(word: &str) -> Option<AeMode> {
+        AeMode::ALL.into_iter().find(|m| m.word() == word)
+    }
+}
+
+/// The most ticks between two anti-entropy rounds of one peer.
+pub const MAX_AE_PERIOD: u64 = 10_000;
+
+/// Anti-entropy: how a peer compares the keys it shares with a ring
+/// neighbour, and how often (one neighbour per round, in turn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AntiEntropy {
+    /// Digest or Merkle tree.
+    pub mode: AeMode,
+    /// Ticks between two rounds of one peer, 1..=[`MAX_AE_PERIOD`].
+    pub period: u64,
+}
+
+impl Default for AntiEntropy {
+    fn default() -> Self {
+        AntiEntropy {
+            mode: AeMode::Digest,
+            period: 20,
+        }
+    }
+}
+
 /// Every protocol setting: timings in ticks and replication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -154,6 +207,8 @@ pub struct Config {
     pub replication: Replication,
     /// Read repair.
     pub read_repair: ReadRepair,
+    /// Anti-entropy mode and period.
+    pub anti_entropy: AntiEntropy,
 }
 
 impl Default for Config {
@@ -164,13 +219,14 @@ impl Default for Config {
             store: StoreTimings::default(),
             replication: Replication::default(),
             read_repair: ReadRepair::Off,
+            anti_entropy: AntiEntropy::default(),
         }
     }
 }
 
 /// The keys [`Config::with_settings`] takes, in the order
 /// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 4] = ["n", "r", "w", "read-repair"];
+pub const SETTINGS: [&str; 6] = ["n", "r", "w", "read-repair", "ae", "ae-period"];
 
 impl Config {
     /// This configuration with the settings of `text` applied:
@@ -201,23 +257,50 @@ impl Config {
         Ok(config)
     }
 
-    /// The settings text of this configuration's N, R and W:
-    /// `n=3,r=2,w=2`.
+    /// The settings text of this configuration's N, R and W, then each
+    /// other setting that is not its default: `n=3,r=2,w=2`,
+    /// `n=3,r=2,w=2,ae=merkle,ae-period=40`.
     pub fn settings(&self) -> String {
         let Replication { n, r, w } = self.replication;
-        match self.read_repair {
-            ReadRepair::Off => format!("n={n},r={r},w={w}"),
-            mode => format!("n={n},r={r},w={w},read-repair={}", mode.word()),
+        let mut text = format!("n={n},r={r},w={w}");
+        if self.read_repair != ReadRepair::Off {
+            text.push_str(&format!(",read-repair={}", self.read_repair.word()));
         }
+        let (ae, default) = (self.anti_entropy, AntiEntropy::default());
+        if ae.mode != default.mode {
+            text.push_str(&format!(",ae={}", ae.mode.word()));
+        }
+        if ae.period != default.period {
+            text.push_str(&format!(",ae-period={}", ae.period));
+        }
+        text
     }
 
     /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
     fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        if key == "read-repair" {
-            self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
-                format!("read-repair must be off, async or blocking, not `{value}`")
-            })?;
-            return Ok(());
+        match key {
+            "read-repair" => {
+                self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
+                    format!("read-repair must be off, async or blocking, not `{value}`")
+                })?;
+                return Ok(());
+            }
+            "ae" => {
+                self.anti_entropy.mode = AeMode::parse(value)
+                    .ok_or_else(|| format!("ae must be digest or merkle, not `{value}`"))?;
+                return Ok(());
+            }
+            "ae-period" => {
+                let period: u64 = number(key, value)?;
+                if !(1..=MAX_AE_PERIOD).contains(&period) {
+                    return Err(format!(
+                        "ae-period must be 1..={MAX_AE_PERIOD} ticks, not {period}"
+                    ));
+                }
+                self.anti_entropy.period = period;
+                return Ok(());
+            }
+            _ => {}
         }
         let slot = match key {
             "n" => &mut self.replication.n,
@@ -278,7 +361,7 @@ mod tests {
         assert!(err("  ").starts_with("no settings given"));
         assert_eq!(
             err("x=1"),
-            "unknown setting `x` (settings: n, r, w, read-repair)"
+            "unknown setting `x` (settings: n, r, w, read-repair, ae, ae-period)"
         );
         assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
         assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
@@ -333,6 +416,43 @@ mod tests {
         assert_eq!(
             err,
             "read-repair must be off, async or blocking, not `eager`"
+        );
+    }
+
+    #[test]
+    fn anti_entropy_is_a_setting() {
+        let c = Config::default()
+            .with_settings("ae=merkle,ae-period=40")
+            .unwrap();
+        let ae = AntiEntropy {
+            mode: AeMode::Merkle,
+            period: 40,
+        };
+        assert_eq!(c.anti_entropy, ae);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,ae=merkle,ae-period=40");
+        let back = Config::default().with_settings(&c.settings()).unwrap();
+        assert_eq!(back, c, "the settings text round-trips");
+        let digest = Config::default().with_settings("ae=digest,ae-period=20");
+        assert_eq!(digest.unwrap(), Config::default(), "the defaults");
+        for mode in AeMode::ALL {
+            assert_eq!(AeMode::parse(mode.word()), Some(mode));
+        }
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert_eq!(
+            err("ae=gossip"),
+            "ae must be digest or merkle, not `gossip`"
+        );
+        assert_eq!(
+            err("ae-period=0"),
+            "ae-period must be 1..=10000 ticks, not 0"
+        );
+        assert_eq!(
+            err("ae-period=10001"),
+            "ae-period must be 1..=10000 ticks, not 10001"
+        );
+        assert_eq!(
+            err("ae-period=soon"),
+            "setting `ae-period`: `soon` is not a whole number"
         );
     }
 }

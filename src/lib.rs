@@ -15,6 +15,7 @@ pub mod coordinator;
 pub mod event;
 pub mod event_log;
 pub mod membership;
+pub mod merkle;
 pub mod message;
 pub mod network;
 pub mod op;

@@ -15,7 +15,7 @@ use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
-use ftkv::config::Replication;
+use ftkv::config::{AeMode, AntiEntropy, Replication, MAX_AE_PERIOD};
 use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
 
@@ -49,6 +49,32 @@ impl ReplicationArgs {
             w: self.w,
         }
     }
+}
+
+/// `--anti-entropy --ae-period`: how peers compare the keys they share,
+/// and how often.
+#[derive(clap::Args)]
+struct AntiEntropyArgs {
+    /// Anti-entropy: flat digests or Merkle trees.
+    #[arg(long = "anti-entropy", default_value = "digest", value_parser = ae_mode)]
+    mode: AeMode,
+    /// Ticks between two anti-entropy rounds of one peer.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=MAX_AE_PERIOD))]
+    ae_period: u64,
+}
+
+impl AntiEntropyArgs {
+    fn anti_entropy(&self) -> AntiEntropy {
+        AntiEntropy {
+            mode: self.mode,
+            period: self.ae_period,
+        }
+    }
+}
+
+/// Parses `--anti-entropy`.
+fn ae_mode(word: &str) -> Result<AeMode, String> {
+    AeMode::parse(word).ok_or_else(|| format!("`{word}` is not digest or merkle"))
 }
 
 #[derive(Subcommand)]
@@ -93,8 +119,11 @@ enum Command {
         json: bool,
         #[command(flatten)]
         replication: ReplicationArgs,
+        #[command(flatten)]
+        anti_entropy: AntiEntropyArgs,
         /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
-        /// (applied over --n/--r/--w): one table per profile, a column each.
+        /// or "ae=merkle" (applied over --n/--r/--w and --anti-entropy
+        /// --ae-period): one table per profile, a column each.
         #[arg(long, num_args = 1..)]
         compare: Vec<String>,
     },
@@ -138,6 +167,7 @@ fn main() -> ExitCode {
             profiles,
             json,
             replication,
+            anti_entropy,
             compare,
         } => cli_consistency::torture(
             &mut out,
@@ -147,6 +177,7 @@ fn main() -> ExitCode {
                 profiles,
                 json,
                 replication: replication.replication(),
+                anti_entropy: anti_entropy.anti_entropy(),
                 compare,
             },
         ),

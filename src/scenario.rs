@@ -14,9 +14,11 @@
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
 //!
-//! with optional `preset=read`, `rep=N.R.W` (replication other than 3.2.2) (a classic test case driven on the ring) and
+//! with optional `preset=read`, `rep=N.R.W` (replication other than 3.2.2) (a classic test case driven on the ring),
 //! `t=fanout.t_fail.t_remove.join_retry.op_timeout.orphan_hold` (non-default
-//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ), and last `&sum=` eight hex digits of the xxh3 hash of all that
+//! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
+//! `rr=async|blocking` (read repair) and `ae=merkle` (Merkle-tree
+//! anti-entropy; its period is the `ae_period` of `t=`), and last `&sum=` eight hex digits of the xxh3 hash of all that
 //! comes before, so a truncated or mangled link is refused, not replayed as
 //! some other scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
@@ -34,7 +36,7 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{Config, Level, ReadRepair, Replication};
+use crate::config::{AeMode, AntiEntropy, Config, Level, ReadRepair, Replication};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -371,8 +373,13 @@ impl Session {
         if let Some(preset) = &s.preset {
             link.push_str(&format!("&preset={preset}"));
         }
+        let ae = s.config.anti_entropy;
         let timings_only = Config {
             replication: Replication::default(),
+            anti_entropy: AntiEntropy {
+                mode: AeMode::default(),
+                ..ae
+            },
             ..s.config
         };
         if timings_only != Config::default() {
@@ -381,13 +388,13 @@ impl Session {
                 "&t={}.{}.{}.{}.{}.{}",
                 m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, st.orphan_hold
             ));
-            let d = StoreTimings::default();
-            if (st.push_retry, st.ae_period, st.tombstone_grace)
-                != (d.push_retry, d.ae_period, d.tombstone_grace)
+            let (d, dae) = (StoreTimings::default(), AntiEntropy::default());
+            if (st.push_retry, ae.period, st.tombstone_grace)
+                != (d.push_retry, dae.period, d.tombstone_grace)
             {
                 link.push_str(&format!(
                     ".{}.{}.{}",
-                    st.push_retry, st.ae_period, st.tombstone_grace
+                    st.push_retry, ae.period, st.tombstone_grace
                 ));
             }
         }
@@ -397,6 +404,9 @@ impl Session {
         }
         if s.config.read_repair != ReadRepair::Off {
             link.push_str(&format!("&rr={}", s.config.read_repair.word()));
+        }
+        if ae.mode != AeMode::default() {
+            link.push_str(&format!("&ae={}", ae.mode.word()));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -538,9 +548,9 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 9] = [None; 9];
-    const NAMES: [&str; 9] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr",
+    let mut fields: [Option<&str>; 10] = [None; 10];
+    const NAMES: [&str; 10] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "ae",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -602,6 +612,14 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             ))
         })?;
     }
+    if let Some(mode) = fields[9] {
+        setup.config.anti_entropy.mode = AeMode::parse(mode).ok_or_else(|| {
+            ScenarioError(format!(
+                "share link: anti-entropy `ae={}` is not digest or merkle",
+                clip(mode)
+            ))
+        })?;
+    }
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
         for (index, text) in list.split(';').enumerate() {
@@ -648,7 +666,11 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
     let (first, store) = match numbers[..] {
         [a, b, c, e, f, g] => (
             [a, b, c, e, f, g],
-            [d.push_retry, d.ae_period, d.tombstone_grace],
+            [
+                d.push_retry,
+                AntiEntropy::default().period,
+                d.tombstone_grace,
+            ],
         ),
         [a, b, c, e, f, g, h, i, j] => ([a, b, c, e, f, g], [h, i, j]),
         _ => return fail(format!("timings `{}` need 6 or 9 numbers", clip(text))),
@@ -666,8 +688,11 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
         store: StoreTimings {
             orphan_hold,
             push_retry,
-            ae_period,
             tombstone_grace,
+        },
+        anti_entropy: AntiEntropy {
+            period: ae_period,
+            ..AntiEntropy::default()
         },
         ..Config::default()
     })

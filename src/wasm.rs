@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::address::PeerId;
 use crate::classic::testcase::clip;
 use crate::classic::{self, dbglog, grader};
-use crate::config::{Config, Level, ReadRepair, Replication};
+use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::scenario::{Action, Session, Setup};
@@ -29,6 +29,8 @@ struct Options {
     timings: Option<TimingOptions>,
     replication: Option<ReplicationOptions>,
     read_repair: Option<String>,
+    anti_entropy: Option<String>,
+    ae_period: Option<f64>,
     trace_messages: Option<bool>,
 }
 
@@ -69,13 +71,15 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 7] = [
+    const TOP: [&str; 9] = [
         "peers",
         "seed",
         "preset",
         "timings",
         "replication",
         "readRepair",
+        "antiEntropy",
+        "aePeriod",
         "traceMessages",
     ];
     const TIMINGS: [&str; 6] = [
@@ -139,8 +143,9 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// traceMessages})`; every field is optional (10 peers, seed 1, default
-    /// timings, N = 3, R = W = 2).
+    /// readRepair, antiEntropy, aePeriod, traceMessages})`; every field is
+    /// optional (10 peers, seed 1, default timings, N = 3, R = W = 2, no
+    /// read repair, digest anti-entropy every 20 ticks).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -151,6 +156,8 @@ impl Playground {
                 timings: None,
                 replication: None,
                 read_repair: None,
+                anti_entropy: None,
+                ae_period: None,
                 trace_messages: None,
             }
         } else {
@@ -188,6 +195,17 @@ impl Playground {
                     clip(mode)
                 ))
             })?;
+        }
+        if let Some(mode) = &o.anti_entropy {
+            setup.config.anti_entropy.mode = AeMode::parse(mode).ok_or_else(|| {
+                error(format!(
+                    "antiEntropy must be digest or merkle, not `{}`",
+                    clip(mode)
+                ))
+            })?;
+        }
+        if let Some(period) = o.ae_period {
+            setup.config.anti_entropy.period = whole(period, "aePeriod", 1..=MAX_AE_PERIOD)?;
         }
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
