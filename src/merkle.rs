@@ -316,3 +316,295 @@ pub fn on_leaves(
         out,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Replication;
+    use crate::message::Stored;
+    use crate::op::OpKind;
+    use crate::ring::key_position;
+
+    fn v(tick: u64) -> Version {
+        Version { tick, trans: tick }
+    }
+
+    fn pairs(n: u32, tick: u64) -> Vec<(String, Version)> {
+        (0..n).map(|i| (format!("key{i}"), v(tick))).collect()
+    }
+
+    fn tree_of(depth: u8, pairs: &[(String, Version)]) -> Tree {
+        Tree::build(
+            depth,
+            pairs.iter().map(|(k, v)| (key_position(k), k.as_str(), *v)),
+        )
+    }
+
+    /// Descends from the root of `a` into the nodes that differ from `b`
+    /// as the exchange does; returns the differing leaves.
+    fn differing_leaves(a: &Tree, b: &Tree) -> Vec<u32> {
+        let (_, mut differ) = b.compare(0, [(0, a.root())]);
+        for level in 1..=a.depth() {
+            let children = differ.iter().flat_map(|&p| {
+                let hashes = a.children(level - 1, p).iter().copied();
+                (p * FANOUT as u32..).zip(hashes)
+            });
+            differ = b.compare(level, children.collect::<Vec<_>>()).1;
+        }
+        differ
+    }
+
+    #[test]
+    fn equal_entries_give_equal_trees_in_any_order() {
+        let mut entries = pairs(300, 4);
+        let depth = depth_for(entries.len());
+        let a = tree_of(depth, &entries);
+        entries.reverse();
+        let b = tree_of(depth, &entries);
+        assert_eq!(a, b);
+        assert_ne!(a.root(), 0);
+        assert!(differing_leaves(&a, &b).is_empty());
+        assert_eq!(b.compare(0, [(0, a.root())]), (vec![0], vec![]));
+    }
+
+    #[test]
+    fn one_changed_version_is_found_in_exactly_its_leaf() {
+        let entries = pairs(1000, 4);
+        let depth = MAX_DEPTH;
+        let a = tree_of(depth, &entries);
+        let mut changed = entries.clone();
+        changed[417].1 = v(5);
+        let b = tree_of(depth, &changed);
+        assert_ne!(a.root(), b.root());
+        let leaf = node_at(key_position("key417"), depth);
+        assert_eq!(differing_leaves(&a, &b), vec![leaf]);
+        // A missing key is found the same way, from either side.
+        let mut fewer = entries.clone();
+        fewer.remove(417);
+        let c = tree_of(depth, &fewer);
+        assert_eq!(differing_leaves(&a, &c), vec![leaf]);
+        assert_eq!(differing_leaves(&c, &a), vec![leaf]);
+    }
+
+    #[test]
+    fn an_empty_range_hashes_to_zero_everywhere() {
+        assert_eq!(depth_for(0), 0);
+        let empty = Tree::build(2, std::iter::empty());
+        assert_eq!(empty.root(), 0);
+        assert_eq!(empty.depth(), 2);
+        assert!(empty.children(0, 0).iter().all(|&h| h == 0));
+        assert_eq!(empty.children(2, 0), &[] as &[u64], "leaves have none");
+        let full = tree_of(2, &pairs(3, 1));
+        let leaves = differing_leaves(&full, &empty);
+        assert_eq!(leaves.len(), 3, "each key's leaf differs from empty");
+        // Equal empty nodes confirm nothing: they are not listed as equal.
+        assert_eq!(empty.compare(1, [(4, 0)]), (vec![], vec![]));
+    }
+
+    #[test]
+    fn hashes_are_deterministic_and_portable() {
+        let mut bytes = b"key7".to_vec();
+        bytes.extend(3u64.to_le_bytes());
+        bytes.extend(9u64.to_le_bytes());
+        assert_eq!(
+            pair_hash("key7", Version { tick: 3, trans: 9 }),
+            xxh3_64(&bytes)
+        );
+        assert_ne!(
+            pair_hash("key7", Version { tick: 9, trans: 3 }),
+            xxh3_64(&bytes)
+        );
+        let entries = pairs(50, 2);
+        assert_eq!(tree_of(2, &entries), tree_of(2, &entries));
+        let leaf = node_at(key_position("key0"), 1);
+        let sum = entries
+            .iter()
+            .filter(|(k, _)| node_at(key_position(k), 1) == leaf)
+            .fold(0u64, |s, (k, v)| s.wrapping_add(pair_hash(k, *v)));
+        assert_eq!(tree_of(1, &entries).hash(1, leaf), Some(sum));
+        assert_eq!(node_at(u64::MAX, 0), 0);
+        assert_eq!(node_at(u64::MAX, 3), 4095);
+        assert_eq!(node_at(0x123 << 52, 2), 0x12);
+        assert_eq!(
+            [depth_for(8), depth_for(9), depth_for(128), depth_for(129)],
+            [0, 1, 1, 2]
+        );
+    }
+
+    /// Runs an exchange that `a` starts with `b` on `ring` to its end,
+    /// every message delivered at once, pushes, pulls and confirmations
+    /// included. Returns the kinds of the messages, in order.
+    fn exchange(
+        ring: &Ring,
+        a: (PeerId, &mut Store),
+        b: (PeerId, &mut Store),
+    ) -> Vec<&'static str> {
+        let (mut a, mut b) = (a, b);
+        let mut out = Out::default();
+        start(a.1, ring, b.0, &mut out);
+        let mut queue: Vec<(PeerId, PeerId, Message)> =
+            out.sends.drain(..).map(|(to, m)| (a.0, to, m)).collect();
+        let mut kinds = Vec::new();
+        while !queue.is_empty() {
+            let (from, to, msg) = queue.remove(0);
+            kinds.push(msg.kind().label());
+            let me = if to == a.0 { &mut a.1 } else { &mut b.1 };
+            match msg {
+                Message::MerkleHashes(h) => on_hashes(me, ring, from, &h, &mut out),
+                Message::MerkleDiff {
+                    depth,
+                    level,
+                    nodes,
+                } => on_diff(me, ring, from, depth, level, &nodes, &mut out),
+                Message::MerkleLeaves {
+                    depth,
+                    buckets,
+                    entries,
+                } => on_leaves(me, ring, from, depth, &buckets, &entries, &mut out),
+                Message::Pull { keys } => me.on_pull(from, &keys, &mut out),
+                Message::Replicate { key, stored } => {
+                    let (_, version) = me.replicate(ring, &key, &stored, from);
+                    out.send(from, Message::ReplicateAck { key, version });
+                }
+                Message::ReplicateAck { key, version } => me.confirmed(&key, from, version),
+                other => panic!("not anti-entropy: {other:?}"),
+            }
+            queue.extend(out.sends.drain(..).map(|(next, m)| (to, next, m)));
+        }
+        kinds
+    }
+
+    /// Peers 0, 1 and 2 (every key on all three) and two stores holding
+    /// `keys` keys at version 1.
+    fn two_stores(keys: u32) -> (Ring, Store, Store) {
+        let ring: Ring = (0..3).map(PeerId).collect();
+        let (mut a, mut b) = (Store::default(), Store::default());
+        for (key, version) in pairs(keys, 1) {
+            write(&ring, &mut a, &key, version);
+            write(&ring, &mut b, &key, version);
+        }
+        (ring, a, b)
+    }
+
+    fn write(ring: &Ring, s: &mut Store, key: &str, version: Version) {
+        let stored = Stored {
+            value: Some(format!("v{}", version.tick)),
+            version,
+        };
+        s.replicate(ring, key, &stored, PeerId(9));
+    }
+
+    fn stored_v1() -> Stored {
+        Stored {
+            value: Some("v".into()),
+            version: v(1),
+        }
+    }
+
+    const A: PeerId = PeerId(0);
+    const B: PeerId = PeerId(1);
+
+    #[test]
+    fn equal_stores_cost_one_message() {
+        let (ring, mut a, mut b) = two_stores(200);
+        assert_eq!(exchange(&ring, (A, &mut a), (B, &mut b)), ["merkle hashes"]);
+    }
+
+    #[test]
+    fn a_missing_copy_is_pushed_or_pulled_whoever_starts() {
+        for a_starts in [true, false] {
+            let (ring, mut a, mut b) = two_stores(200);
+            write(&ring, &mut a, "extra", v(3));
+            let kinds = match a_starts {
+                true => exchange(&ring, (A, &mut a), (B, &mut b)),
+                false => exchange(&ring, (B, &mut b), (A, &mut a)),
+            };
+            assert_eq!(b.get("extra").map(|s| s.version), Some(v(3)), "{kinds:?}");
+            let pushed = kinds.iter().filter(|&&k| k == "replicate").count();
+            assert_eq!(pushed, 1, "only the missing key moves: {kinds:?}");
+            assert_eq!(
+                kinds.iter().filter(|&&k| k == "merkle leaves").count(),
+                1,
+                "{kinds:?}"
+            );
+            assert_eq!(exchange(&ring, (A, &mut a), (B, &mut b)), ["merkle hashes"]);
+        }
+    }
+
+    #[test]
+    fn a_stale_copy_is_replaced_by_the_newer_in_both_directions() {
+        for a_newer in [true, false] {
+            let (ring, mut a, mut b) = two_stores(300);
+            let newer = if a_newer { &mut a } else { &mut b };
+            write(&ring, newer, "key42", v(7));
+            let kinds = exchange(&ring, (A, &mut a), (B, &mut b));
+            let want = if a_newer { "pull" } else { "replicate" };
+            assert!(kinds.contains(&want), "{kinds:?}");
+            for s in [&a, &b] {
+                assert_eq!(s.get("key42").map(|s| s.version), Some(v(7)));
+                assert_eq!(s.get("key41").map(|s| s.version), Some(v(1)));
+            }
+            assert_eq!(exchange(&ring, (B, &mut b), (A, &mut a)), ["merkle hashes"]);
+        }
+    }
+
+    #[test]
+    fn equal_versions_are_confirmed_so_tombstones_are_collected() {
+        let ring: Ring = (0..3).map(PeerId).collect();
+        let set = ring.replicas("k");
+        assert_eq!(set.len(), usize::from(Replication::default().n));
+        let tombstone = Stored {
+            value: None,
+            version: v(2),
+        };
+        let holding = || {
+            let mut s = Store::default();
+            s.apply(OpKind::Create, "k", Some(&stored_v1()), set);
+            s.apply(OpKind::Delete, "k", Some(&tombstone), set);
+            s
+        };
+        let (mut a, mut b) = (holding(), holding());
+        // b has it confirmed by 2 only; a's round of equal trees confirms a.
+        b.confirmed("k", PeerId(2), tombstone.version);
+        let timings = crate::store::StoreTimings::default();
+        let late = 10_000 * 16 + 1; // a sweep tick of peer 1, long past the grace
+        let swept = |s: &mut Store| {
+            let mut out = Out::default();
+            s.stabilize(B, &ring, false, late, &timings, &mut out);
+            out.events.len()
+        };
+        assert_eq!(swept(&mut b.clone()), 0, "unconfirmed by a: kept");
+        assert_eq!(exchange(&ring, (A, &mut a), (B, &mut b)), ["merkle hashes"]);
+        assert_eq!(swept(&mut b), 1, "confirmed by the equal root: collected");
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn malformed_messages_are_ignored() {
+        let (ring, mut a, _) = two_stores(20);
+        let mut out = Out::default();
+        let bad = TreeHashes {
+            depth: 1,
+            level: 1,
+            parents: vec![0],
+            hashes: vec![1, 2],
+        };
+        on_hashes(&mut a, &ring, B, &bad, &mut out);
+        on_hashes(
+            &mut a,
+            &ring,
+            B,
+            &TreeHashes {
+                depth: 9,
+                level: 0,
+                parents: vec![],
+                hashes: vec![1],
+            },
+            &mut out,
+        );
+        on_diff(&a, &ring, B, 1, 1, &[5, 3], &mut out);
+        on_diff(&a, &ring, B, 1, 2, &[0], &mut out);
+        on_leaves(&mut a, &ring, B, 1, &[16], &[], &mut out);
+        assert!(out.sends.is_empty());
+    }
+}

@@ -418,7 +418,7 @@ fn torture_compares_configurations_in_one_json_object() {
 
 #[test]
 fn torture_refuses_bad_settings_by_name() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--compare", "n=3,x=1"],
             "--compare `n=3,x=1`: unknown setting `x`",
@@ -427,8 +427,54 @@ fn torture_refuses_bad_settings_by_name() {
         (&["--compare", "n=3", ""], "--compare ``: no settings given"),
         (&["--compare", "n=five"], "`five` is not a whole number"),
         (&["--n", "8"], "N must be 1..=7, not 8"),
+        (
+            &["--compare", "ae=gossip"],
+            "ae must be digest or merkle, not `gossip`",
+        ),
     ];
     refuses(&["torture", "--seeds", "1", "--profile", "none"], &cases);
+    for (flag, value, want) in [
+        (
+            "--anti-entropy",
+            "gossip",
+            "`gossip` is not digest or merkle",
+        ),
+        ("--ae-period", "0", "0 is not in 1..=10000"),
+    ] {
+        let out = ftkv(&["torture", "--seeds", "1", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn torture_runs_merkle_anti_entropy_from_flags_or_settings() {
+    let args = ["torture", "--seeds", "3", "--profile", "drops", "--json"];
+    let flags = json_of(
+        &[
+            &args[..],
+            &["--anti-entropy", "merkle", "--ae-period", "10"],
+        ]
+        .concat(),
+    );
+    let settings = json_of(&[&args[..], &["--compare", "ae=merkle,ae-period=10"]].concat());
+    let configs = settings["configs"].as_array().unwrap();
+    assert_eq!(
+        strings(configs, "config"),
+        ["n=3,r=2,w=2,ae=merkle,ae-period=10"]
+    );
+    assert_eq!(
+        flags["profiles"], configs[0]["profiles"],
+        "one configuration"
+    );
+    let drops = &flags["profiles"][0];
+    for field in ["lost_write", "divergent_end", "under_replicated_end"] {
+        assert_eq!(drops["anomalies"][field], 0, "{field}");
+    }
+    for link in drops["repro"].as_object().unwrap().values() {
+        let link = link.as_str().unwrap();
+        assert!(link.contains(".10.300&ae=merkle&"), "{link}");
+    }
 }
 
 #[test]
