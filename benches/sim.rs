@@ -235,15 +235,23 @@ fn traffic(sim: &mut Sim, ticks: u64) -> [f64; 3] {
     counts.map(|c| c as f64 / ticks as f64)
 }
 
-fn repair_cost(peers: u32, keys: u32) {
+/// A traced cluster of `peers` under `config`, formed, with `keys` keys
+/// `key0`, `key1`, … just written.
+fn loaded(peers: u32, keys: u32, config: Config) -> Sim {
     let mut opts = SimOptions::new(peers, 5);
     opts.trace_messages = true;
+    opts.config = config;
     let mut sim = Sim::new(opts).expect("valid options");
     sim.run(u64::from(peers) / 4 + 40);
     for k in 0..keys {
         let coordinator = PeerId(k % peers);
         let _ = sim.client_op(coordinator, OpKind::Create, &format!("key{k}"), Some("v"));
     }
+    sim
+}
+
+fn repair_cost(peers: u32, keys: u32) {
+    let mut sim = loaded(peers, keys, Config::default());
     sim.run(100);
     let quiet = traffic(&mut sim, 200);
     let _ = sim.fail(PeerId(peers / 2));
@@ -320,15 +328,9 @@ fn stale_copies(sim: &Sim, keys: &[String]) -> usize {
 /// ticks quiet, from 10 updates that each left one stale copy, and after
 /// a failure; and the ticks the stale copies took to heal.
 fn ae_run(peers: u32, keys: u32, mode: AeMode) -> ([[f64; 2]; 3], Option<u64>) {
-    let mut opts = SimOptions::new(peers, 5);
-    opts.trace_messages = true;
-    opts.config.anti_entropy.mode = mode;
-    let mut sim = Sim::new(opts).expect("valid options");
-    sim.run(u64::from(peers) / 4 + 40);
-    for k in 0..keys {
-        let coordinator = PeerId(k % peers);
-        let _ = sim.client_op(coordinator, OpKind::Create, &format!("key{k}"), Some("v"));
-    }
+    let mut config = Config::default();
+    config.anti_entropy.mode = mode;
+    let mut sim = loaded(peers, keys, config);
     sim.run(200);
     let quiet = bytes_per_tick(&mut sim, 200, |_, _| {});
     // 10 updates, each lost on its way to one replica: 10 stale copies.

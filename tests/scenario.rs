@@ -310,11 +310,17 @@ fn a_write_one_replica_acknowledged_dies_with_that_replica() {
     }
 }
 
+/// A traced session of `peers` peers and `seed` under the settings text
+/// `settings`, with its setup.
+fn under(settings: &str, peers: u32, seed: u64) -> (Setup, Session) {
+    let mut setup = Setup::new(peers, seed);
+    setup.config = setup.config.with_settings(settings).unwrap();
+    (setup.clone(), Session::new(setup, true).unwrap())
+}
+
 #[test]
 fn a_merkle_link_replays_identically_and_a_bad_mode_is_refused() {
-    let mut setup = Setup::new(8, 12);
-    setup.config = setup.config.with_settings("ae=merkle").unwrap();
-    let mut s = Session::new(setup.clone(), true).unwrap();
+    let (setup, mut s) = under("ae=merkle", 8, 12);
     s.step(40);
     s.act(op(2, OpKind::Create, "k", Some("v"))).unwrap();
     s.act(Action::Fail(PeerId(5))).unwrap();
@@ -355,9 +361,7 @@ fn a_merkle_link_replays_identically_and_a_bad_mode_is_refused() {
 
 #[test]
 fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
-    let mut setup = Setup::new(6, 3);
-    setup.config = setup.config.with_settings("ae=merkle,ae-period=7").unwrap();
-    let mut s = Session::new(setup.clone(), false).unwrap();
+    let (setup, mut s) = under("ae=merkle,ae-period=7", 6, 3);
     s.step(50);
     let link = s.link();
     assert!(link.contains("&t=3.5.20.10.10.20.5.7.300&"), "{link}");
