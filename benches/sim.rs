@@ -9,6 +9,11 @@
 //! 4. The cost of repair: messages per tick of anti-entropy (digests,
 //!    pulls) and replication (pushes, confirmations) beside gossip, at 10
 //!    and 100 peers, quiet and after a failure.
+//! 5. Anti-entropy bytes, digest against Merkle trees: bytes per tick of
+//!    anti-entropy messages (one estimate for both modes:
+//!    `Message::wire_bytes`) at 10 peers × 1,000 keys and 100 peers × 10,000 keys, quiet,
+//!    with 10 stale copies (their update lost on the way to one replica)
+//!    and after a failure; and the ticks until the stale copies are fixed.
 //!
 //! 5. Ring lookups: nanoseconds per replica set (`Ring::replicas_at`, on
 //!    the hot path of every request and sync) with 1, 64 and 256 tokens
@@ -24,7 +29,7 @@ use std::time::Instant;
 use ftkv::address::PeerId;
 use ftkv::classic::testcase::Testcase;
 use ftkv::classic::{self, Driver};
-use ftkv::config::{Config, Level};
+use ftkv::config::{AeMode, Config, Level};
 use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
 use ftkv::message::MessageKind;
@@ -235,15 +240,23 @@ fn traffic(sim: &mut Sim, ticks: u64) -> [f64; 3] {
     counts.map(|c| c as f64 / ticks as f64)
 }
 
-fn repair_cost(peers: u32, keys: u32) {
+/// A traced cluster of `peers` under `config`, formed, with `keys` keys
+/// `key0`, `key1`, … just written.
+fn loaded(peers: u32, keys: u32, config: Config) -> Sim {
     let mut opts = SimOptions::new(peers, 5);
     opts.trace_messages = true;
+    opts.config = config;
     let mut sim = Sim::new(opts).expect("valid options");
     sim.run(u64::from(peers) / 4 + 40);
     for k in 0..keys {
         let coordinator = PeerId(k % peers);
         let _ = sim.client_op(coordinator, OpKind::Create, &format!("key{k}"), Some("v"));
     }
+    sim
+}
+
+fn repair_cost(peers: u32, keys: u32) {
+    let mut sim = loaded(peers, keys, Config::default());
     sim.run(100);
     let quiet = traffic(&mut sim, 200);
     let _ = sim.fail(PeerId(peers / 2));
@@ -287,6 +300,123 @@ fn ring_lookups(lookups: u64) {
     }
 }
 
+/// Bytes sent since the last call: anti-entropy (digests, pulls, Merkle
+/// hashes, diffs and leaves) and replication (pushes and their
+/// confirmations).
+fn sent_bytes(sim: &mut Sim) -> [usize; 2] {
+    let mut bytes = [0usize; 2];
+    for e in sim.drain_events() {
+        if let EventKind::Sent { msg, bytes: b, .. } = e.kind {
+            match msg {
+                MessageKind::Digest
+                | MessageKind::Pull
+                | MessageKind::MerkleHashes
+                | MessageKind::MerkleDiff
+                | MessageKind::MerkleLeaves => bytes[0] += b,
+                MessageKind::Replicate | MessageKind::ReplicateAck => bytes[1] += b,
+                _ => {}
+            }
+        }
+    }
+    bytes
+}
+
+/// Runs `ticks` ticks (calling `each` after every one) and returns the
+/// bytes per tick of [`sent_bytes`] over them.
+fn bytes_per_tick(sim: &mut Sim, ticks: u64, mut each: impl FnMut(&Sim, u64)) -> [f64; 2] {
+    sim.drain_events();
+    for t in 1..=ticks {
+        sim.run_tick();
+        each(sim, t);
+    }
+    sent_bytes(sim).map(|b| b as f64 / ticks as f64)
+}
+
+/// The stale copies left: replicas of `keys` that hold an older version
+/// than the newest any replica holds, or none.
+fn stale_copies(sim: &Sim, keys: &[String]) -> usize {
+    let ring = sim.peer(sim.alive_peers()[0]).expect("live").ring().clone();
+    keys.iter()
+        .map(|key| {
+            let versions: Vec<_> = ring
+                .replicas(key)
+                .as_slice()
+                .iter()
+                .map(|&r| {
+                    sim.peer(r)
+                        .and_then(|p| p.store().get(key))
+                        .map(|s| s.version)
+                })
+                .collect();
+            let newest = versions.iter().max().copied().flatten();
+            versions.iter().filter(|&&v| v != newest).count()
+        })
+        .sum()
+}
+
+/// One cluster under one anti-entropy mode: bytes per tick over 200
+/// ticks quiet, from 10 updates that each left one stale copy, and after
+/// a failure; and the ticks the stale copies took to heal.
+fn ae_run(peers: u32, keys: u32, mode: AeMode) -> ([[f64; 2]; 3], Option<u64>) {
+    let mut config = Config::default();
+    config.anti_entropy.mode = mode;
+    let mut sim = loaded(peers, keys, config);
+    sim.run(200);
+    let quiet = bytes_per_tick(&mut sim, 200, |_, _| {});
+    // 10 updates, each lost on its way to one replica: 10 stale copies.
+    let ring = sim.peer(PeerId(0)).expect("live").ring().clone();
+    let stale: Vec<String> = (0..10).map(|i| format!("key{}", i * keys / 10)).collect();
+    for key in &stale {
+        let set = ring.replicas(key);
+        let [first, second] = [set.as_slice()[0], set.as_slice()[1]];
+        sim.set_loss(Some((first, second)), 100).expect("peers");
+        let _ = sim.client_op(first, OpKind::Update, key, Some("w"));
+        sim.network_mut().heal_all();
+    }
+    // The lost requests would have arrived a tick later: healed is the
+    // first tick with no stale copy after the others got the update.
+    let (mut seen, mut healed) = (false, None);
+    let diverged = bytes_per_tick(&mut sim, 200, |sim, t| match stale_copies(sim, &stale) {
+        0 if seen && healed.is_none() => healed = Some(t),
+        0 => {}
+        _ => seen = true,
+    });
+    let _ = sim.fail(PeerId(peers / 2));
+    let failed = bytes_per_tick(&mut sim, 200, |_, _| {});
+    ([quiet, diverged, failed], healed)
+}
+
+fn ae_header() {
+    println!(
+        "\nanti-entropy bytes per tick (Message::wire_bytes), digest against merkle; \
+         pushes and confirmations in brackets"
+    );
+    println!(
+        "  {:<28} {:<22} {:>20} {:>20} {:>8}",
+        "cluster", "when", "digest", "merkle", "ratio"
+    );
+}
+
+fn ae_compare(peers: u32, keys: u32) {
+    let (digest, digest_healed) = ae_run(peers, keys, AeMode::Digest);
+    let (merkle, merkle_healed) = ae_run(peers, keys, AeMode::Merkle);
+    let cluster = format!("{peers} peers, {keys} keys");
+    let whens = ["quiet", "10 stale copies", "after a failure"];
+    for (i, when) in whens.iter().enumerate() {
+        let ([d, dr], [m, mr]) = (digest[i], merkle[i]);
+        let ratio = d / m.max(1.0);
+        let (d, m) = (format!("{d:.0} ({dr:.0})"), format!("{m:.0} ({mr:.0})"));
+        println!("  {cluster:<28} {when:<22} {d:>20} {m:>20} {ratio:>7.1}x");
+    }
+    let ticks = |t: Option<u64>| t.map_or("not in 200 ticks".into(), |t| format!("{t} ticks"));
+    println!(
+        "  {cluster:<28} {:<22} {:>20} {:>20}",
+        "stale copies healed in",
+        ticks(digest_healed),
+        ticks(merkle_healed)
+    );
+}
+
 fn main() {
     // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
     if std::env::args().any(|a| a == "--quick") {
@@ -294,6 +424,8 @@ fn main() {
         torture_throughput(2);
         repair_header();
         repair_cost(10, 100);
+        ae_header();
+        ae_compare(10, 1000);
         large_cluster(100, 1000, 400);
         ring_lookups(100_000);
     } else {
@@ -303,6 +435,9 @@ fn main() {
         repair_header();
         repair_cost(10, 100);
         repair_cost(100, 1000);
+        ae_header();
+        ae_compare(10, 1000);
+        ae_compare(100, 10_000);
         large_cluster(1000, 10_000, 1000);
         ring_lookups(10_000_000);
     }

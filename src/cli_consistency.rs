@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
-use ftkv::config::{validate_vnodes, Config, Replication};
+use ftkv::config::{validate_vnodes, AntiEntropy, Config, Replication};
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;
@@ -101,11 +101,13 @@ pub struct TortureArgs {
     pub replication: Replication,
     /// Tokens per peer from `--vnodes`.
     pub vnodes: u16,
+    /// Anti-entropy from `--anti-entropy --ae-period`.
+    pub anti_entropy: AntiEntropy,
     /// Other settings from their flags (`--read-repair`,
     /// `--hinted-handoff`), each a `key=value` of [`Config::with_settings`].
     pub settings: Vec<String>,
-    /// Settings texts to compare, each applied over `replication`,
-    /// `vnodes` and the flags' settings.
+    /// Settings texts to compare, each applied over all the flags'
+    /// settings.
     pub compare: Vec<String>,
 }
 
@@ -117,6 +119,7 @@ pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String>
     let mut base = Config {
         replication: args.replication,
         vnodes: args.vnodes,
+        anti_entropy: args.anti_entropy,
         ..Config::default()
     };
     if !args.settings.is_empty() {

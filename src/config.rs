@@ -1,8 +1,9 @@
 //! One configuration of the protocol: every timing, the replication
-//! factors N, R and W (3, 2 and 2 by default), read repair, the
+//! factors N, R and W (3, 2 and 2 by default), read repair, anti-entropy
+//! (flat digests or Merkle trees, and how often), hinted handoff, the
 //! consistency level a single request may ask for instead, the tokens each
 //! peer owns on the ring (1 by default), and the settings text
-//! `n=3,r=1,w=1` that changes them from the command line.
+//! `n=3,r=1,w=1,ae=merkle` that changes them from the command line.
 
 use crate::membership::MembershipTimings;
 use crate::op::OpKind;
@@ -149,6 +150,58 @@ impl ReadRepair {
     }
 }
 
+/// How peers compare the keys they share in the background.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AeMode {
+    /// A flat digest: every (key, version) the neighbour replicates, in one
+    /// message (the classic store).
+    #[default]
+    Digest,
+    /// A Merkle-tree exchange ([`crate::merkle`]): hashes first, descending
+    /// only into the subtrees that differ; equal ranges cost one hash.
+    Merkle,
+}
+
+impl AeMode {
+    /// Every mode.
+    pub const ALL: [AeMode; 2] = [AeMode::Digest, AeMode::Merkle];
+
+    /// Its name in settings, links, the CLI and the JS API.
+    pub fn word(self) -> &'static str {
+        match self {
+            AeMode::Digest => "digest",
+            AeMode::Merkle => "merkle",
+        }
+    }
+
+    /// The mode named `word`.
+    pub fn parse(word: &str) -> Option<AeMode> {
+        AeMode::ALL.into_iter().find(|m| m.word() == word)
+    }
+}
+
+/// The most ticks between two anti-entropy rounds of one peer.
+pub const MAX_AE_PERIOD: u64 = 10_000;
+
+/// Anti-entropy: how a peer compares the keys it shares with a ring
+/// neighbour, and how often (one neighbour per round, in turn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AntiEntropy {
+    /// Digest or Merkle tree.
+    pub mode: AeMode,
+    /// Ticks between two rounds of one peer, 1..=[`MAX_AE_PERIOD`].
+    pub period: u64,
+}
+
+impl Default for AntiEntropy {
+    fn default() -> Self {
+        AntiEntropy {
+            mode: AeMode::Digest,
+            period: 20,
+        }
+    }
+}
+
 /// Every protocol setting: timings in ticks and replication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -168,6 +221,8 @@ pub struct Config {
     /// meant for a home replica it suspects to the next peer clockwise
     /// instead, which keeps the write as a hint for that home.
     pub hinted_handoff: bool,
+    /// Anti-entropy mode and period.
+    pub anti_entropy: AntiEntropy,
 }
 
 impl Default for Config {
@@ -180,6 +235,7 @@ impl Default for Config {
             vnodes: 1,
             read_repair: ReadRepair::Off,
             hinted_handoff: false,
+            anti_entropy: AntiEntropy::default(),
         }
     }
 }
@@ -195,7 +251,16 @@ pub fn validate_vnodes(vnodes: u16) -> Result<(), String> {
 
 /// The keys [`Config::with_settings`] takes, in the order
 /// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 6] = ["n", "r", "w", "read-repair", "vnodes", "hinted-handoff"];
+pub const SETTINGS: [&str; 8] = [
+    "n",
+    "r",
+    "w",
+    "read-repair",
+    "vnodes",
+    "hinted-handoff",
+    "ae",
+    "ae-period",
+];
 
 impl Config {
     /// This configuration with the settings of `text` applied:
@@ -242,6 +307,13 @@ impl Config {
         if self.hinted_handoff {
             text.push_str(",hinted-handoff=on");
         }
+        let (ae, default) = (self.anti_entropy, AntiEntropy::default());
+        if ae.mode != default.mode {
+            text.push_str(&format!(",ae={}", ae.mode.word()));
+        }
+        if ae.period != default.period {
+            text.push_str(&format!(",ae-period={}", ae.period));
+        }
         text
     }
 
@@ -260,6 +332,19 @@ impl Config {
             "hinted-handoff" => {
                 self.hinted_handoff = on_off(value)
                     .ok_or_else(|| format!("hinted-handoff must be on or off, not `{value}`"))?;
+            }
+            "ae" => {
+                self.anti_entropy.mode = AeMode::parse(value)
+                    .ok_or_else(|| format!("ae must be digest or merkle, not `{value}`"))?;
+            }
+            "ae-period" => {
+                let period: u64 = number(key, value)?;
+                if !(1..=MAX_AE_PERIOD).contains(&period) {
+                    return Err(format!(
+                        "ae-period must be 1..={MAX_AE_PERIOD} ticks, not {period}"
+                    ));
+                }
+                self.anti_entropy.period = period;
             }
             _ => {
                 return Err(format!(
@@ -338,7 +423,7 @@ mod tests {
         assert!(err("  ").starts_with("no settings given"));
         assert_eq!(
             err("x=1"),
-            "unknown setting `x` (settings: n, r, w, read-repair, vnodes, hinted-handoff)"
+            "unknown setting `x` (settings: n, r, w, read-repair, vnodes, hinted-handoff, ae, ae-period)"
         );
         assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
         assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
@@ -460,5 +545,42 @@ mod tests {
             .with_settings("hinted-handoff=yes")
             .unwrap_err();
         assert_eq!(err, "hinted-handoff must be on or off, not `yes`");
+    }
+
+    #[test]
+    fn anti_entropy_is_a_setting() {
+        let c = Config::default()
+            .with_settings("ae=merkle,ae-period=40")
+            .unwrap();
+        let ae = AntiEntropy {
+            mode: AeMode::Merkle,
+            period: 40,
+        };
+        assert_eq!(c.anti_entropy, ae);
+        assert_eq!(c.settings(), "n=3,r=2,w=2,ae=merkle,ae-period=40");
+        let back = Config::default().with_settings(&c.settings()).unwrap();
+        assert_eq!(back, c, "the settings text round-trips");
+        let digest = Config::default().with_settings("ae=digest,ae-period=20");
+        assert_eq!(digest.unwrap(), Config::default(), "the defaults");
+        for mode in AeMode::ALL {
+            assert_eq!(AeMode::parse(mode.word()), Some(mode));
+        }
+        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
+        assert_eq!(
+            err("ae=gossip"),
+            "ae must be digest or merkle, not `gossip`"
+        );
+        assert_eq!(
+            err("ae-period=0"),
+            "ae-period must be 1..=10000 ticks, not 0"
+        );
+        assert_eq!(
+            err("ae-period=10001"),
+            "ae-period must be 1..=10000 ticks, not 10001"
+        );
+        assert_eq!(
+            err("ae-period=soon"),
+            "setting `ae-period`: `soon` is not a whole number"
+        );
     }
 }

@@ -121,6 +121,8 @@ pub enum EventKind {
         msg: MessageKind,
         /// Tick at which it will arrive.
         deliver_at: u64,
+        /// Its estimated size on a wire ([`crate::message::Message::wire_bytes`]).
+        bytes: usize,
     },
     /// A message from `from` was lost on the way to this peer (traced only
     /// when message tracing is on).

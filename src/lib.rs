@@ -16,6 +16,7 @@ pub mod event;
 pub mod event_log;
 pub mod load;
 pub mod membership;
+pub mod merkle;
 pub mod message;
 pub mod network;
 pub mod op;

@@ -17,7 +17,7 @@ use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
-use ftkv::config::Replication;
+use ftkv::config::{AeMode, AntiEntropy, Replication, MAX_AE_PERIOD};
 use ftkv::event_log::EventLog;
 use ftkv::scenario::Session;
 
@@ -51,6 +51,32 @@ impl ReplicationArgs {
             w: self.w,
         }
     }
+}
+
+/// `--anti-entropy --ae-period`: how peers compare the keys they share,
+/// and how often.
+#[derive(clap::Args)]
+struct AntiEntropyArgs {
+    /// Anti-entropy: flat digests or Merkle trees.
+    #[arg(long = "anti-entropy", default_value = "digest", value_parser = ae_mode)]
+    mode: AeMode,
+    /// Ticks between two anti-entropy rounds of one peer.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=MAX_AE_PERIOD))]
+    ae_period: u64,
+}
+
+impl AntiEntropyArgs {
+    fn anti_entropy(&self) -> AntiEntropy {
+        AntiEntropy {
+            mode: self.mode,
+            period: self.ae_period,
+        }
+    }
+}
+
+/// Parses `--anti-entropy`.
+fn ae_mode(word: &str) -> Result<AeMode, String> {
+    AeMode::parse(word).ok_or_else(|| format!("`{word}` is not digest or merkle"))
 }
 
 #[derive(Subcommand)]
@@ -104,8 +130,11 @@ enum Command {
         /// Hinted handoff: substitutes keep writes for suspected home replicas.
         #[arg(long)]
         hinted_handoff: bool,
+        #[command(flatten)]
+        anti_entropy: AntiEntropyArgs,
         /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
-        /// (applied over the flags above): one table per profile, a column each.
+        /// or "ae=merkle" (applied over the flags above): one table per
+        /// profile, a column each.
         #[arg(long, num_args = 1..)]
         compare: Vec<String>,
     },
@@ -167,6 +196,7 @@ fn main() -> ExitCode {
             read_repair,
             hinted_handoff,
             vnodes,
+            anti_entropy,
             compare,
         } => cli_consistency::torture(
             &mut out,
@@ -182,6 +212,7 @@ fn main() -> ExitCode {
                     .into_iter()
                     .chain(hinted_handoff.then(|| "hinted-handoff=on".to_owned()))
                     .collect(),
+                anti_entropy: anti_entropy.anti_entropy(),
                 compare,
             },
         ),

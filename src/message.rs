@@ -1,4 +1,5 @@
-//! What peers say to each other over the emulated network.
+//! What peers say to each other over the emulated network, and an
+//! estimate of each message's size on a wire ([`Message::wire_bytes`]).
 
 use std::rc::Rc;
 
@@ -48,6 +49,23 @@ pub struct Request {
     pub replicas: ReplicaSet,
     /// Hinted handoff: the home replica this substitute stands in for.
     pub hint: Option<PeerId>,
+}
+
+/// Merkle anti-entropy ([`crate::merkle`]): the initiator's hashes of the
+/// nodes at `level` of its tree of the keys the receiver replicates — the
+/// root alone at level 0, else the [`crate::merkle::FANOUT`] children of
+/// each of `parents`, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeHashes {
+    /// The tree's depth (the leaves' level), chosen by the initiator.
+    pub depth: u8,
+    /// The level of the hashes (0: the root).
+    pub level: u8,
+    /// The nodes one level up whose children these are, ascending (empty
+    /// at level 0).
+    pub parents: Vec<u32>,
+    /// The hashes, `FANOUT` per parent (one, the root, at level 0).
+    pub hashes: Vec<u64>,
 }
 
 /// A message between two peers.
@@ -108,6 +126,30 @@ pub enum Message {
         /// The keys wanted.
         keys: Vec<Rc<str>>,
     },
+    /// Merkle anti-entropy ([`crate::merkle`]), from the initiator: its
+    /// hashes of some nodes of its tree.
+    MerkleHashes(TreeHashes),
+    /// Merkle anti-entropy, from the receiver: the nodes at `level` whose
+    /// hashes differ from its own.
+    MerkleDiff {
+        /// The tree's depth.
+        depth: u8,
+        /// The level of the nodes.
+        level: u8,
+        /// The differing nodes, ascending.
+        nodes: Vec<u32>,
+    },
+    /// Merkle anti-entropy, from the initiator: the (key, version) pairs of
+    /// the differing leaves, which the receiver handles like a digest of
+    /// just those leaves.
+    MerkleLeaves {
+        /// The tree's depth (the leaves' level).
+        depth: u8,
+        /// The differing leaves, ascending.
+        buckets: Vec<u32>,
+        /// Their (key, version) pairs, sorted by key.
+        entries: Vec<(Rc<str>, Version)>,
+    },
     /// Read repair: a read's coordinator writes the newest entry it saw
     /// back to a replica that answered with an older one or none.
     WriteBack {
@@ -149,6 +191,12 @@ pub enum MessageKind {
     Digest,
     /// [`Message::Pull`].
     Pull,
+    /// [`Message::MerkleHashes`].
+    MerkleHashes,
+    /// [`Message::MerkleDiff`].
+    MerkleDiff,
+    /// [`Message::MerkleLeaves`].
+    MerkleLeaves,
     /// [`Message::WriteBack`].
     WriteBack,
     /// [`Message::WriteBackAck`].
@@ -168,9 +216,70 @@ impl Message {
             Message::ReplicateAck { .. } => MessageKind::ReplicateAck,
             Message::Digest { .. } => MessageKind::Digest,
             Message::Pull { .. } => MessageKind::Pull,
+            Message::MerkleHashes(_) => MessageKind::MerkleHashes,
+            Message::MerkleDiff { .. } => MessageKind::MerkleDiff,
+            Message::MerkleLeaves { .. } => MessageKind::MerkleLeaves,
             Message::WriteBack { .. } => MessageKind::WriteBack,
             Message::WriteBackAck { .. } => MessageKind::WriteBackAck,
         }
+    }
+}
+
+/// Wire-size estimate: a header per message (kind, sender, receiver).
+const HEADER: usize = 8;
+/// Wire-size estimate: a list's length prefix.
+const LIST: usize = 4;
+/// Wire-size estimate: a key's or value's length prefix, before its bytes.
+const TEXT: usize = 2;
+/// Wire-size estimate: a version (tick and transaction id).
+const VERSION: usize = 16;
+/// Wire-size estimate: a gossip entry (id, incarnation, heartbeat).
+const GOSSIP_ENTRY: usize = 4 + 8 + 8;
+
+impl Message {
+    /// An estimate of this message's size on a wire, in bytes, the same
+    /// for every kind: an 8-byte header; 4 per list length; a key or value
+    /// as 2 plus its bytes; 16 per version; 8 per hash, tick, transaction
+    /// id or counter; 4 per peer id or tree node; 1 per flag, level or
+    /// operation.
+    pub fn wire_bytes(&self) -> usize {
+        let text = |t: &str| TEXT + t.len();
+        let stored = |s: &Stored| 1 + s.value.as_deref().map_or(0, text) + VERSION;
+        let pairs = |entries: &[(Rc<str>, Version)]| {
+            LIST + entries
+                .iter()
+                .map(|(k, _)| text(k) + VERSION)
+                .sum::<usize>()
+        };
+        HEADER
+            + match self {
+                Message::JoinReq { .. } => 8 + 8,
+                Message::JoinRep { members } | Message::Gossip { members } => {
+                    LIST + GOSSIP_ENTRY * members.len()
+                }
+                Message::Request(r) => {
+                    8 + 1
+                        + text(&r.key)
+                        + 1
+                        + r.write.as_ref().map_or(0, stored)
+                        + 1
+                        + 4 * r.replicas.len()
+                }
+                Message::Reply { found, .. } => 8 + 1 + 1 + found.as_ref().map_or(0, stored),
+                Message::Replicate { key, stored: s } => text(key) + stored(s),
+                Message::ReplicateAck { key, .. } => text(key) + VERSION,
+                Message::Digest { entries } => pairs(entries),
+                Message::Pull { keys } => LIST + keys.iter().map(|k| text(k)).sum::<usize>(),
+                Message::MerkleHashes(TreeHashes {
+                    parents, hashes, ..
+                }) => 1 + 1 + LIST + 4 * parents.len() + LIST + 8 * hashes.len(),
+                Message::MerkleDiff { nodes, .. } => 1 + 1 + LIST + 4 * nodes.len(),
+                Message::MerkleLeaves {
+                    buckets, entries, ..
+                } => 1 + LIST + 4 * buckets.len() + pairs(entries),
+                Message::WriteBack { key, stored: s, .. } => 8 + text(key) + stored(s),
+                Message::WriteBackAck { .. } => 8 + VERSION,
+            }
     }
 }
 
@@ -190,8 +299,52 @@ impl MessageKind {
             MessageKind::ReplicateAck => "replicate ack",
             MessageKind::Digest => "digest",
             MessageKind::Pull => "pull",
+            MessageKind::MerkleHashes => "merkle hashes",
+            MessageKind::MerkleDiff => "merkle diff",
+            MessageKind::MerkleLeaves => "merkle leaves",
             MessageKind::WriteBack => "write-back",
             MessageKind::WriteBackAck => "write-back ack",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_bytes_count_keys_versions_and_hashes_alike_for_both_modes() {
+        let v = Version { tick: 1, trans: 1 };
+        let digest = Message::Digest {
+            entries: vec![("ab".into(), v), ("cde".into(), v)],
+        };
+        assert_eq!(digest.wire_bytes(), 8 + 4 + (2 + 2 + 16) + (2 + 3 + 16));
+        let leaves = Message::MerkleLeaves {
+            depth: 1,
+            buckets: vec![3],
+            entries: vec![("ab".into(), v)],
+        };
+        assert_eq!(leaves.wire_bytes(), 8 + 1 + 4 + 4 + 4 + (2 + 2 + 16));
+        let root = Message::MerkleHashes(TreeHashes {
+            depth: 2,
+            level: 0,
+            parents: Vec::new(),
+            hashes: vec![7],
+        });
+        assert_eq!(root.wire_bytes(), 8 + 2 + 4 + 4 + 8);
+        let diff = Message::MerkleDiff {
+            depth: 2,
+            level: 1,
+            nodes: vec![1, 5],
+        };
+        assert_eq!(diff.wire_bytes(), 8 + 2 + 4 + 8);
+        let push = Message::Replicate {
+            key: "k".into(),
+            stored: Stored {
+                value: Some("vv".into()),
+                version: v,
+            },
+        };
+        assert_eq!(push.wire_bytes(), 8 + 3 + 1 + 4 + 16);
     }
 }

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::coordinator::{Coordinator, Invocation};
 use crate::event::EventKind;
 use crate::membership::{Change, Membership};
+use crate::merkle;
 use crate::message::{Message, Request, Stored};
 use crate::op::{OpKind, Version};
 use crate::out::Out;
@@ -161,6 +162,22 @@ impl Peer {
                 self.store.on_digest(&self.ring, from, &entries, out);
             }
             Message::Pull { keys } => self.store.on_pull(from, &keys, out),
+            Message::MerkleHashes(hashes) => {
+                merkle::on_hashes(&mut self.store, &self.ring, from, &hashes, out);
+            }
+            Message::MerkleDiff {
+                depth,
+                level,
+                nodes,
+            } => merkle::on_diff(&self.store, &self.ring, from, depth, level, &nodes, out),
+            Message::MerkleLeaves {
+                depth,
+                buckets,
+                entries,
+            } => {
+                let store = &mut self.store;
+                merkle::on_leaves(store, &self.ring, from, depth, &buckets, &entries, out);
+            }
             Message::WriteBack { trans, key, stored } => {
                 let (changed, version) = self.store.write_back(&self.ring, &key, &stored);
                 out.send(from, Message::WriteBackAck { trans, version });
@@ -185,8 +202,8 @@ impl Peer {
             .stabilize(self.id, &self.ring, self.ring_changed, now, store, out);
         self.ring_changed = false;
         if self.membership.is_joined() {
-            self.store
-                .digest(self.id, &self.ring, now, store.ae_period, out);
+            let ae = self.config.anti_entropy;
+            self.store.anti_entropy(self.id, &self.ring, now, ae, out);
         }
     }
 

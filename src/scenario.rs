@@ -20,10 +20,11 @@
 //! timings, then `.push_retry.ae_period.tombstone_grace` when those differ),
 //! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
 //! (read repair other than off), `vn=V` (V tokens per peer on the ring,
-//! other than 1) and `hh=on` (hinted handoff), and last `&sum=` eight hex
-//! digits of the xxh3 hash of all that comes before, so a truncated or
-//! mangled link is refused, not replayed as some other scenario. Peers are
-//! numbered from 1 (peer `n` is the address of
+//! other than 1), `hh=on` (hinted handoff) and `ae=merkle` (Merkle-tree
+//! anti-entropy; its period is the `ae_period` of `t=`), and last `&sum=`
+//! eight hex digits of the xxh3 hash of all that comes before, so a
+//! truncated or mangled link is refused, not replayed as some other
+//! scenario. Peers are numbered from 1 (peer `n` is the address of
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
 //! A link is untrusted input: its size, cluster, length and action count are
 //! bounded, and anything that does not parse is an error that names it.
@@ -39,7 +40,10 @@ use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{on_off, validate_vnodes, Config, Level, ReadRepair, Replication, MAX_VNODES};
+use crate::config::{
+    on_off, validate_vnodes, AeMode, AntiEntropy, Config, Level, ReadRepair, Replication,
+    MAX_VNODES,
+};
 use crate::event_log::EventLog;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
@@ -376,12 +380,18 @@ impl Session {
         if let Some(preset) = &s.preset {
             link.push_str(&format!("&preset={preset}"));
         }
-        // Only the timings decide `t=`: replication, read repair and vnodes
-        // have fields of their own.
+        // Only the timings (the anti-entropy period among them) decide
+        // `t=`: replication, read repair, vnodes, hinted handoff and the
+        // anti-entropy mode have fields of their own.
+        let ae = s.config.anti_entropy;
         let timings_only = Config {
             membership: s.config.membership,
             op_timeout: s.config.op_timeout,
             store: s.config.store,
+            anti_entropy: AntiEntropy {
+                mode: AeMode::default(),
+                ..ae
+            },
             ..Config::default()
         };
         if timings_only != Config::default() {
@@ -390,13 +400,13 @@ impl Session {
                 "&t={}.{}.{}.{}.{}.{}",
                 m.fanout, m.t_fail, m.t_remove, m.join_retry, t.op_timeout, st.orphan_hold
             ));
-            let d = StoreTimings::default();
-            if (st.push_retry, st.ae_period, st.tombstone_grace)
-                != (d.push_retry, d.ae_period, d.tombstone_grace)
+            let (d, dae) = (StoreTimings::default(), AntiEntropy::default());
+            if (st.push_retry, ae.period, st.tombstone_grace)
+                != (d.push_retry, dae.period, d.tombstone_grace)
             {
                 link.push_str(&format!(
                     ".{}.{}.{}",
-                    st.push_retry, st.ae_period, st.tombstone_grace
+                    st.push_retry, ae.period, st.tombstone_grace
                 ));
             }
         }
@@ -412,6 +422,9 @@ impl Session {
         }
         if s.config.hinted_handoff {
             link.push_str("&hh=on");
+        }
+        if ae.mode != AeMode::default() {
+            link.push_str(&format!("&ae={}", ae.mode.word()));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
         if !self.actions.is_empty() {
@@ -553,9 +566,9 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 11] = [None; 11];
-    const NAMES: [&str; 11] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh",
+    let mut fields: [Option<&str>; 12] = [None; 12];
+    const NAMES: [&str; 12] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh", "ae",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -630,6 +643,14 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             ))
         })?;
     }
+    if let Some(mode) = fields[11] {
+        setup.config.anti_entropy.mode = AeMode::parse(mode).ok_or_else(|| {
+            ScenarioError(format!(
+                "share link: anti-entropy `ae={}` is not digest or merkle",
+                clip(mode)
+            ))
+        })?;
+    }
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
         for (index, text) in list.split(';').enumerate() {
@@ -676,7 +697,11 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
     let (first, store) = match numbers[..] {
         [a, b, c, e, f, g] => (
             [a, b, c, e, f, g],
-            [d.push_retry, d.ae_period, d.tombstone_grace],
+            [
+                d.push_retry,
+                AntiEntropy::default().period,
+                d.tombstone_grace,
+            ],
         ),
         [a, b, c, e, f, g, h, i, j] => ([a, b, c, e, f, g], [h, i, j]),
         _ => return fail(format!("timings `{}` need 6 or 9 numbers", clip(text))),
@@ -694,8 +719,11 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
         store: StoreTimings {
             orphan_hold,
             push_retry,
-            ae_period,
             tombstone_grace,
+        },
+        anti_entropy: AntiEntropy {
+            period: ae_period,
+            ..AntiEntropy::default()
         },
         ..Config::default()
     })

@@ -74,7 +74,7 @@ impl SimOptions {
             ("op_timeout", t.op_timeout),
             ("orphan_hold", t.store.orphan_hold),
             ("push_retry", t.store.push_retry),
-            ("ae_period", t.store.ae_period),
+            ("ae_period", t.anti_entropy.period),
             ("tombstone_grace", t.store.tombstone_grace),
         ];
         for (name, value) in timings {
@@ -280,6 +280,11 @@ impl Sim {
         }
         for (to, msg) in self.outbox.sends.drain(..) {
             let kind = msg.kind();
+            // Sizes are estimated only for the trace that shows them.
+            let bytes = match self.opts.trace_messages {
+                true => msg.wire_bytes(),
+                false => 0,
+            };
             let sent = self.network.send(now, from, to, msg);
             if !self.opts.trace_messages {
                 continue;
@@ -292,6 +297,7 @@ impl Sim {
                         to,
                         msg: kind,
                         deliver_at,
+                        bytes,
                     },
                 }),
                 Sent::Dropped(reason) => self.pending.push(Event {

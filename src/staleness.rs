@@ -178,7 +178,7 @@ pub fn measure(config: &Config, delays: Delays, seed: u64) -> Result<Tally, SimE
         }
     }
     let total = (T_MAX + 1) * PER_T;
-    let batch = total.div_ceil(config.store.ae_period.max(1));
+    let batch = total.div_ceil(config.anti_entropy.period.max(1));
     let mut issued = 0;
     let mut waiting: BTreeMap<u64, Waiting> = BTreeMap::new();
     // Reads by the tick they go at: (t, the write's version, key).

@@ -22,11 +22,13 @@
 //! copy. A hint no replica confirmed within `tombstone_grace` ticks is
 //! dropped all the same (recorded as expired).
 //!
-//! Anti-entropy: every `ae_period` ticks a peer sends one neighbour that
+//! Anti-entropy: every anti-entropy period a peer sends one neighbour that
 //! shares ranges with it a digest (key, version) of the entries that
 //! neighbour replicates; the neighbour pushes back what is newer on its side
 //! and asks for what is newer on the sender's. Missing and divergent copies
-//! heal without any ring change, at one digest per peer per period.
+//! heal without any ring change, at one digest per peer per period. In
+//! Merkle mode the same comparison goes through hash trees first
+//! ([`crate::merkle`]), and only the differing leaves are reconciled.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +36,9 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use crate::address::PeerId;
+use crate::config::{AeMode, AntiEntropy};
 use crate::event::EventKind;
+use crate::merkle;
 use crate::message::{Message, Stored};
 use crate::op::{OpKind, Version};
 use crate::out::Out;
@@ -48,8 +52,6 @@ pub struct StoreTimings {
     pub orphan_hold: u64,
     /// Ticks between retries of an unconfirmed push.
     pub push_retry: u64,
-    /// Ticks between two anti-entropy digests of one peer.
-    pub ae_period: u64,
     /// Ticks a tombstone is kept after its delete before it is collected.
     pub tombstone_grace: u64,
 }
@@ -59,7 +61,6 @@ impl Default for StoreTimings {
         StoreTimings {
             orphan_hold: 20,
             push_retry: 5,
-            ae_period: 20,
             tombstone_grace: 300,
         }
     }
@@ -462,9 +463,11 @@ impl Store {
     }
 
     /// One anti-entropy round: sends a ring neighbour `to` a digest of the
-    /// entries it replicates (as this peer's ring sees it), unless it is not
-    /// this peer's turn or there is no neighbour.
-    pub fn digest(&self, me: PeerId, ring: &Ring, now: u64, period: u64, out: &mut Out) {
+    /// entries it replicates (as this peer's ring sees it), or in Merkle
+    /// mode the root of their tree, unless it is not this peer's turn or
+    /// there is no neighbour.
+    pub fn anti_entropy(&self, me: PeerId, ring: &Ring, now: u64, ae: AntiEntropy, out: &mut Out) {
+        let period = ae.period;
         if (now + u64::from(me.0)) % period != 0 {
             return;
         }
@@ -473,14 +476,26 @@ impl Store {
             return;
         }
         let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
+        if ae.mode == AeMode::Merkle {
+            return merkle::start(self, ring, to, out);
+        }
         let mut entries = Vec::with_capacity(self.map.len());
-        entries.extend(
-            self.map
-                .iter()
-                .filter(|(_, e)| e.replicas(ring).contains(to))
-                .map(|(k, e)| (Rc::clone(k), e.stored.version)),
-        );
+        entries.extend(self.shared(ring, to).map(|(k, _, v)| (Rc::clone(k), v)));
         out.send(to, Message::Digest { entries });
+    }
+
+    /// The entries `other` replicates, as this peer's ring sees them: key,
+    /// ring position and version, sorted by key — what a digest to `other`
+    /// lists and a Merkle tree for it covers.
+    pub(crate) fn shared<'a>(
+        &'a self,
+        ring: &'a Ring,
+        other: PeerId,
+    ) -> impl Iterator<Item = (&'a Rc<str>, u64, Version)> + 'a {
+        self.map
+            .iter()
+            .filter(move |(_, e)| e.replicas(ring).contains(other))
+            .map(|(k, e)| (k, e.position, e.stored.version))
     }
 
     /// Answers a digest from `from`: pushes what is newer here (or missing
@@ -493,11 +508,27 @@ impl Store {
         entries: &[(Rc<str>, Version)],
         out: &mut Out,
     ) {
+        self.reconcile(ring, from, entries, |_| true, out);
+    }
+
+    /// Answers (key, version) pairs from `from` that cover the entries at
+    /// the ring positions `within` accepts (all of them for a digest, the
+    /// differing leaves of a Merkle tree): pushes what is newer here (or
+    /// missing there, for keys `from` replicates in this peer's ring),
+    /// confirms `from` on equal versions and asks for what is newer there.
+    pub(crate) fn reconcile(
+        &mut self,
+        ring: &Ring,
+        from: PeerId,
+        entries: &[(Rc<str>, Version)],
+        within: impl Fn(u64) -> bool,
+        out: &mut Out,
+    ) {
         // Both sides are sorted by key: one merge pass, no lookups, one
         // comparison per step.
         let mut want = Vec::new();
         let mut theirs = entries.iter().peekable();
-        for (key, e) in self.map.iter_mut() {
+        for (key, e) in self.map.iter_mut().filter(|(_, e)| within(e.position)) {
             let mut held = None;
             while let Some((k, version)) = theirs.peek() {
                 match (**k).cmp(&**key) {
@@ -521,6 +552,22 @@ impl Store {
         want.extend(theirs.map(|(k, _)| Rc::clone(k)));
         if !want.is_empty() {
             out.send(from, Message::Pull { keys: want });
+        }
+    }
+
+    /// Records that `from` holds every entry it replicates at a ring
+    /// position `within` accepts, at the version held here: a Merkle
+    /// subtree of them hashed equal on both sides.
+    pub(crate) fn confirm_shared(
+        &mut self,
+        ring: &Ring,
+        from: PeerId,
+        within: impl Fn(u64) -> bool,
+    ) {
+        for e in self.map.values_mut() {
+            if within(e.position) && e.replicas(ring).contains(from) {
+                e.confirm(from);
+            }
         }
     }
 
@@ -849,8 +896,12 @@ mod tests {
         );
         // The digest names this peer's neighbour and the keys it replicates.
         let mut out = Out::default();
+        let ae = AntiEntropy {
+            period: 10,
+            ..AntiEntropy::default()
+        };
         for now in 0..10 {
-            s.digest(me, &ring, now, 10, &mut out);
+            s.anti_entropy(me, &ring, now, ae, &mut out);
         }
         assert_eq!(out.sends.len(), 1, "one digest per period");
         let (to, msg) = out.sends.pop().unwrap();

@@ -412,6 +412,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
             to,
             msg,
             deliver_at,
+            ..
         } => {
             format!("sent {} to {to}, due at tick {deliver_at}", msg.label())
         }

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::address::PeerId;
 use crate::classic::testcase::clip;
 use crate::classic::{self, dbglog, grader};
-use crate::config::{Config, Level, ReadRepair, Replication};
+use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::scenario::{Action, Session, Setup};
@@ -31,6 +31,8 @@ struct Options {
     read_repair: Option<String>,
     vnodes: Option<u16>,
     hinted_handoff: Option<bool>,
+    anti_entropy: Option<String>,
+    ae_period: Option<f64>,
     trace_messages: Option<bool>,
 }
 
@@ -71,7 +73,7 @@ struct TimingNames {
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 9] = [
+    const TOP: [&str; 11] = [
         "peers",
         "seed",
         "preset",
@@ -80,6 +82,8 @@ fn check_names(options: &JsValue) -> Result<(), JsError> {
         "readRepair",
         "vnodes",
         "hintedHandoff",
+        "antiEntropy",
+        "aePeriod",
         "traceMessages",
     ];
     const TIMINGS: [&str; 6] = [
@@ -143,9 +147,10 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// `new Playground({peers, seed, preset, timings, replication: {n, r, w},
-    /// readRepair, vnodes, hintedHandoff, traceMessages})`; every field is
-    /// optional (10 peers, seed 1, default timings, N = 3, R = W = 2, read
-    /// repair off, 1 token per peer, no hinted handoff).
+    /// readRepair, vnodes, hintedHandoff, antiEntropy, aePeriod,
+    /// traceMessages})`; every field is optional (10 peers, seed 1, default
+    /// timings, N = 3, R = W = 2, no read repair, 1 token per peer, no hinted
+    /// handoff, digest anti-entropy every 20 ticks).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
         let o: Options = if options.is_undefined() || options.is_null() {
@@ -158,6 +163,8 @@ impl Playground {
                 read_repair: None,
                 vnodes: None,
                 hinted_handoff: None,
+                anti_entropy: None,
+                ae_period: None,
                 trace_messages: None,
             }
         } else {
@@ -198,6 +205,17 @@ impl Playground {
         }
         setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
         setup.config.hinted_handoff = o.hinted_handoff.unwrap_or(setup.config.hinted_handoff);
+        if let Some(mode) = &o.anti_entropy {
+            setup.config.anti_entropy.mode = AeMode::parse(mode).ok_or_else(|| {
+                error(format!(
+                    "antiEntropy must be digest or merkle, not `{}`",
+                    clip(mode)
+                ))
+            })?;
+        }
+        if let Some(period) = o.ae_period {
+            setup.config.anti_entropy.period = whole(period, "aePeriod", 1..=MAX_AE_PERIOD)?;
+        }
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
     }

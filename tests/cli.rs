@@ -459,7 +459,7 @@ fn torture_compares_configurations_in_one_json_object() {
 
 #[test]
 fn torture_refuses_bad_settings_by_name() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["--compare", "n=3,x=1"],
             "--compare `n=3,x=1`: unknown setting `x`",
@@ -473,8 +473,24 @@ fn torture_refuses_bad_settings_by_name() {
             &["--compare", "vnodes=300"],
             "--compare `vnodes=300`: vnodes must be 1..=256, not 300",
         ),
+        (
+            &["--compare", "ae=gossip"],
+            "ae must be digest or merkle, not `gossip`",
+        ),
     ];
     refuses(ONE_QUIET_RUN, &cases);
+    for (flag, value, want) in [
+        (
+            "--anti-entropy",
+            "gossip",
+            "`gossip` is not digest or merkle",
+        ),
+        ("--ae-period", "0", "0 is not in 1..=10000"),
+    ] {
+        let out = ftkv(&["torture", "--seeds", "1", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    }
 }
 
 #[test]
@@ -512,6 +528,36 @@ fn torture_takes_vnodes_as_a_flag_and_as_a_setting() {
         text.starts_with("ftkv torture: 1 seeds per profile (0..=0), n=3,r=2,w=2,vnodes=8\n"),
         "{text}"
     );
+}
+
+#[test]
+fn torture_runs_merkle_anti_entropy_from_flags_or_settings() {
+    let args = ["torture", "--seeds", "3", "--profile", "drops", "--json"];
+    let flags = json_of(
+        &[
+            &args[..],
+            &["--anti-entropy", "merkle", "--ae-period", "10"],
+        ]
+        .concat(),
+    );
+    let settings = json_of(&[&args[..], &["--compare", "ae=merkle,ae-period=10"]].concat());
+    let configs = settings["configs"].as_array().unwrap();
+    assert_eq!(
+        strings(configs, "config"),
+        ["n=3,r=2,w=2,ae=merkle,ae-period=10"]
+    );
+    assert_eq!(
+        flags["profiles"], configs[0]["profiles"],
+        "one configuration"
+    );
+    let drops = &flags["profiles"][0];
+    for field in ["lost_write", "divergent_end", "under_replicated_end"] {
+        assert_eq!(drops["anomalies"][field], 0, "{field}");
+    }
+    for link in drops["repro"].as_object().unwrap().values() {
+        let link = link.as_str().unwrap();
+        assert!(link.contains(".10.300&ae=merkle&"), "{link}");
+    }
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! Invariants checked over many seeds of random scenarios: no acknowledged
 //! write is lost within the failure budget, stabilization ends with every
 //! key on exactly its 3 replicas (never more), membership views converge on
-//! the live peers, and the same seed always gives the same events.
+//! the live peers, the same seed always gives the same events, and Merkle
+//! anti-entropy heals what message drops leave behind as well as digests.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use ftkv::address::PeerId;
+use ftkv::config::Config;
 use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
 use ftkv::op::OpKind;
@@ -16,9 +18,20 @@ use ftkv::sim::{Sim, SimOptions};
 /// two simultaneous failures (sometimes a recovery), each followed by
 /// enough quiet ticks for failure detection and stabilization.
 fn scenario(seed: u64, peers: u32) -> (Sim, EventLog) {
-    let mut sim = Sim::new(SimOptions::new(peers, seed)).unwrap();
+    scenario_with(seed, peers, Config::default(), 0.0)
+}
+
+/// [`scenario`] under `config`, every message lost with probability
+/// `loss` from the first write until the last quiet stretch.
+fn scenario_with(seed: u64, peers: u32, config: Config, loss: f64) -> (Sim, EventLog) {
+    let options = SimOptions {
+        config,
+        ..SimOptions::new(peers, seed)
+    };
+    let mut sim = Sim::new(options).unwrap();
     let mut rng = SimRng::new(seed, 1000);
     sim.run(u64::from(peers / 4) + 40);
+    sim.network_mut().set_drop_prob(loss);
     for k in 0..40 {
         let alive = sim.alive_peers();
         let coordinator = alive[rng.below(alive.len() as u32) as usize];
@@ -65,6 +78,7 @@ fn scenario(seed: u64, peers: u32) -> (Sim, EventLog) {
         }
         sim.run(80);
     }
+    sim.network_mut().set_drop_prob(0.0);
     sim.run(100);
     let mut log = EventLog::new();
     log.record(&mut sim);
@@ -165,6 +179,48 @@ fn invariants_hold_on_a_larger_cluster() {
     for seed in 0..5 {
         check_invariants(1000 + seed, 60);
     }
+}
+
+/// How many keys some live peer holds that are not on exactly their
+/// replicas (in the first live peer's ring) with one version among them.
+fn misplaced_or_divergent(sim: &Sim) -> usize {
+    let alive = sim.alive_peers();
+    let ring = sim.peer(alive[0]).unwrap().ring().clone();
+    let mut holders: BTreeMap<String, BTreeMap<PeerId, ftkv::op::Version>> = BTreeMap::new();
+    for &id in &alive {
+        for k in sim.peer(id).unwrap().store().keys() {
+            let held = holders.entry(k.key.to_owned()).or_default();
+            held.insert(id, k.stored.version);
+        }
+    }
+    holders
+        .iter()
+        .filter(|(key, held)| {
+            let replicas: BTreeSet<PeerId> =
+                ring.replicas(key).as_slice().iter().copied().collect();
+            let versions: BTreeSet<_> = held.values().collect();
+            held.keys().copied().collect::<BTreeSet<_>>() != replicas || versions.len() != 1
+        })
+        .count()
+}
+
+#[test]
+fn merkle_anti_entropy_leaves_every_key_on_exactly_n_replicas_with_one_version_after_drops() {
+    let merkle = Config::default().with_settings("ae=merkle").unwrap();
+    let without = Config::default().with_settings("ae-period=10000").unwrap();
+    let mut healed_only_by_anti_entropy = 0;
+    for seed in 0..30 {
+        let (mut sim, _) = scenario_with(seed, 12, merkle, 0.1);
+        sim.run(300);
+        assert_eq!(misplaced_or_divergent(&sim), 0, "seed {seed}");
+        let (mut sim, _) = scenario_with(seed, 12, without, 0.1);
+        sim.run(300);
+        healed_only_by_anti_entropy += misplaced_or_divergent(&sim);
+    }
+    assert!(
+        healed_only_by_anti_entropy > 0,
+        "the drops leave copies that only anti-entropy repairs"
+    );
 }
 
 #[test]

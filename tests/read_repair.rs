@@ -29,7 +29,7 @@ fn run(repair: ReadRepair) -> (Session, Option<String>, Option<String>) {
     let mut setup = Setup::new(6, 4);
     setup.config.read_repair = repair;
     // Anti-entropy must not fix the replicas between the reads by itself.
-    setup.config.store.ae_period = 5000;
+    setup.config.anti_entropy.period = 5000;
     let mut s = Session::new(setup, false).unwrap();
     s.step(40);
     let ring = s.sim().peer(PeerId(0)).unwrap().ring().clone();

@@ -309,3 +309,65 @@ fn a_write_one_replica_acknowledged_dies_with_that_replica() {
         assert_eq!(report.anomalies.lost_write, lost, "{}", s.link());
     }
 }
+
+/// A traced session of `peers` peers and `seed` under the settings text
+/// `settings`, with its setup.
+fn under(settings: &str, peers: u32, seed: u64) -> (Setup, Session) {
+    let mut setup = Setup::new(peers, seed);
+    setup.config = setup.config.with_settings(settings).unwrap();
+    (setup.clone(), Session::new(setup, true).unwrap())
+}
+
+#[test]
+fn a_merkle_link_replays_identically_and_a_bad_mode_is_refused() {
+    let (setup, mut s) = under("ae=merkle", 8, 12);
+    s.step(40);
+    s.act(op(2, OpKind::Create, "k", Some("v"))).unwrap();
+    s.act(Action::Fail(PeerId(5))).unwrap();
+    s.step(30);
+    s.act(op(4, OpKind::Update, "k", Some("w"))).unwrap();
+    s.step(100);
+    let link = s.link();
+    assert!(link.contains("&ae=merkle&"), "{link}");
+    assert!(!link.contains("&t="), "the period is the default: {link}");
+    let again = Session::from_link(&link, true).unwrap();
+    assert_eq!(again.setup(), &setup);
+    assert_eq!(again.log().events(), s.log().events());
+    assert_eq!(again.link(), link);
+    let merkle = |s: &Session| {
+        s.log().events().iter().any(|e| {
+            matches!(
+                e.kind,
+                ftkv::event::EventKind::Sent {
+                    msg: ftkv::message::MessageKind::MerkleHashes,
+                    ..
+                }
+            )
+        })
+    };
+    assert!(merkle(&again), "the replay exchanges Merkle hashes");
+    // A default link names no mode and replays digests.
+    let digest = Session::new(Setup::new(8, 12), true).unwrap();
+    assert!(!digest.link().contains("ae="));
+    refused(
+        "v=1&peers=8&seed=12&ae=gossip&tick=5",
+        "anti-entropy `ae=gossip` is not digest or merkle",
+    );
+    refused(
+        "v=1&peers=8&seed=12&ae=merkle&ae=digest&tick=5",
+        "field `ae` appears twice",
+    );
+}
+
+#[test]
+fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
+    let (setup, mut s) = under("ae=merkle,ae-period=7", 6, 3);
+    s.step(50);
+    let link = s.link();
+    assert!(link.contains("&t=3.5.20.10.10.20.5.7.300&"), "{link}");
+    assert_eq!(Session::from_link(&link, false).unwrap().setup(), &setup);
+    refused(
+        "v=1&peers=6&seed=3&t=3.5.20.10.10.20.5.0.300&tick=5",
+        "ae_period must be 1..=10000 ticks, not 0",
+    );
+}

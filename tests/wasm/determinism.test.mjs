@@ -208,3 +208,22 @@ test('read repair and consistency levels are options, land in the link and repla
   const again = Playground.fromLink(link, false);
   assert.equal(again.dbgLog(), pg.dbgLog());
 });
+
+test('Merkle anti-entropy is an option, lands in the link and replays natively', () => {
+  assert.throws(() => new Playground({ antiEntropy: 'gossip' }), /antiEntropy must be digest or merkle, not `gossip`/);
+  assert.throws(() => new Playground({ aePeriod: 0 }), /aePeriod is a whole number from 1 to 10000, not 0/);
+  assert.throws(() => new Playground({ aePeriod: 2.5 }), /aePeriod is a whole number from 1 to 10000, not 2.5/);
+  const pg = new Playground({ peers: 7, seed: 9, antiEntropy: 'merkle', aePeriod: 8 });
+  pg.step(40);
+  pg.create('k', 'v', '1.0.0.0:0');
+  pg.fail('3.0.0.0:0');
+  pg.step(80);
+  const link = pg.shareLink();
+  assert.match(link, /&t=3\.5\.20\.10\.10\.20\.5\.8\.300&/);
+  assert.match(link, /&ae=merkle&/);
+  const again = Playground.fromLink(link, false);
+  assert.equal(again.dbgLog(), pg.dbgLog());
+  const log = join(mkdtempSync(join(tmpdir(), 'ftkv-')), 'dbg.log');
+  execFileSync(cli, ['replay', link, '--log', log]);
+  assert.equal(readFileSync(log, 'utf8'), pg.dbgLog());
+});
