@@ -716,4 +716,67 @@ mod tests {
         c.start(1, request, 0, Vec::new(), &mut out);
         assert_eq!(one(out).unwrap().reason, Some(Reason::NoQuorum));
     }
+
+    #[test]
+    fn every_n_r_w_decides_at_exactly_its_quorum() {
+        for n in 1..=crate::config::MAX_N {
+            for (r, w) in (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))) {
+                let rep = Replication { n, r, w };
+                for op in [OpKind::Read, OpKind::Create, OpKind::Delete] {
+                    let quorum = rep.quorum(op);
+                    // Successes: undecided until the quorum-th, then ok.
+                    let mut c = Coordinator::new(rep, ReadRepair::Off);
+                    let value = (op == OpKind::Create).then_some("v");
+                    let held = found("v", 1).filter(|_| op == OpKind::Read);
+                    assert!(start(&mut c, (0, 1), op, value, n.into()).is_none());
+                    for k in 1..=quorum {
+                        let d = reply(&mut c, 1, true, held.clone());
+                        assert_eq!(d.is_some(), k == quorum, "{rep:?} {op:?} ok #{k}");
+                        if let Some(d) = d {
+                            assert!(d.ok, "{rep:?} {op:?}: {d:?}");
+                        }
+                    }
+                    // Refusals: a read decides not-found on its quorum of
+                    // answers; a write waits for every replica (the last one
+                    // might perform it, which would make it no-quorum), then
+                    // fails for its precondition.
+                    let mut c = Coordinator::new(rep, ReadRepair::Off);
+                    start(&mut c, (0, 2), op, value, n.into());
+                    let decided_at = match op {
+                        OpKind::Read => quorum,
+                        _ => n,
+                    };
+                    for k in 1..=decided_at {
+                        let d = reply(&mut c, 2, false, None);
+                        assert_eq!(d.is_some(), k == decided_at, "{rep:?} {op:?} refusal #{k}");
+                        if let Some(d) = d {
+                            assert!(!d.ok, "{rep:?} {op:?}: {d:?}");
+                        }
+                    }
+                    // One replica performed a write, then refusals: it fails
+                    // no-quorum as soon as W is out of reach.
+                    if op != OpKind::Read && quorum > 1 {
+                        let mut c = Coordinator::new(rep, ReadRepair::Off);
+                        start(&mut c, (0, 4), op, value, n.into());
+                        assert!(reply(&mut c, 4, true, None).is_none());
+                        let out_of_reach = n - quorum + 1;
+                        for k in 1..=out_of_reach {
+                            let d = reply(&mut c, 4, false, None);
+                            assert_eq!(d.is_some(), k == out_of_reach, "{rep:?} {op:?} #{k}");
+                            if let Some(d) = d {
+                                assert_eq!(d.reason, Some(Reason::NoQuorum), "{rep:?}");
+                            }
+                        }
+                    }
+                    // Fewer replicas than the quorum: out of reach at once.
+                    if quorum > 1 {
+                        let mut c = Coordinator::new(rep, ReadRepair::Off);
+                        let asked = usize::from(quorum - 1);
+                        let d = start(&mut c, (0, 3), op, value, asked).unwrap();
+                        assert_eq!(d.reason, Some(Reason::NoQuorum), "{rep:?} {op:?}");
+                    }
+                }
+            }
+        }
+    }
 }
