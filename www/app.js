@@ -790,6 +790,7 @@ function act(fn, done) {
     clearError();
     refresh();
     drawHistory(true);
+    drawLoad(state.view, true);
     updateLink(true);
     done?.(result);
     return result;
@@ -848,7 +849,10 @@ function setRunning(on) {
   $('run').textContent = on ? 'Pause' : 'Run';
   $('step').disabled = on;
   state.lastStep = performance.now();
-  if (!on && state.pg) updateLink(true);
+  if (!on && state.pg) {
+    updateLink(true);
+    if (state.view) drawLoad(state.view, true);
+  }
 }
 
 function stepOnce() {
