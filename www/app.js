@@ -681,7 +681,7 @@ function drawLoad(v, now) {
     for (const id of k.holders) copies.set(id, copies.get(id) + 1);
     for (const id of k.hinted) hints.set(id, hints.get(id) + 1);
   }
-  const [W, H, left, bottom, top] = [360, 170, 30, 22, 10];
+  const [W, H, left, bottom, top] = [360, 170, 30, 26, 10];
   const top0 = Math.max(1, ...v.peers.map((p) => copies.get(p.id) + hints.get(p.id)));
   const y = (n) => H - bottom - (n / top0) * (H - bottom - top);
   const slot = (W - left - 4) / Math.max(1, v.peers.length);
@@ -699,6 +699,7 @@ function drawLoad(v, now) {
     const x = left + 2 + i * slot;
     const g = el('g', { class: 'bar', 'data-state': p.state, 'data-keys': String(c), 'data-hints': String(h) });
     g.append(el('title', {}, `${p.address}: ${c} keys${h ? ` + ${h} hinted` : ''}${p.state === 'alive' ? '' : ` (${p.state})`}`));
+    if (v.peers.length <= 32) g.append(el('text', { class: 'tick', x: (x + (slot - gap) / 2).toFixed(2), y: y(0) + 10, 'text-anchor': 'middle' }, String(p.id + 1)));
     g.append(el('rect', { class: 'copy', x: x.toFixed(2), y: y(c).toFixed(2), width: Math.max(0.5, slot - gap).toFixed(2), height: (y(0) - y(c)).toFixed(2) }));
     if (h > 0) g.append(el('rect', { class: 'hint', x: x.toFixed(2), y: y(c + h).toFixed(2), width: Math.max(0.5, slot - gap).toFixed(2), height: (y(c) - y(c + h)).toFixed(2) }));
     nodes.push(g);

@@ -400,8 +400,11 @@ test('Measure staleness draws p(t); with R = W = 1 it starts below 1, with R = W
   const last = await chart.locator('circle.point').last().getAttribute('cy');
   assert.ok(Number(first) > Number(last), 'the curve climbs');
   assert.match(await page.locator('#staleness-stats').textContent(), /^n=3,r=1,w=1, .*p\(0\) = 0\.\d+/);
-  // The page with the tuning panels, for the README.
-  await staleness.scrollIntoViewIfNeeded();
+  // The page with the tuning panels, for the README: a few hundred keys on 16 tokens per peer.
+  await applySettings(page, { 'Virtual nodes': 16 });
+  await staleness.getByRole('button', { name: 'Measure staleness' }).click();
+  for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Write 100 keys' }).click();
+  for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step' }).click();
   await page.setViewportSize({ width: 1366, height: 1500 });
   await page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
