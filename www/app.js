@@ -149,14 +149,20 @@ function resetFromInputs(fromPanel = false) {
     report(`The seed must be a whole number, not "${seedText}".`);
     return;
   }
+  let settings;
   try {
-    const settings = settingsOptions();
+    settings = settingsOptions();
+  } catch (e) {
+    settingsError(message(e));
+    return;
+  }
+  try {
     const seed = seedText === '' ? randomSeed() : BigInt(seedText);
     const pg = fresh(peers, seed, $('preset').value, settings);
     clearError();
     adopt(pg);
   } catch (e) {
-    settingsError(message(e));
+    report(message(e));
   }
 }
 
