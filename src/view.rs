@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::address::PeerId;
 use crate::check::{Anomalies, Completion, Finding, KeyVerdict};
 use crate::classic::grader::Grade;
+use crate::config::Config;
 use crate::event::{DropReason, Event, EventKind};
 use crate::network::InFlight;
 use crate::op::Version;
@@ -229,6 +230,47 @@ fn message_dot(m: &InFlight) -> MessageDot {
         kind: m.msg.kind().label(),
         sent_at: m.sent_at,
         deliver_at: m.deliver_at,
+    }
+}
+
+/// Every setting of a cluster, named as the JS options of `new
+/// Playground` name them, so the page can show them and pass them back.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// Replicas per key (N).
+    pub n: u8,
+    /// Read quorum (R).
+    pub r: u8,
+    /// Write quorum (W).
+    pub w: u8,
+    /// Tokens (virtual nodes) per peer.
+    pub vnodes: u16,
+    /// `off`, `async` or `blocking`.
+    pub read_repair: &'static str,
+    /// Hinted handoff (sloppy quorum) on.
+    pub hinted_handoff: bool,
+    /// `digest` or `merkle`.
+    pub anti_entropy: &'static str,
+    /// Ticks between two anti-entropy rounds of one peer.
+    pub ae_period: u64,
+    /// The settings text (`n=3,r=2,w=2`, then what is not the default).
+    pub text: String,
+}
+
+/// The settings of `config`.
+pub fn settings(config: &Config) -> SettingsView {
+    let rep = config.replication;
+    SettingsView {
+        n: rep.n,
+        r: rep.r,
+        w: rep.w,
+        vnodes: config.vnodes,
+        read_repair: config.read_repair.word(),
+        hinted_handoff: config.hinted_handoff,
+        anti_entropy: config.anti_entropy.mode.word(),
+        ae_period: config.anti_entropy.period,
+        text: config.settings(),
     }
 }
 
@@ -707,6 +749,22 @@ mod tests {
             assert_eq!(p.tokens[0], p.position);
             assert!(p.tokens.iter().all(|t| (0.0..1.0).contains(t)));
         }
+    }
+
+    #[test]
+    fn settings_name_every_option_and_the_text() {
+        let d = settings(&Config::default());
+        assert_eq!((d.n, d.r, d.w, d.vnodes), (3, 2, 2, 1));
+        assert_eq!((d.read_repair, d.hinted_handoff), ("off", false));
+        assert_eq!((d.anti_entropy, d.ae_period), ("digest", 20));
+        assert_eq!(d.text, "n=3,r=2,w=2");
+        let text =
+            "n=5,r=3,w=3,read-repair=async,vnodes=16,hinted-handoff=on,ae=merkle,ae-period=40";
+        let c = settings(&Config::default().with_settings(text).unwrap());
+        assert_eq!((c.n, c.r, c.w, c.vnodes), (5, 3, 3, 16));
+        assert_eq!((c.read_repair, c.hinted_handoff), ("async", true));
+        assert_eq!((c.anti_entropy, c.ae_period), ("merkle", 40));
+        assert_eq!(c.text, text);
     }
 
     #[test]

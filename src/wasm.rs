@@ -17,7 +17,12 @@ use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIO
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::scenario::{Action, Session, Setup};
+use crate::staleness::{self, Delays};
 use crate::view;
+
+/// The most seeds `Playground.staleness` measures at once (each is a whole
+/// simulated cluster: keep the page responsive).
+const MAX_STALENESS_SEEDS: u64 = 16;
 
 /// Options of `new Playground(options)`.
 #[derive(Deserialize)]
@@ -422,6 +427,32 @@ impl Playground {
     #[wasm_bindgen(js_name = dbgLog)]
     pub fn dbg_log(&self) -> String {
         dbglog::render(self.session.log().events())
+    }
+
+    /// Every setting of this cluster: `{n, r, w, vnodes, readRepair,
+    /// hintedHandoff, antiEntropy, aePeriod, text}`, where `text` is the
+    /// settings text, e.g. `n=3,r=2,w=2,vnodes=64,hinted-handoff=on` (N, R
+    /// and W, then every other setting that is not its default).
+    pub fn settings(&self) -> Result<JsValue, JsError> {
+        to_js(&view::settings(&self.session.sim().options().config))
+    }
+
+    /// The staleness curve (Probabilistically Bounded Staleness) of the
+    /// settings text `settings` with link delays `low..=high` ticks, over
+    /// seeds `0..seeds` (1 to 16): `{config, delays, seeds, points: [{t, p,
+    /// reads, fresh}]}`, p(t) for t = 0, 1, … until it stays 1. Each seed is
+    /// a cluster of 8 peers; the same arguments give the same curve as
+    /// `ftkv staleness`.
+    pub fn staleness(settings: &str, low: f64, high: f64, seeds: f64) -> Result<JsValue, JsError> {
+        if settings.len() > 200 {
+            return Err(error("the settings text is longer than 200 characters"));
+        }
+        let config = Config::default().with_settings(settings).map_err(error)?;
+        let low = whole(low, "the shortest delay in ticks", 1..=MAX_DELAY)?;
+        let high = whole(high, "the longest delay in ticks", 1..=MAX_DELAY)?;
+        let delays = Delays::parse(&format!("{low}..{high}")).map_err(error)?;
+        let seeds = whole(seeds, "seeds", 1..=MAX_STALENESS_SEEDS)?;
+        to_js(&staleness::curve(&config, delays, seeds).map_err(error)?)
     }
 
     /// The share link fragment (without `#`) of the scenario now.

@@ -15,6 +15,8 @@ const LOG_ROWS = 200;       // events shown
 const TRACE_LIMIT = 100;    // record every message (to show lost ones) up to this many peers
 const NET_HINT = document.getElementById('net-status').textContent;
 const CHECK_HINT = document.getElementById('check-result').textContent;
+const LOAD_KEYS = 100;      // keys one click on "Write 100 keys" creates
+const STALENESS_SEEDS = 8;  // clusters one staleness measurement runs (in the page's thread)
 const DEFAULT_KEYS = [['apple', 'red'], ['banana', 'yellow'], ['cherry', 'dark red'], ['kiwi', 'green'], ['plum', 'purple']];
 
 const state = {
@@ -40,6 +42,8 @@ const state = {
   tab: 'events',
   historyDue: 0,
   checkedAt: null,
+  loadDue: 0,
+  keysWritten: 0,
 };
 
 // ---- helpers -------------------------------------------------------------
@@ -91,8 +95,8 @@ function linkField(link, name) {
 
 // ---- starting a scenario -------------------------------------------------
 
-function fresh(peers, seed, preset) {
-  const pg = new Playground({ peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
+function fresh(peers, seed, preset, settings = {}) {
+  const pg = new Playground({ ...settings, peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
   if (!preset) {
     // Sensible defaults: let the peers join, then write a few keys.
     pg.step(30);
@@ -111,7 +115,7 @@ function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
     pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null,
-    events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null,
+    events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
   buildPeers();
@@ -119,7 +123,10 @@ function adopt(pg) {
   $('seed').value = linkField(link, 'seed') ?? '';
   $('peers').value = linkField(link, 'peers') ?? '';
   $('preset').value = linkField(link, 'preset') ?? '';
-  $('outcome').textContent = 'Pick a key and send a request: the coordinator asks the key\'s 3 replicas and needs 2 to agree.';
+  const s = showSettings(pg);
+  $('outcome').textContent = `Pick a key and send a request: the coordinator asks the key's ${s.n} replicas; ` +
+    `a read needs ${s.r} of them to answer, a write ${s.w}.`;
+  clearStaleness();
   $('insp-title').textContent = '— click a peer on the ring';
   $('insp-body').hidden = true;
   $('net-status').textContent = NET_HINT;
@@ -128,23 +135,34 @@ function adopt(pg) {
   updateLink(true);
 }
 
-function resetFromInputs() {
+/// Builds a new cluster from the controls and the settings panel; an
+/// error goes next to the panel when `fromPanel`, to the top otherwise.
+function resetFromInputs(fromPanel = false) {
+  const report = fromPanel ? settingsError : showError;
   const peers = Number($('peers').value);
   const seedText = $('seed').value.trim();
   if (!Number.isInteger(peers) || peers < 1 || peers > 1000) {
-    showError(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
+    report(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
     return;
   }
   if (seedText !== '' && !/^\d{1,20}$/.test(seedText)) {
-    showError(`The seed must be a whole number, not "${seedText}".`);
+    report(`The seed must be a whole number, not "${seedText}".`);
+    return;
+  }
+  let settings;
+  try {
+    settings = settingsOptions();
+  } catch (e) {
+    settingsError(message(e));
     return;
   }
   try {
     const seed = seedText === '' ? randomSeed() : BigInt(seedText);
+    const pg = fresh(peers, seed, $('preset').value, settings);
     clearError();
-    adopt(fresh(peers, seed, $('preset').value));
+    adopt(pg);
   } catch (e) {
-    showError(message(e));
+    report(message(e));
   }
 }
 
@@ -420,7 +438,8 @@ function drawOutcome() {
   if (t.replies.length === 0) list.append(html('li', 'no replica has answered yet'));
   let verdict;
   if (!t.decision) {
-    verdict = html('div', 'waiting for a quorum of 2 replies…');
+    const [, r, w] = state.view.replication;
+    verdict = html('div', `waiting for a quorum of ${t.op === 'read' ? r : w} replies…`);
   } else {
     const oks = t.replies.filter((r) => r.ok).length;
     const fails = t.replies.length - oks;
@@ -589,6 +608,185 @@ function refresh() {
   drawGrade();
   drawLog();
   drawHistory(false);
+  drawLoad(v, false);
+}
+
+// ---- settings, load and staleness -------------------------------------------
+
+/// Shows the running cluster's settings (from the core, so a share link's
+/// settings show too) in the panel; returns them.
+function showSettings(pg) {
+  const s = pg.settings();
+  $('set-n').value = String(s.n);
+  $('set-r').value = String(s.r);
+  $('set-w').value = String(s.w);
+  $('set-vnodes').value = String(s.vnodes);
+  $('set-rr').value = s.readRepair;
+  $('set-hh').checked = s.hintedHandoff;
+  $('set-ae').value = s.antiEntropy;
+  $('set-ae-period').value = String(s.aePeriod);
+  $('settings-now').textContent = s.text;
+  settingsError(null);
+  explainSettings();
+  return s;
+}
+
+/// The whole number in input `id`, within the input's own min and max.
+function wholeInput(id) {
+  const input = $(id);
+  const text = input.value.trim();
+  const n = Number(text);
+  const what = document.querySelector(`label[for=${id}]`).textContent;
+  if (text === '' || !Number.isInteger(n) || n < Number(input.min) || n > Number(input.max)) {
+    throw new Error(`${what} must be a whole number from ${input.min} to ${input.max}, not "${text}".`);
+  }
+  return n;
+}
+
+/// The panel as options of `new Playground`; the core checks how they
+/// combine (R and W at most N, peers × virtual nodes).
+function settingsOptions() {
+  return {
+    replication: { n: wholeInput('set-n'), r: wholeInput('set-r'), w: wholeInput('set-w') },
+    vnodes: wholeInput('set-vnodes'),
+    readRepair: $('set-rr').value,
+    hintedHandoff: $('set-hh').checked,
+    antiEntropy: $('set-ae').value,
+    aePeriod: wholeInput('set-ae-period'),
+  };
+}
+
+function settingsError(text) {
+  const box = $('settings-error');
+  box.textContent = text ?? '';
+  box.hidden = !text;
+}
+
+/// What the chosen N, R and W promise, in words.
+function explainSettings() {
+  const [n, r, w] = ['set-n', 'set-r', 'set-w'].map((id) => Number($(id).value));
+  if (![n, r, w].every(Number.isInteger)) {
+    $('settings-explain').textContent = '';
+    return;
+  }
+  const overlap = r + w > n
+    ? `R + W > N: every read quorum meets every write quorum, so a read sees the latest acknowledged write.`
+    : `R + W ≤ N: a read may miss the latest acknowledged write (a stale read).`;
+  $('settings-explain').textContent = `${overlap} Writes go on with ${Math.max(0, n - w)} of a key's replicas down, reads with ${Math.max(0, n - r)}.`;
+}
+
+/// Keys per peer as bars: live copies, then hinted copies on top; min,
+/// mean and max over the live peers.
+function drawLoad(v, now) {
+  const t = performance.now();
+  if (!now && t < state.loadDue) return;
+  state.loadDue = t + 300;
+  const copies = new Map(v.peers.map((p) => [p.id, 0]));
+  const hints = new Map(v.peers.map((p) => [p.id, 0]));
+  for (const k of v.keys) {
+    for (const id of k.holders) copies.set(id, copies.get(id) + 1);
+    for (const id of k.hinted) hints.set(id, hints.get(id) + 1);
+  }
+  const [W, H, left, bottom, top] = [360, 170, 30, 26, 10];
+  const top0 = Math.max(1, ...v.peers.map((p) => copies.get(p.id) + hints.get(p.id)));
+  const y = (n) => H - bottom - (n / top0) * (H - bottom - top);
+  const slot = (W - left - 4) / Math.max(1, v.peers.length);
+  const gap = slot > 4 ? Math.min(3, slot * 0.2) : 0;
+  const nodes = [
+    el('line', { class: 'axis', x1: left, y1: y(0), x2: W - 2, y2: y(0) }),
+    el('line', { class: 'axis', x1: left, y1: top, x2: left, y2: y(0) }),
+    el('text', { class: 'tick', x: left - 4, y: y(top0) + 4, 'text-anchor': 'end' }, String(top0)),
+    el('text', { class: 'tick', x: left - 4, y: y(0), 'text-anchor': 'end' }, '0'),
+    el('text', { class: 'label', x: (left + W) / 2, y: H - 4, 'text-anchor': 'middle' }, `${v.peers.length} peers (keys each holds)`),
+  ];
+  v.peers.forEach((p, i) => {
+    const c = copies.get(p.id);
+    const h = hints.get(p.id);
+    const x = left + 2 + i * slot;
+    const g = el('g', { class: 'bar', 'data-state': p.state, 'data-keys': String(c), 'data-hints': String(h) });
+    g.append(el('title', {}, `${p.address}: ${c} keys${h ? ` + ${h} hinted` : ''}${p.state === 'alive' ? '' : ` (${p.state})`}`));
+    if (v.peers.length <= 32) g.append(el('text', { class: 'tick', x: (x + (slot - gap) / 2).toFixed(2), y: y(0) + 10, 'text-anchor': 'middle' }, String(p.id + 1)));
+    g.append(el('rect', { class: 'copy', x: x.toFixed(2), y: y(c).toFixed(2), width: Math.max(0.5, slot - gap).toFixed(2), height: (y(0) - y(c)).toFixed(2) }));
+    if (h > 0) g.append(el('rect', { class: 'hint', x: x.toFixed(2), y: y(c + h).toFixed(2), width: Math.max(0.5, slot - gap).toFixed(2), height: (y(c) - y(c + h)).toFixed(2) }));
+    nodes.push(g);
+  });
+  const live = v.peers.filter((p) => p.state === 'alive').map((p) => copies.get(p.id));
+  const stats = $('load-stats');
+  if (live.length === 0) {
+    stats.textContent = 'no live peer';
+  } else {
+    const mean = live.reduce((a, b) => a + b, 0) / live.length;
+    const [min, max] = [Math.min(...live), Math.max(...live)];
+    nodes.push(el('line', { class: 'mean', x1: left, y1: y(mean).toFixed(2), x2: W - 2, y2: y(mean).toFixed(2) }));
+    stats.textContent = `min ${min} · mean ${mean.toFixed(1)} · max ${max} · max/mean ${mean > 0 ? (max / mean).toFixed(2) : '–'}` +
+      ` — ${v.health.keys} keys × N=${v.replication[0]} on ${live.length} live peers, ${v.vnodes} virtual node${v.vnodes === 1 ? '' : 's'} each`;
+    stats.dataset.maxOverMean = mean > 0 ? (max / mean).toFixed(2) : '';
+  }
+  $('load-chart').replaceChildren(...nodes);
+}
+
+/// Creates LOAD_KEYS more keys, each from a random live coordinator.
+function addKeys() {
+  const taken = state.view.keys.map((k) => /^key(\d+)$/.exec(k.key)).filter(Boolean).map((m) => Number(m[1]) + 1);
+  const base = Math.max(state.keysWritten, ...taken);
+  act(() => {
+    for (let i = 0; i < LOAD_KEYS; i++) state.pg.create(`key${base + i}`, 'v');
+    state.keysWritten = base + LOAD_KEYS;
+  }, () => drawLoad(state.view, true));
+}
+
+function clearStaleness() {
+  $('staleness-chart').replaceChildren();
+  $('staleness-chart').removeAttribute('data-last-p');
+  $('staleness-stats').textContent = 'Measure staleness: of the reads sent t ticks after a write was acknowledged, ' +
+    'the share that returned it, for the running N, R, W (8 peers, no faults, random link delays).';
+}
+
+/// Measures the PBS curve of the running settings (in the core, a few
+/// small clusters) and plots p(t).
+function measureStaleness() {
+  const s = state.pg.settings();
+  let curve;
+  const t0 = performance.now();
+  try {
+    curve = Playground.staleness(s.text, Number($('st-low').value), Number($('st-high').value), STALENESS_SEEDS);
+  } catch (e) {
+    clearStaleness();
+    $('staleness-stats').textContent = message(e);
+    return;
+  }
+  const ms = performance.now() - t0;
+  const pts = curve.points;
+  const [W, H, left, bottom, top, right] = [360, 170, 38, 30, 10, 10];
+  const tMax = Math.max(10, pts[pts.length - 1].t + 2);
+  const x = (t) => left + (t / tMax) * (W - left - right);
+  const y = (p) => H - bottom - p * (H - bottom - top);
+  const nodes = [
+    el('line', { class: 'axis', x1: left, y1: y(0), x2: W - right, y2: y(0) }),
+    el('line', { class: 'axis', x1: left, y1: y(0), x2: left, y2: top }),
+    el('line', { class: 'grid', x1: left, y1: y(1), x2: W - right, y2: y(1) }),
+  ];
+  for (const p of [0, 0.5, 1]) nodes.push(el('text', { class: 'tick', x: left - 4, y: y(p) + 4, 'text-anchor': 'end' }, p.toFixed(1)));
+  for (const t of [0, Math.round(tMax / 2), tMax]) nodes.push(el('text', { class: 'tick', x: x(t), y: y(0) + 13, 'text-anchor': 'middle' }, String(t)));
+  nodes.push(el('text', { class: 'label', x: (left + W - right) / 2, y: H - 3, 'text-anchor': 'middle' }, 'ticks t after the write was acknowledged'));
+  nodes.push(el('text', { class: 'label', transform: `translate(11 ${(top + y(0)) / 2}) rotate(-90)`, 'text-anchor': 'middle' }, 'p(read is fresh)'));
+  // After the last point p stays 1: draw it on to the edge.
+  const line = pts.map((pt) => `${x(pt.t).toFixed(1)},${y(pt.p).toFixed(1)}`);
+  line.push(`${x(tMax).toFixed(1)},${y(1).toFixed(1)}`);
+  nodes.push(el('polyline', { class: 'curve', points: line.join(' ') }));
+  for (const pt of pts) {
+    const dot = el('circle', { class: 'point', cx: x(pt.t).toFixed(1), cy: y(pt.p).toFixed(1), r: 2.5 });
+    dot.append(el('title', {}, `t = ${pt.t}: p = ${pt.p.toFixed(3)} (${pt.fresh} of ${pt.reads} reads)`));
+    nodes.push(dot);
+  }
+  const chart = $('staleness-chart');
+  chart.replaceChildren(...nodes);
+  const last = pts[pts.length - 1];
+  chart.dataset.points = String(pts.length);
+  chart.dataset.lastP = String(last.p);
+  const reads = pts.reduce((n, pt) => n + pt.reads, 0);
+  $('staleness-stats').textContent = `${curve.config}, link delays ${curve.delays[0]} to ${curve.delays[1]} ticks: ` +
+    `p(0) = ${pts[0].p.toFixed(3)}, p = 1 from t = ${last.t} on (${reads} reads over ${curve.seeds} seeds, ${Math.round(ms)} ms).`;
 }
 
 // ---- actions ---------------------------------------------------------------
@@ -599,6 +797,7 @@ function act(fn, done) {
     clearError();
     refresh();
     drawHistory(true);
+    drawLoad(state.view, true);
     updateLink(true);
     done?.(result);
     return result;
@@ -657,7 +856,10 @@ function setRunning(on) {
   $('run').textContent = on ? 'Pause' : 'Run';
   $('step').disabled = on;
   state.lastStep = performance.now();
-  if (!on && state.pg) updateLink(true);
+  if (!on && state.pg) {
+    updateLink(true);
+    if (state.view) drawLoad(state.view, true);
+  }
 }
 
 function stepOnce() {
@@ -703,8 +905,15 @@ function wire() {
     state.speed = Number($('speed').value);
     $('speed-out').textContent = String(state.speed);
   });
-  $('reset').addEventListener('click', resetFromInputs);
-  $('preset').addEventListener('change', resetFromInputs);
+  $('reset').addEventListener('click', () => resetFromInputs());
+  $('preset').addEventListener('change', () => resetFromInputs());
+  $('settings').addEventListener('submit', (e) => {
+    e.preventDefault();
+    resetFromInputs(true);
+  });
+  $('settings').addEventListener('input', explainSettings);
+  $('add-keys').addEventListener('click', addKeys);
+  $('measure').addEventListener('click', measureStaleness);
   $('copy-link').addEventListener('click', async () => {
     updateLink(true);
     try {

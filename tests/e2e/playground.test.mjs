@@ -288,3 +288,127 @@ test('History lists the operations and Check history shows the verdicts of a par
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** Fills the settings panel (label → value) and applies it. */
+async function applySettings(page, values) {
+  for (const [label, value] of Object.entries(values)) {
+    const field = page.getByLabel(label, { exact: true });
+    if (typeof value === 'boolean') await field.setChecked(value);
+    else if (label === 'Read repair' || label === 'Anti-entropy') await field.selectOption(value);
+    else await field.fill(String(value));
+  }
+  await page.getByRole('button', { name: 'Apply settings' }).click();
+}
+
+test('the settings panel builds a new cluster with its settings, and a link brings them back', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const panel = page.getByRole('group', { name: 'Cluster settings' });
+  assert.equal(await panel.getByLabel('N replicas').inputValue(), '3', 'the default cluster shows N');
+  await page.getByLabel('Seed', { exact: true }).fill('77');
+  await applySettings(page, {
+    'N replicas': 5, 'R read quorum': 3, 'W write quorum': 3, 'Virtual nodes': 16,
+    'Read repair': 'blocking', 'Hinted handoff': true, 'Anti-entropy': 'merkle', 'Anti-entropy period': 30,
+  });
+  await page.waitForFunction(() => location.hash.includes('rep=5.3.3'));
+  const link = page.url();
+  assert.match(link, /[#&]seed=77&/);
+  for (const field of ['rep=5.3.3', 'vn=16', 'rr=blocking', 'hh=on']) assert.ok(link.includes(`&${field}`), `${field} in ${link}`);
+  assert.match(link, /&ae=merkle/);
+  assert.equal(await page.locator('#settings-now').textContent(),
+    'n=5,r=3,w=3,read-repair=blocking,vnodes=16,hinted-handoff=on,ae=merkle,ae-period=30');
+  assert.match(await page.locator('#outcome').textContent(), /key's 5 replicas; a read needs 3 of them to answer, a write 3/);
+  // A create now waits for 3 replicas of 5.
+  await page.getByLabel('Key', { exact: true }).fill('fig');
+  await page.getByRole('button', { name: 'Create' }).click();
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.match(await page.locator('#outcome').textContent(), /quorum reached: success \(5 replicas succeeded/);
+  assert.equal(await page.locator('.peer.replica').count(), 5, 'its 5 replicas are highlighted');
+  // The link in a fresh page shows the same settings in the panel.
+  const again = await openPage(browser, page.url(), errors);
+  const values = async (p) => p.evaluate(() => ['set-n', 'set-r', 'set-w', 'set-vnodes', 'set-rr', 'set-ae', 'set-ae-period']
+    .map((id) => document.getElementById(id).value).concat(document.getElementById('set-hh').checked));
+  assert.deepEqual(await values(again), ['5', '3', '3', '16', 'blocking', 'merkle', '30', true]);
+  assert.deepEqual(await values(again), await values(page));
+  assert.deepEqual(errors, []);
+  await again.close();
+  await page.close();
+});
+
+test('an invalid setting shows its error next to the panel and leaves the cluster running', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const link = page.url();
+  await applySettings(page, { 'N replicas': 3, 'R read quorum': 4 });
+  const error = page.locator('#settings-error');
+  assert.ok(await error.isVisible());
+  assert.match(await error.textContent(), /R must be 1..=N \(3\), not 4/);
+  assert.equal(page.url(), link, 'the old cluster stays');
+  await applySettings(page, { 'R read quorum': 2, 'Virtual nodes': 300 });
+  assert.match(await error.textContent(), /Virtual nodes must be a whole number from 1 to 256, not "300"/);
+  // The core checks what the panel cannot: peers × tokens.
+  await page.getByLabel('Peers', { exact: true }).fill('1000');
+  await applySettings(page, { 'Virtual nodes': 256 });
+  assert.match(await error.textContent(), /peers × vnodes must be at most/);
+  await page.getByLabel('Peers', { exact: true }).fill('10');
+  await applySettings(page, { 'Virtual nodes': 4 });
+  assert.ok(await error.isHidden());
+  assert.match(page.url(), /&vn=4/);
+  await page.getByRole('button', { name: 'Step' }).click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the load view shows a bar per peer and how even the load is, with 1 and with 64 virtual nodes', async () => {
+  const page = await openPage(browser, server.url, []);
+  const load = page.getByRole('region', { name: 'Load' });
+  const spread = {};
+  for (const vnodes of [1, 64]) {
+    await page.getByLabel('Peers', { exact: true }).fill('10');
+    await page.getByLabel('Seed', { exact: true }).fill('5');
+    await applySettings(page, { 'Virtual nodes': vnodes });
+    for (let i = 0; i < 3; i++) await load.getByRole('button', { name: 'Write 100 keys' }).click();
+    await runUntil(page, () => Number(document.querySelector('#h-keys').textContent) >= 305 &&
+      Number(document.querySelector('#h-under').textContent) === 0);
+    assert.equal(await load.locator('.bar').count(), 10);
+    const stats = await page.locator('#load-stats').textContent();
+    assert.match(stats, /^min \d+ · mean \d+\.\d · max \d+ · max\/mean \d\.\d\d/);
+    assert.match(stats, new RegExp(`305 keys × N=3 on 10 live peers, ${vnodes} virtual nodes? each`));
+    const keys = await load.locator('.bar').evaluateAll((bars) => bars.map((b) => Number(b.dataset.keys)));
+    assert.equal(keys.reduce((a, b) => a + b, 0), 305 * 3, 'every key on N peers');
+    spread[vnodes] = Number(await page.locator('#load-stats').getAttribute('data-max-over-mean'));
+  }
+  assert.ok(spread[64] < spread[1], `max/mean ${spread[64]} with 64 tokens, ${spread[1]} with 1`);
+  await page.close();
+});
+
+test('Measure staleness draws p(t); with R = W = 1 it starts below 1, with R = W = 2 it is 1', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const staleness = page.getByRole('region', { name: 'Staleness' });
+  const chart = page.locator('#staleness-chart');
+  await staleness.getByRole('button', { name: 'Measure staleness' }).click();
+  assert.equal(await chart.getAttribute('data-last-p'), '1');
+  assert.equal(await chart.locator('polyline.curve').count(), 1);
+  assert.match(await page.locator('#staleness-stats').textContent(), /^n=3,r=2,w=2, link delays 1 to 10 ticks: p\(0\) = 1\.000/);
+  await applySettings(page, { 'R read quorum': 1, 'W write quorum': 1 });
+  assert.equal(await chart.locator('polyline').count(), 0, 'a new cluster clears the old curve');
+  await staleness.getByRole('button', { name: 'Measure staleness' }).click();
+  assert.equal(await chart.getAttribute('data-last-p'), '1');
+  assert.ok(Number(await chart.getAttribute('data-points')) > 2);
+  const first = await chart.locator('circle.point').first().getAttribute('cy');
+  const last = await chart.locator('circle.point').last().getAttribute('cy');
+  assert.ok(Number(first) > Number(last), 'the curve climbs');
+  assert.match(await page.locator('#staleness-stats').textContent(), /^n=3,r=1,w=1, .*p\(0\) = 0\.\d+/);
+  // The page with the tuning panels, for the README: a few hundred keys on 16 tokens per peer.
+  await applySettings(page, { 'Virtual nodes': 16 });
+  await staleness.getByRole('button', { name: 'Measure staleness' }).click();
+  for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Write 100 keys' }).click();
+  for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step' }).click();
+  await page.setViewportSize({ width: 1366, height: 1500 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
+  await page.screenshot({ path: join(root, 'target', 'screenshots', 'tuning.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
