@@ -212,4 +212,45 @@ mod tests {
         assert!(found.len() >= 3, "the invocation, replicas and decision");
         assert_eq!(log.transaction(t + 1).count(), 0);
     }
+
+    #[test]
+    fn a_rewound_log_shows_a_prefix_follows_a_replay_and_cuts_its_future() {
+        let run = |ticks: u64| {
+            let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
+            sim.run(40);
+            sim.client_op(PeerId(2), OpKind::Create, "k", Some("v"))
+                .unwrap();
+            sim.run(ticks);
+            sim
+        };
+        let mut log = EventLog::new();
+        log.record(&mut run(0));
+        let early = log.len();
+        let mut log = EventLog::new();
+        let mut sim = run(10);
+        log.record(&mut sim);
+        let whole = log.events().to_vec();
+        log.rewind(early);
+        assert_eq!(log.events(), &whole[..early]);
+        assert_eq!(log.recorded(), whole.len());
+        assert!(log.transaction(1).count() >= 1, "the invocation is shown");
+        assert!(log.transaction(1).all(|(i, _)| i < early));
+        let mut cursor = Cursor::default();
+        assert_eq!(log.read(&mut cursor).len(), early);
+        // Replaying the same ticks shows the recorded events again.
+        let mut again = run(0);
+        again.drain_events();
+        again.run(10);
+        assert_eq!(log.record(&mut again).len(), whole.len() - early);
+        assert_eq!(log.events(), &whole[..]);
+        // A fork forgets the future, and its transactions' later lines.
+        log.rewind(early);
+        log.cut();
+        assert_eq!(log.recorded(), early);
+        assert!(log.transaction(1).all(|(i, _)| i < early));
+        let mut other = Sim::new(SimOptions::new(6, 3)).unwrap();
+        other.run(3);
+        log.record(&mut other);
+        assert!(log.len() > early);
+    }
 }
