@@ -57,6 +57,9 @@
 //!   kept actions and the new one. An action that fails forks nothing.
 //!
 //! Looking back changes nothing a run that never seeks would do or log.
+//! The one thing a seek does not rewind is the person's own random choice
+//! of a coordinator ([`Session::request`] without one): it is not part of
+//! the run, and the link records the peer chosen, so replays stay exact.
 
 use std::fmt;
 
