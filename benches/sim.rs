@@ -18,9 +18,14 @@
 //! 5. Ring lookups: nanoseconds per replica set (`Ring::replicas_at`, on
 //!    the hot path of every request and sync) with 1, 64 and 256 tokens
 //!    per peer.
+//! 6. Time travel: milliseconds per `Session::seek` over a 2,000-tick,
+//!    100-peer run with every message traced (as the playground runs it),
+//!    the worst case (the tick just before a checkpoint) and the mean over
+//!    random ticks; and the memory its checkpoints take.
 //!
 //! Peak heap is measured by a counting global allocator, so it is the same
-//! on every machine for the same run. `-- --quick` runs a small version.
+//! on every machine for the same run. `-- --quick` runs a small version,
+//! `-- --seek` only the time-travel numbers.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,8 +41,9 @@ use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
 use ftkv::ring::Ring;
 use ftkv::rng::SimRng;
-use ftkv::scenario::{Session, Setup};
+use ftkv::scenario::{Action, Session, Setup};
 use ftkv::sim::{PeerState, Sim, SimOptions};
+use ftkv::timeline;
 use ftkv::torture::{self, Profile};
 
 struct Counting;
@@ -417,9 +423,83 @@ fn ae_compare(peers: u32, keys: u32) {
     );
 }
 
+/// A traced run of `peers` peers for `ticks` ticks with 200 keys written,
+/// a failure, a partition, a heal and a recovery; then seek times over it.
+fn seek_latency(peers: u32, ticks: u64, random: u32) {
+    println!("\ntime travel: {peers} peers, {ticks} ticks, every message traced");
+    let start = Instant::now();
+    let mut s = Session::new(Setup::new(peers, 7), true).expect("session");
+    s.step(u64::from(peers) / 4 + 30);
+    for i in 0..200 {
+        let key = format!("key{i}");
+        s.request(OpKind::Create, &key, Some("v"), None, Level::Quorum)
+            .expect("create");
+    }
+    let victim = PeerId(peers / 2);
+    let side: Vec<PeerId> = (0..peers / 3).map(PeerId).collect();
+    let faults = [
+        (ticks / 4, Action::Fail(victim)),
+        (ticks * 2 / 5, Action::Partition(side)),
+        (ticks * 3 / 5, Action::Heal),
+        (ticks * 3 / 4, Action::Recover(victim)),
+    ];
+    for (at, action) in faults {
+        s.step(at - s.sim().now());
+        s.act(action).expect("fault");
+        s.request(OpKind::Read, "key1", None, None, Level::Quorum)
+            .expect("read");
+    }
+    s.step(ticks - s.sim().now());
+    let run = start.elapsed().as_secs_f64();
+    let before = CURRENT.load(Ordering::Relaxed);
+    let kept = s.timeline().clone();
+    let bytes = (CURRENT.load(Ordering::Relaxed) - before) as f64 / (1024.0 * 1024.0);
+    let count = kept.ticks().count();
+    drop(kept);
+    println!(
+        "  the run                         {:>10.0} ms",
+        run * 1000.0
+    );
+    println!(
+        "  checkpoints                     {count:>10}  (every {} ticks, at most {})",
+        s.timeline().every(),
+        timeline::capacity(peers)
+    );
+    println!("  their memory                    {bytes:>10.1} MiB");
+    println!("  events recorded                 {:>10}", s.log().len());
+    let timed = |s: &mut Session, tick: u64| {
+        let start = Instant::now();
+        s.seek(tick).expect("within the run");
+        start.elapsed().as_secs_f64() * 1000.0
+    };
+    // Just before a checkpoint is the longest replay; from the horizon.
+    let mut worst = 0.0f64;
+    let ends: Vec<u64> = s.timeline().ticks().skip(1).chain([ticks]).collect();
+    for end in ends {
+        timed(&mut s, ticks);
+        worst = worst.max(timed(&mut s, end - 1));
+    }
+    let mut rng = SimRng::new(11, 0);
+    let mut total = 0.0;
+    for _ in 0..random {
+        let tick = u64::from(rng.below(ticks as u32 + 1));
+        total += timed(&mut s, tick);
+    }
+    let back = timed(&mut s, ticks - 1);
+    println!("  seek, worst case                {worst:>10.1} ms");
+    println!(
+        "  seek, mean of {random} random ticks {:>10.1} ms",
+        total / f64::from(random)
+    );
+    println!("  back one tick from the end      {back:>10.1} ms");
+}
+
 fn main() {
-    // `cargo bench --bench sim -- --quick`: a small smoke run for CI.
-    if std::env::args().any(|a| a == "--quick") {
+    // `cargo bench --bench sim -- --quick`: a small smoke run for CI;
+    // `-- --seek`: only the time-travel numbers.
+    if std::env::args().any(|a| a == "--seek") {
+        seek_latency(100, 2000, 100);
+    } else if std::env::args().any(|a| a == "--quick") {
         classic_cases(1);
         torture_throughput(2);
         repair_header();
@@ -428,6 +508,7 @@ fn main() {
         ae_compare(10, 1000);
         large_cluster(100, 1000, 400);
         ring_lookups(100_000);
+        seek_latency(20, 500, 10);
     } else {
         classic_cases(20);
         playground_scenarios();
@@ -440,5 +521,6 @@ fn main() {
         ae_compare(100, 10_000);
         large_cluster(1000, 10_000, 1000);
         ring_lookups(10_000_000);
+        seek_latency(100, 2000, 100);
     }
 }

@@ -8,6 +8,14 @@
 //! simulation (a checkpoint) copies none of its history. The log also
 //! indexes events by transaction, so one request's story is found without
 //! a scan.
+//!
+//! For time travel the log is a recorded timeline with a shown prefix:
+//! [`EventLog::rewind`] shows only the events up to an earlier point (what
+//! the run had logged then) and keeps the rest as the recorded future;
+//! [`EventLog::record`] then follows that future as the simulation replays
+//! it, and [`EventLog::cut`] forgets it when the run forks. Every reader
+//! ([`EventLog::events`], [`EventLog::read`], [`EventLog::transaction`])
+//! sees the shown events only.
 
 use std::collections::BTreeMap;
 
@@ -35,6 +43,8 @@ impl Cursor {
 pub struct EventLog {
     events: Vec<Event>,
     by_trans: BTreeMap<u64, Vec<u32>>,
+    /// How many events are shown; those after it are the recorded future.
+    shown: usize,
 }
 
 impl EventLog {
@@ -44,13 +54,48 @@ impl EventLog {
     }
 
     /// Moves the events `sim` produced since it was last drained to the end
-    /// of the log, and returns them.
+    /// of the shown events, and returns them. Within the recorded future
+    /// (after [`EventLog::rewind`]) the events are a replay of the recorded
+    /// ones: those are shown again, the copies dropped.
     pub fn record(&mut self, sim: &mut Sim) -> &[Event] {
-        let from = self.events.len();
+        let from = self.shown;
         for e in sim.drain_events() {
-            self.push(e);
+            if self.shown == self.events.len() {
+                self.push(e);
+            } else {
+                debug_assert_eq!(self.events[self.shown], e, "a replay repeats the run");
+            }
+            self.shown += 1;
         }
-        &self.events[from..]
+        &self.events[from..self.shown]
+    }
+
+    /// Shows only the first `len` events (at most as many as were
+    /// recorded), keeping the rest as the recorded future.
+    pub fn rewind(&mut self, len: usize) {
+        self.shown = len.min(self.events.len());
+    }
+
+    /// Forgets the recorded future: the events after the shown ones.
+    pub fn cut(&mut self) {
+        for e in self.events.drain(self.shown..).rev() {
+            let (EventKind::Operation { trans, .. } | EventKind::Outcome { trans, .. }) = e.kind
+            else {
+                continue;
+            };
+            if let Some(indices) = self.by_trans.get_mut(&trans) {
+                indices.pop();
+                if indices.is_empty() {
+                    self.by_trans.remove(&trans);
+                }
+            }
+        }
+    }
+
+    /// How many events were recorded, the future after the shown ones
+    /// included.
+    pub fn recorded(&self) -> usize {
+        self.events.len()
     }
 
     fn push(&mut self, e: Event) {
@@ -65,26 +110,26 @@ impl EventLog {
         self.events.push(e);
     }
 
-    /// Every event so far, in order.
+    /// Every event shown, in order.
     pub fn events(&self) -> &[Event] {
-        &self.events
+        &self.events[..self.shown]
     }
 
-    /// How many events the log holds.
+    /// How many events are shown.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.shown
     }
 
-    /// Whether the log holds no event.
+    /// Whether no event is shown.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.shown == 0
     }
 
     /// The events `cursor`'s reader has not read yet; moves it to the end.
     pub fn read(&self, cursor: &mut Cursor) -> &[Event] {
-        let from = cursor.0.min(self.events.len());
-        cursor.0 = self.events.len();
-        &self.events[from..]
+        let from = cursor.0.min(self.shown);
+        cursor.0 = self.shown;
+        &self.events[from..self.shown]
     }
 
     /// The events of transaction `trans` (its invocation and every outcome
@@ -94,7 +139,9 @@ impl EventLog {
             .get(&trans)
             .into_iter()
             .flatten()
-            .map(|&i| (i as usize, &self.events[i as usize]))
+            .map(|&i| i as usize)
+            .take_while(|&i| i < self.shown)
+            .map(|i| (i, &self.events[i]))
     }
 }
 
@@ -164,5 +211,46 @@ mod tests {
         assert_eq!(found, scanned);
         assert!(found.len() >= 3, "the invocation, replicas and decision");
         assert_eq!(log.transaction(t + 1).count(), 0);
+    }
+
+    #[test]
+    fn a_rewound_log_shows_a_prefix_follows_a_replay_and_cuts_its_future() {
+        let run = |ticks: u64| {
+            let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
+            sim.run(40);
+            sim.client_op(PeerId(2), OpKind::Create, "k", Some("v"))
+                .unwrap();
+            sim.run(ticks);
+            sim
+        };
+        let mut log = EventLog::new();
+        log.record(&mut run(0));
+        let early = log.len();
+        let mut log = EventLog::new();
+        let mut sim = run(10);
+        log.record(&mut sim);
+        let whole = log.events().to_vec();
+        log.rewind(early);
+        assert_eq!(log.events(), &whole[..early]);
+        assert_eq!(log.recorded(), whole.len());
+        assert!(log.transaction(1).count() >= 1, "the invocation is shown");
+        assert!(log.transaction(1).all(|(i, _)| i < early));
+        let mut cursor = Cursor::default();
+        assert_eq!(log.read(&mut cursor).len(), early);
+        // Replaying the same ticks shows the recorded events again.
+        let mut again = run(0);
+        again.drain_events();
+        again.run(10);
+        assert_eq!(log.record(&mut again).len(), whole.len() - early);
+        assert_eq!(log.events(), &whole[..]);
+        // A fork forgets the future, and its transactions' later lines.
+        log.rewind(early);
+        log.cut();
+        assert_eq!(log.recorded(), early);
+        assert!(log.transaction(1).all(|(i, _)| i < early));
+        let mut other = Sim::new(SimOptions::new(6, 3)).unwrap();
+        other.run(3);
+        log.record(&mut other);
+        assert!(log.len() > early);
     }
 }

@@ -28,6 +28,7 @@ pub mod scenario;
 pub mod sim;
 pub mod staleness;
 pub mod store;
+pub mod timeline;
 pub mod torture;
 pub mod view;
 

@@ -28,6 +28,38 @@
 //! `n - 1`, e.g. `4` is `4.0.0.0:0`); keys and values are percent-encoded.
 //! A link is untrusted input: its size, cluster, length and action count are
 //! bounded, and anything that does not parse is an error that names it.
+//!
+//! # Time travel
+//!
+//! A session remembers its run up to the furthest tick it reached, its
+//! [`Session::horizon`], and can show any tick of it again:
+//!
+//! - [`Session::seek`] to a tick from 0 to the horizon, back or forward,
+//!   shows exactly what a fresh replay of the link cut at that tick shows
+//!   ([`Session::from_link`] of the [`Session::link`] seen there): the
+//!   simulation, the events up to that tick only, the history, the grade,
+//!   and the link itself (`tick=` that tick, `do=` the actions up to and at
+//!   that tick). It restores the latest checkpoint at or before the tick (a
+//!   copy of the simulation, its readers and how long its log and action
+//!   list were, kept every 100 ticks at first: see [`crate::timeline`]) and
+//!   replays the recorded actions from there.
+//! - Nothing is lost by looking back: the actions and events after the
+//!   shown tick stay recorded, and seeking forward, up to the horizon,
+//!   shows them again.
+//! - [`Session::step`] in the past replays forward along the recorded
+//!   future (the actions recorded for those ticks happen again, it does
+//!   not fork); past the horizon it runs on as usual and moves the horizon.
+//! - Acting in the past forks: any [`Session::act`] or
+//!   [`Session::request`] that succeeds while the shown tick is before the
+//!   horizon drops every recorded action after the shown tick (those at it
+//!   stay: they had happened), drops the events, checkpoints and horizon
+//!   beyond it, and records the new action; the link then lists only the
+//!   kept actions and the new one. An action that fails forks nothing.
+//!
+//! Looking back changes nothing a run that never seeks would do or log.
+//! The one thing a seek does not rewind is the person's own random choice
+//! of a coordinator ([`Session::request`] without one): it is not part of
+//! the run, and the link records the peer chosen, so replays stay exact.
 
 use std::fmt;
 
@@ -51,6 +83,7 @@ use crate::op::OpKind;
 use crate::rng::{SimRng, STREAM_CLIENT};
 use crate::sim::{Sim, SimError, SimOptions};
 use crate::store::StoreTimings;
+use crate::timeline::{self, Timeline};
 
 /// The longest share link accepted, in bytes.
 pub const MAX_LINK_BYTES: usize = 64 * 1024;
@@ -183,7 +216,7 @@ fn fail<T>(problem: String) -> Result<T, ScenarioError> {
 
 /// A running scenario: the simulation, its event log and what reads the
 /// log as it grows (the history, the preset's grade), the preset's driver,
-/// the actions.
+/// the actions, and the checkpoints to travel back in time with.
 #[derive(Clone, Debug)]
 pub struct Session {
     setup: Setup,
@@ -192,8 +225,33 @@ pub struct Session {
     recorder: Recorder,
     grading: Option<Grading>,
     driver: Option<Driver>,
+    /// Every action recorded, those after the shown tick included.
     actions: Vec<Timed>,
+    /// How many of `actions` have happened by the shown tick.
+    applied: usize,
+    /// The furthest tick reached.
+    horizon: u64,
+    timeline: Timeline<Checkpoint>,
     client: SimRng,
+}
+
+/// A session's state at one tick, before the actions of that tick: all a
+/// replay from there needs.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    sim: Sim,
+    log_len: usize,
+    applied: usize,
+    recorder: Recorder,
+    grading: Option<Grading>,
+    driver: Option<Driver>,
+}
+
+impl Checkpoint {
+    /// The copy of the simulation kept.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
 }
 
 impl Session {
@@ -227,6 +285,15 @@ impl Session {
         })?;
         let client = SimRng::new(setup.seed, STREAM_CLIENT);
         let grading = driver.as_ref().map(|d| Grading::new(d.test().clone()));
+        let start = Checkpoint {
+            sim: sim.clone(),
+            log_len: 0,
+            applied: 0,
+            recorder: Recorder::default(),
+            grading: grading.clone(),
+            driver: driver.clone(),
+        };
+        let timeline = Timeline::new(start, timeline::capacity(setup.peers));
         Ok(Session {
             setup,
             sim,
@@ -235,6 +302,9 @@ impl Session {
             grading,
             driver,
             actions: Vec::new(),
+            applied: 0,
+            horizon: 0,
+            timeline,
             client,
         })
     }
@@ -250,7 +320,9 @@ impl Session {
     }
 
     /// Runs up to `n` ticks (a preset's driver acts before each); stops at
-    /// [`Session::max_tick`] and returns how many ran.
+    /// [`Session::max_tick`] and returns how many ran. Before the horizon
+    /// it replays the recorded future: the actions recorded for each tick
+    /// happen again.
     pub fn step(&mut self, n: u64) -> u64 {
         let mut ran = 0;
         while ran < n && self.sim.now() < self.max_tick() {
@@ -261,9 +333,77 @@ impl Session {
             }
             self.sim.run_tick();
             ran += 1;
+            let now = self.sim.now();
+            if self.timeline.due(now) {
+                self.absorb();
+                let checkpoint = self.checkpoint();
+                self.timeline.save(now, checkpoint);
+            }
+            self.replay_actions();
         }
         self.absorb();
+        self.horizon = self.horizon.max(self.sim.now());
         ran
+    }
+
+    /// The state now, before the actions of this tick, all absorbed.
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            sim: self.sim.clone(),
+            log_len: self.log.len(),
+            applied: self.applied,
+            recorder: self.recorder.clone(),
+            grading: self.grading.clone(),
+            driver: self.driver.clone(),
+        }
+    }
+
+    /// Performs the recorded actions of this tick not performed yet (in
+    /// the past: the recorded future).
+    fn replay_actions(&mut self) {
+        let now = self.sim.now();
+        while let Some(timed) = self.actions.get(self.applied).filter(|t| t.tick == now) {
+            // It worked when it was recorded, on the same state.
+            apply(&mut self.sim, &timed.action).expect("a recorded action replays");
+            self.applied += 1;
+        }
+    }
+
+    /// The furthest tick this session reached: [`Session::seek`] goes to
+    /// any tick from 0 to this one.
+    pub fn horizon(&self) -> u64 {
+        self.horizon
+    }
+
+    /// Shows tick `tick` (0 to [`Session::horizon`]) exactly as a fresh
+    /// replay of the link cut there would: restores the latest checkpoint
+    /// at or before it, unless going forward from now is shorter, and
+    /// replays the recorded actions up to and at that tick.
+    pub fn seek(&mut self, tick: u64) -> Result<(), ScenarioError> {
+        if tick > self.horizon {
+            return Err(ScenarioError(format!(
+                "tick {tick} is past the furthest tick reached, {}",
+                self.horizon
+            )));
+        }
+        let (at, c) = self.timeline.latest(tick);
+        let now = self.sim.now();
+        if tick < now || at > now {
+            self.sim = c.sim.clone();
+            self.log.rewind(c.log_len);
+            self.applied = c.applied;
+            self.recorder = c.recorder.clone();
+            self.grading = c.grading.clone();
+            self.driver = c.driver.clone();
+            self.replay_actions();
+        }
+        self.step(tick - self.sim.now());
+        Ok(())
+    }
+
+    /// The checkpoints kept (for measuring them).
+    pub fn timeline(&self) -> &Timeline<Checkpoint> {
+        &self.timeline
     }
 
     /// Moves the simulation's new events to the log and its readers.
@@ -275,19 +415,23 @@ impl Session {
         }
     }
 
-    /// Performs `action` now and records it.
+    /// Performs `action` now and records it; before the horizon, forks
+    /// (see the module docs).
     pub fn act(&mut self, action: Action) -> Result<Option<u64>, ScenarioError> {
-        if self.actions.len() >= MAX_ACTIONS {
+        if self.applied >= MAX_ACTIONS {
             return Err(ScenarioError(format!(
                 "a scenario holds at most {MAX_ACTIONS} actions"
             )));
         }
         let trans = apply(&mut self.sim, &action)?;
+        let now = self.sim.now();
+        self.actions.truncate(self.applied);
+        self.log.cut();
+        self.timeline.drop_after(now);
+        self.horizon = now;
         self.absorb();
-        self.actions.push(Timed {
-            tick: self.sim.now(),
-            action,
-        });
+        self.actions.push(Timed { tick: now, action });
+        self.applied += 1;
         Ok(trans)
     }
 
@@ -328,7 +472,7 @@ impl Session {
     pub fn quiet_for(&self, ticks: u64) -> bool {
         let sim = &self.sim;
         let last_fault = self
-            .actions
+            .actions()
             .iter()
             .rev()
             .find(|t| !matches!(t.action, Action::Op { .. }))
@@ -363,9 +507,9 @@ impl Session {
         &self.setup
     }
 
-    /// The actions taken, in order.
+    /// The actions taken up to and at the shown tick, in order.
     pub fn actions(&self) -> &[Timed] {
-        &self.actions
+        &self.actions[..self.applied]
     }
 
     /// The preset's classic test case, if any.
@@ -427,8 +571,8 @@ impl Session {
             link.push_str(&format!("&ae={}", ae.mode.word()));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
-        if !self.actions.is_empty() {
-            let actions: Vec<String> = self.actions.iter().map(encode_action).collect();
+        if self.applied > 0 {
+            let actions: Vec<String> = self.actions().iter().map(encode_action).collect();
             link.push_str("&do=");
             link.push_str(&actions.join(";"));
         }

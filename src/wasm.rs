@@ -16,7 +16,7 @@ use crate::classic::{self, dbglog, grader};
 use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
-use crate::scenario::{Action, Session, Setup};
+use crate::scenario::{Action, Session, Setup, MAX_TICK};
 use crate::staleness::{self, Delays};
 use crate::view;
 
@@ -233,9 +233,32 @@ impl Playground {
     }
 
     /// Runs up to `n` ticks; returns how many ran (fewer at the last tick a
-    /// link can replay).
+    /// link can replay). Before the horizon it replays the recorded future
+    /// (it does not fork).
     pub fn step(&mut self, n: u32) -> u32 {
         self.session.step(u64::from(n)) as u32
+    }
+
+    /// Shows tick `tick`, from 0 to [`Playground::horizon`], exactly as a
+    /// fresh replay of the link cut at that tick would; the actions after
+    /// it stay recorded until the next action forks the run.
+    pub fn seek(&mut self, tick: f64) -> Result<(), JsError> {
+        let tick = whole(tick, "a tick to seek", 0..=self.session.horizon())?;
+        self.session.seek(tick).map_err(error)
+    }
+
+    /// Goes back `n` ticks (to tick 0 at most); returns the tick shown.
+    pub fn back(&mut self, n: f64) -> Result<f64, JsError> {
+        let n = whole(n, "a number of ticks", 0..=MAX_TICK)?;
+        let now = self.session.sim().now();
+        self.session.seek(now - n.min(now)).map_err(error)?;
+        Ok(self.tick())
+    }
+
+    /// The furthest tick reached: [`Playground::seek`] goes to any tick
+    /// from 0 to this one.
+    pub fn horizon(&self) -> f64 {
+        self.session.horizon() as f64
     }
 
     /// The tick that runs next.

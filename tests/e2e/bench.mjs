@@ -3,7 +3,10 @@
 //    here in WebAssembly inside Chromium;
 // 2. frames per second of the page at 100 peers, running, messages animated;
 // 3. the page at 1,000 peers: time to start, frames and ticks per second
-//    while running, and how long a Step click takes.
+//    while running, and how long a Step click takes;
+// 4. time travel in WebAssembly: Playground.seek over a 2,000-tick,
+//    100-peer run with every message traced (compare with `cargo bench
+//    --bench sim -- --seek`).
 import { serve, launch, openPage } from './harness.mjs';
 
 const server = await serve();
@@ -59,6 +62,36 @@ async function reset(peers) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-peer]').length === n, peers);
   return Date.now() - t;
 }
+
+const seek = await page.evaluate(() => {
+  const { Playground } = window.ftkv;
+  const pg = new Playground({ peers: 100, seed: 7, traceMessages: true });
+  pg.step(55);
+  for (let i = 0; i < 200; i++) pg.create(`key${i}`, 'v');
+  pg.fail('51.0.0.0:0');
+  pg.step(1945);
+  const timed = (tick) => {
+    const t = performance.now();
+    pg.seek(tick);
+    return performance.now() - t;
+  };
+  let worst = 0;
+  for (let end = 100; end <= 2000; end += 100) {
+    timed(2000);
+    worst = Math.max(worst, timed(end - 1));
+  }
+  let total = 0;
+  let x = 12345;
+  for (let i = 0; i < 100; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    total += timed(x % 2001);
+  }
+  pg.free();
+  return { worst, mean: total / 100 };
+});
+console.log('\ntime travel in wasm: 100 peers, 2,000 ticks, every message traced');
+console.log(`  seek, worst case               ${seek.worst.toFixed(1).padStart(8)} ms`);
+console.log(`  seek, mean of 100 random ticks ${seek.mean.toFixed(1).padStart(8)} ms`);
 
 await reset(100);
 await page.evaluate(() => window.ftkv.playground().step(80));
