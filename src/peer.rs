@@ -263,6 +263,16 @@ impl Peer {
         for &to in homes.iter().filter(|_| reachable) {
             out.send(to, message(None));
         }
+        out.record(EventKind::Asked {
+            trans,
+            quorum,
+            replicas: homes.iter().copied().filter(|_| reachable).collect(),
+            substitutes: substitutes
+                .iter()
+                .filter(|_| reachable)
+                .map(|&(to, _)| to)
+                .collect(),
+        });
         let asked = match op {
             OpKind::Read => homes.len() + substitutes.len(),
             _ => homes.len(),
