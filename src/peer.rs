@@ -437,14 +437,21 @@ mod tests {
             out.sends.is_empty(),
             "a write it cannot commit goes nowhere"
         );
-        assert!(matches!(
-            out.events.as_slice(),
-            [EventKind::Outcome {
-                coordinator: true,
-                ok: false,
-                reason: Some(Reason::NoQuorum),
-                ..
-            }]
-        ));
+        assert!(
+            matches!(
+                out.events.as_slice(),
+                [
+                    EventKind::Asked { trans: 1, quorum: 2, replicas, substitutes },
+                    EventKind::Outcome {
+                        coordinator: true,
+                        ok: false,
+                        reason: Some(Reason::NoQuorum),
+                        ..
+                    }
+                ] if replicas.is_empty() && substitutes.is_empty()
+            ),
+            "{:?}",
+            out.events
+        );
     }
 }
