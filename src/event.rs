@@ -61,6 +61,20 @@ pub enum EventKind {
         /// (written into the log line only).
         value: Option<String>,
     },
+    /// The coordinator of transaction `trans` sent its request to
+    /// `replicas` (the home replicas it does not suspect, or all of them),
+    /// and will ask `substitutes` in the others' stead (hinted handoff: a
+    /// read at once, a write once a home replica performed it).
+    Asked {
+        /// The transaction id.
+        trans: u64,
+        /// How many answers it waits for (R or W, or its level's).
+        quorum: u8,
+        /// The replicas asked at once, in ring order.
+        replicas: Vec<PeerId>,
+        /// The substitutes standing in for suspected home replicas.
+        substitutes: Vec<PeerId>,
+    },
     /// A replica's (`coordinator == false`) or the coordinator's outcome.
     Outcome {
         /// Whether the coordinator logged it (else a replica).

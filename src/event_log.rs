@@ -100,7 +100,9 @@ impl EventLog {
 
     fn push(&mut self, e: Event) {
         let trans = match &e.kind {
-            EventKind::Operation { trans, .. } | EventKind::Outcome { trans, .. } => Some(*trans),
+            EventKind::Operation { trans, .. }
+            | EventKind::Asked { trans, .. }
+            | EventKind::Outcome { trans, .. } => Some(*trans),
             _ => None,
         };
         if let Some(t) = trans {
@@ -202,9 +204,9 @@ mod tests {
             .events()
             .iter()
             .filter(|e| match &e.kind {
-                EventKind::Operation { trans, .. } | EventKind::Outcome { trans, .. } => {
-                    *trans == t
-                }
+                EventKind::Operation { trans, .. }
+                | EventKind::Asked { trans, .. }
+                | EventKind::Outcome { trans, .. } => *trans == t,
                 _ => false,
             })
             .collect();

@@ -263,6 +263,16 @@ impl Peer {
         for &to in homes.iter().filter(|_| reachable) {
             out.send(to, message(None));
         }
+        out.record(EventKind::Asked {
+            trans,
+            quorum,
+            replicas: homes.iter().copied().filter(|_| reachable).collect(),
+            substitutes: substitutes
+                .iter()
+                .filter(|_| reachable)
+                .map(|&(to, _)| to)
+                .collect(),
+        });
         let asked = match op {
             OpKind::Read => homes.len() + substitutes.len(),
             _ => homes.len(),
@@ -427,14 +437,21 @@ mod tests {
             out.sends.is_empty(),
             "a write it cannot commit goes nowhere"
         );
-        assert!(matches!(
-            out.events.as_slice(),
-            [EventKind::Outcome {
-                coordinator: true,
-                ok: false,
-                reason: Some(Reason::NoQuorum),
-                ..
-            }]
-        ));
+        assert!(
+            matches!(
+                out.events.as_slice(),
+                [
+                    EventKind::Asked { trans: 1, quorum: 2, replicas, substitutes },
+                    EventKind::Outcome {
+                        coordinator: true,
+                        ok: false,
+                        reason: Some(Reason::NoQuorum),
+                        ..
+                    }
+                ] if replicas.is_empty() && substitutes.is_empty()
+            ),
+            "{:?}",
+            out.events
+        );
     }
 }

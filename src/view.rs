@@ -13,7 +13,7 @@ use crate::classic::grader::Grade;
 use crate::config::Config;
 use crate::event::{DropReason, Event, EventKind};
 use crate::network::InFlight;
-use crate::op::Version;
+use crate::op::{OpKind, Reason, Version};
 use crate::scenario::Session;
 use crate::sim::PeerState;
 use crate::torture;
@@ -422,6 +422,7 @@ fn describe(index: usize, e: &Event) -> EventRow {
         EventKind::Removed { .. } => ("remove", None),
         EventKind::Failed => ("fail", None),
         EventKind::Operation { trans, .. } => ("operation", Some(*trans)),
+        EventKind::Asked { trans, .. } => ("asked", Some(*trans)),
         EventKind::Outcome {
             coordinator: true,
             trans,
@@ -441,6 +442,25 @@ fn describe(index: usize, e: &Event) -> EventRow {
         }
         EventKind::Replicated { key, from } => {
             format!("stored a copy of {key} handed over by {from}")
+        }
+        EventKind::Asked {
+            replicas,
+            substitutes,
+            quorum,
+            ..
+        } => {
+            let list = |ids: &[PeerId]| {
+                let names: Vec<String> = ids.iter().map(PeerId::to_string).collect();
+                names.join(", ")
+            };
+            let mut text = match replicas.is_empty() {
+                true => "asked no replica: too few in its view".to_owned(),
+                false => format!("asked {} for a quorum of {quorum}", list(replicas)),
+            };
+            if !substitutes.is_empty() {
+                text.push_str(&format!(", with {} standing in", list(substitutes)));
+            }
+            text
         }
         EventKind::Handed { key } => format!("dropped its copy of {key}: no longer a replica"),
         EventKind::Collected { key } => format!("collected the tombstone of {key}"),
@@ -504,8 +524,43 @@ pub struct TransactionView {
     pub started: u64,
     /// The replicas' answers, in arrival order.
     pub replies: Vec<Answer>,
+    /// How many answers the coordinator waits for.
+    pub quorum: u8,
+    /// Every replica asked (substitutes last), with its answer or none.
+    pub asked: Vec<Asked>,
     /// The coordinator's decision, once made.
     pub decision: Option<Answer>,
+    /// Why it decided so: `quorum reached`, `quorum impossible`, `timed
+    /// out`, `not found` or `exists`.
+    pub verdict: Option<&'static str>,
+}
+
+/// One replica a coordinator asked, and what became of it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Asked {
+    /// Its address.
+    pub address: String,
+    /// Whether it stands in for a suspected home replica.
+    pub substitute: bool,
+    /// `ok`, `fail` or `none` (no answer, yet or ever).
+    pub reply: &'static str,
+    /// Why it refused: `exists` or `not found`.
+    pub why: Option<&'static str>,
+    /// When it answered.
+    pub tick: Option<u64>,
+}
+
+/// The verdict's words for a decision that failed for `reason` (success
+/// when `None`).
+fn verdict(reason: Option<Reason>) -> &'static str {
+    match reason {
+        None => "quorum reached",
+        Some(Reason::NoQuorum) => "quorum impossible",
+        Some(Reason::Timeout) => "timed out",
+        Some(Reason::NotFound) => "not found",
+        Some(Reason::Exists) => "exists",
+    }
 }
 
 /// One answer: a replica's or the coordinator's.
@@ -525,9 +580,11 @@ pub struct Answer {
 /// Transaction `trans`, if it exists.
 pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
     let mut view: Option<TransactionView> = None;
+    let mut op_kind = OpKind::Read;
     for (_, e) in session.log().transaction(trans) {
         match &e.kind {
             EventKind::Operation { op, key, .. } => {
+                op_kind = *op;
                 view = Some(TransactionView {
                     trans,
                     op: op.word(),
@@ -535,13 +592,37 @@ pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
                     coordinator: e.peer.to_string(),
                     started: e.tick,
                     replies: Vec::new(),
+                    quorum: 0,
+                    asked: Vec::new(),
                     decision: None,
+                    verdict: None,
                 });
+            }
+            EventKind::Asked {
+                quorum,
+                replicas,
+                substitutes,
+                ..
+            } => {
+                let Some(v) = view.as_mut() else { continue };
+                v.quorum = *quorum;
+                let rows = replicas.iter().map(|&r| (r, false));
+                let rows = rows.chain(substitutes.iter().map(|&s| (s, true)));
+                v.asked = rows
+                    .map(|(id, substitute)| Asked {
+                        address: id.to_string(),
+                        substitute,
+                        reply: "none",
+                        why: None,
+                        tick: None,
+                    })
+                    .collect();
             }
             EventKind::Outcome {
                 coordinator,
                 value,
                 ok,
+                reason,
                 ..
             } => {
                 let Some(v) = view.as_mut() else { continue };
@@ -552,10 +633,24 @@ pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
                     tick: e.tick,
                 };
                 if *coordinator {
+                    v.verdict = Some(verdict(*reason));
                     v.decision = Some(answer);
-                } else {
-                    v.replies.push(answer);
+                    continue;
                 }
+                let row = v
+                    .asked
+                    .iter_mut()
+                    .find(|a| a.address == answer.address && a.reply == "none");
+                if let Some(row) = row {
+                    row.reply = if *ok { "ok" } else { "fail" };
+                    row.why = match (*ok, op_kind) {
+                        (true, _) => None,
+                        (false, OpKind::Create) => Some("exists"),
+                        (false, _) => Some("not found"),
+                    };
+                    row.tick = Some(e.tick);
+                }
+                v.replies.push(answer);
             }
             _ => {}
         }

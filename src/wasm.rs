@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -29,7 +28,10 @@ const MAX_STALENESS_SEEDS: u64 = 16;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Options {
     peers: Option<u32>,
-    seed: Option<u64>,
+    /// A number or a BigInt, checked by [`seed_of`] (serde's own error for
+    /// a BigInt out of range names no option).
+    #[serde(default = "undefined", with = "serde_wasm_bindgen::preserve")]
+    seed: JsValue,
     preset: Option<String>,
     timings: Option<TimingOptions>,
     replication: Option<ReplicationOptions>,
@@ -62,19 +64,12 @@ struct TimingOptions {
     orphan_hold: Option<u64>,
 }
 
-/// The option names, as `deny_unknown_fields` would see them: serde-wasm-
-/// bindgen only reads the fields a struct names, so unknown ones would be
-/// silently ignored without this.
+/// Any option value, kept as it is: only its name is checked by
+/// [`check_names`] (serde-wasm-bindgen only reads the fields a struct
+/// names, so unknown ones would be silently ignored without it; a number
+/// out of range is the option's own error, with its own message).
 #[derive(Deserialize)]
-struct Names {
-    #[serde(flatten)]
-    top: BTreeMap<String, IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct TimingNames {
-    timings: Option<BTreeMap<String, IgnoredAny>>,
-}
+struct Any(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 /// Refuses option names it does not know.
 fn check_names(options: &JsValue) -> Result<(), JsError> {
@@ -100,11 +95,13 @@ fn check_names(options: &JsValue) -> Result<(), JsError> {
         "orphanHold",
     ];
     let bad = |e: serde_wasm_bindgen::Error| error(format!("bad options: {e}"));
-    let names: Names = serde_wasm_bindgen::from_value(options.clone()).map_err(bad)?;
-    let timings: TimingNames = serde_wasm_bindgen::from_value(options.clone()).map_err(bad)?;
-    let unknown = |names: &BTreeMap<String, IgnoredAny>, known: &[&str], what: &str| match names
-        .keys()
-        .find(|n| !known.contains(&n.as_str()))
+    let names: BTreeMap<String, Any> =
+        serde_wasm_bindgen::from_value(options.clone()).map_err(bad)?;
+    // An option set to `undefined` is as good as absent.
+    let unknown = |names: &BTreeMap<String, Any>, known: &[&str], what: &str| match names
+        .iter()
+        .find(|(n, v)| !v.0.is_undefined() && !known.contains(&n.as_str()))
+        .map(|(n, _)| n)
     {
         Some(n) => Err(error(format!(
             "unknown {what} `{n}` (known: {})",
@@ -112,8 +109,15 @@ fn check_names(options: &JsValue) -> Result<(), JsError> {
         ))),
         None => Ok(()),
     };
-    unknown(&names.top, &TOP, "option")?;
-    unknown(&timings.timings.unwrap_or_default(), &TIMINGS, "timing")
+    unknown(&names, &TOP, "option")?;
+    match names.get("timings").filter(|t| t.0.is_object()) {
+        Some(timings) => {
+            let timings: BTreeMap<String, Any> =
+                serde_wasm_bindgen::from_value(timings.0.clone()).map_err(bad)?;
+            unknown(&timings, &TIMINGS, "timing")
+        }
+        None => Ok(()),
+    }
 }
 
 fn error(e: impl std::fmt::Display) -> JsError {
@@ -143,6 +147,26 @@ fn whole(n: f64, what: &str, range: RangeInclusive<u64>) -> Result<u64, JsError>
     }
 }
 
+fn undefined() -> JsValue {
+    JsValue::UNDEFINED
+}
+
+/// The `seed` option: 1 when absent, else a whole number from 0 to
+/// `u64::MAX` given as a number (exact up to 2^53) or a BigInt.
+fn seed_of(seed: &JsValue) -> Result<u64, JsError> {
+    const BAD: &str = "seed must be a whole number from 0 to 18446744073709551615";
+    if seed.is_undefined() || seed.is_null() {
+        return Ok(1);
+    }
+    if seed.is_bigint() {
+        return u64::try_from(seed.clone()).map_err(|_| error(BAD));
+    }
+    match seed.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&n) => Ok(n as u64),
+        _ => Err(error(BAD)),
+    }
+}
+
 /// A simulated cluster the page drives.
 #[wasm_bindgen]
 pub struct Playground {
@@ -161,7 +185,7 @@ impl Playground {
         let o: Options = if options.is_undefined() || options.is_null() {
             Options {
                 peers: None,
-                seed: None,
+                seed: JsValue::UNDEFINED,
                 preset: None,
                 timings: None,
                 replication: None,
@@ -177,7 +201,7 @@ impl Playground {
             serde_wasm_bindgen::from_value(options)
                 .map_err(|e| error(format!("bad options: {e}")))?
         };
-        let seed = o.seed.unwrap_or(1);
+        let seed = seed_of(&o.seed)?;
         let mut setup = match &o.preset {
             Some(name) => Setup::preset(name, seed).map_err(error)?,
             None => Setup::new(o.peers.unwrap_or(10), seed),
