@@ -55,6 +55,11 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+/** A long value clipped for display (the whole of it stays in the log). */
+function clipText(text, max = 80) {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 function html(tag, text, cls) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -430,21 +435,31 @@ function drawOutcome() {
   }
   const box = $('outcome');
   const head = html('div', `${t.op.toUpperCase()} "${t.key}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
+  // Every replica asked, in ring order (substitutes last): its reply, or none.
   const list = html('ul');
-  for (const r of t.replies) {
-    const value = r.value === null ? '' : ` "${r.value}"`;
-    list.append(html('li', `${r.address}: ${r.ok ? 'success' : 'fail'}${value} at tick ${r.tick}`));
+  for (const a of t.asked) {
+    const reply = t.replies.find((r) => r.address === a.address);
+    const role = a.substitute ? ' (standing in for a suspected replica)' : '';
+    let text;
+    if (a.reply === 'none') text = t.decision ? 'no answer' : 'no answer yet';
+    else if (a.reply === 'ok') text = `success${t.op === 'read' && reply && reply.value !== null ? ` "${reply.value}"` : ''} at tick ${a.tick}`;
+    else text = `fail: ${a.why} at tick ${a.tick}`;
+    const li = html('li', `${a.address}${role}: ${text}`, a.reply === 'ok' ? 'ok' : a.reply === 'fail' ? 'no' : '');
+    li.dataset.reply = a.reply;
+    list.append(li);
   }
-  if (t.replies.length === 0) list.append(html('li', 'no replica has answered yet'));
+  if (t.asked.length === 0) list.append(html('li', 'no replica asked: too few in the coordinator\'s view'));
   let verdict;
   if (!t.decision) {
-    const [, r, w] = state.view.replication;
-    verdict = html('div', `waiting for a quorum of ${t.op === 'read' ? r : w} replies…`);
+    verdict = html('div', `waiting for a quorum of ${t.quorum} replies…`);
   } else {
-    const oks = t.replies.filter((r) => r.ok).length;
-    const fails = t.replies.length - oks;
-    const value = t.decision.value === null ? '' : ` — value "${t.decision.value}"`;
-    verdict = html('div', `${t.decision.ok ? 'quorum reached: success' : 'no quorum: fail'} (${oks} replicas succeeded, ${fails} failed, by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
+    const oks = t.asked.filter((a) => a.reply === 'ok').length;
+    const fails = t.asked.filter((a) => a.reply === 'fail').length;
+    const silent = t.asked.length - oks - fails;
+    const shown = t.decision.ok && t.decision.value !== null;
+    const value = shown ? ` — value "${clipText(t.decision.value)}"` : '';
+    const outcome = t.decision.ok ? `${t.verdict}: success` : `fail: ${t.verdict}`;
+    verdict = html('div', `${outcome} (quorum ${t.quorum}: ${oks} replicas succeeded, ${fails} failed, ${silent} silent, by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
   }
   box.replaceChildren(head, list, verdict);
 }
