@@ -15,7 +15,7 @@ use crate::event::{DropReason, Event, EventKind};
 use crate::network::InFlight;
 use crate::op::{OpKind, Reason, Version};
 use crate::scenario::Session;
-use crate::sim::PeerState;
+use crate::sim::{PeerState, Sim};
 use crate::torture;
 
 /// A ring position as a fraction of the circle, 0 ≤ x < 1.
@@ -79,6 +79,59 @@ pub struct PeerDot {
     pub hints: usize,
     /// How many members its list has.
     pub members: usize,
+    /// What the other live peers believe of it (clusters of up to
+    /// [`MAX_BELIEF_PEERS`] peers; `None` above).
+    pub believed: Option<Beliefs>,
+}
+
+/// Clusters up to this size get [`PeerDot::believed`]: it costs a look at
+/// every live peer's list for every peer, each frame.
+pub const MAX_BELIEF_PEERS: u32 = 200;
+
+/// How many other live peers consider a peer alive, suspect it, or do not
+/// have it on their list at all (removed, or never joined), and which of
+/// the three is the majority view.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Beliefs {
+    /// On their list and heard from lately.
+    pub alive: u32,
+    /// On their list, silent for `t_fail` ticks or more.
+    pub suspected: u32,
+    /// Not on their list.
+    pub removed: u32,
+    /// `alive`, `suspected` or `removed`: the most common view (ties go to
+    /// the earlier of the three; `alive` with no other live peer).
+    pub majority: &'static str,
+}
+
+/// What every live peer other than `id` believes of `id` at `now`.
+fn beliefs(sim: &Sim, id: PeerId) -> Beliefs {
+    let (mut alive, mut suspected, mut removed) = (0u32, 0u32, 0u32);
+    for observer in sim.alive_peers().into_iter().filter(|&o| o != id) {
+        let Some(peer) = sim.peer(observer) else {
+            continue;
+        };
+        let membership = peer.membership();
+        if membership.ids().binary_search(&id).is_err() {
+            removed += 1;
+        } else if membership.suspects(id, sim.now()) {
+            suspected += 1;
+        } else {
+            alive += 1;
+        }
+    }
+    let majority = match (alive, suspected, removed) {
+        (a, s, r) if a >= s && a >= r => "alive",
+        (_, s, r) if s >= r => "suspected",
+        _ => "removed",
+    };
+    Beliefs {
+        alive,
+        suspected,
+        removed,
+        majority,
+    }
 }
 
 /// A key on the ring.
@@ -153,6 +206,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                 keys: peer.map_or(0, |p| p.store().len()),
                 hints: peer.map_or(0, |p| p.store().keys().filter(|k| k.hint.is_some()).count()),
                 members: peer.map_or(0, |p| p.membership().ids().len()),
+                believed: (sim.peer_count() <= MAX_BELIEF_PEERS).then(|| beliefs(sim, id)),
             }
         })
         .collect();

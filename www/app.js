@@ -235,13 +235,16 @@ function buildPeers() {
     const g = el('g', { class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
     g.append(el('circle', { r: radius }));
     g.append(el('title', {}, p.address));
+    // How many others suspect it (?) or do not list it (✗), when any do.
+    const doubt = el('text', { class: 'doubt', y: -(radius + 4) });
+    g.append(doubt);
     if (n <= 32) {
       const [lx, ly] = polar(p.position, labelOut.get(p.id));
       g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
     }
     g.addEventListener('click', () => selectPeer(p.address));
     layer.append(g);
-    state.peerEls.set(p.id, { g, ticks, position: p.position, address: p.address });
+    state.peerEls.set(p.id, { g, ticks, doubt, position: p.position, address: p.address });
     const o1 = html('option', p.address);
     o1.value = p.address;
     coordinator.append(o1);
@@ -271,7 +274,15 @@ function drawPeers(v) {
     entry.g.classList.toggle('replica', replicas.has(p.id));
     // Hinted handoff: a peer keeping writes for a suspected home replica.
     entry.g.classList.toggle('hinting', p.hints > 0);
-    entry.g.querySelector('title').textContent = p.hints > 0 ? `${p.address}: keeps ${p.hints} hinted ${p.hints === 1 ? 'copy' : 'copies'}` : p.address;
+    const hints = p.hints > 0 ? `; keeps ${p.hints} hinted ${p.hints === 1 ? 'copy' : 'copies'}` : '';
+    // Beliefs: what the other live peers' lists say of this one.
+    const b = p.believed;
+    const beliefs = b ? `; ${b.alive} peers see it alive, ${b.suspected} suspect it, ${b.removed} do not list it` : '';
+    entry.g.querySelector('title').textContent = `${p.address}, ${p.state}${beliefs}${hints}`;
+    if (b) entry.g.setAttribute('data-believed', b.majority);
+    else entry.g.removeAttribute('data-believed');
+    const doubt = b ? b.suspected + b.removed : 0;
+    entry.doubt.textContent = doubt > 0 ? `${b.suspected}? ${b.removed}✗` : '';
   }
 }
 
@@ -417,6 +428,9 @@ function drawInspector() {
   $('insp-summary').textContent =
     `${p.state}, incarnation ${p.incarnation}, heartbeat ${p.heartbeat}; ` +
     `messages sent ${p.sent}, received ${p.received}, lost on the way to it ${p.dropped}.`;
+  if (p.state === 'failed') {
+    $('insp-summary').textContent += ' It is down: its view below is frozen as it was when it failed.';
+  }
   $('fail').disabled = p.state !== 'alive';
   $('recover').disabled = p.state !== 'failed';
   fillRows($('insp-members').tBodies[0], p.members.map((m) => [

@@ -138,6 +138,42 @@ test('the transaction lists every replica asked, why it refused, and the verdict
   await page.close();
 });
 
+test('messages in flight never catch a click on a peer', async () => {
+  const page = await openPage(browser, server.url, []);
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.ok(await page.locator('#msg-layer > *').count() > 0, 'messages are drawn');
+  const boxes = await page.locator('.peer circle').evaluateAll((cs) => cs.map((c) => {
+    const r = c.getBoundingClientRect();
+    return { peer: c.parentNode.dataset.peer, x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2 };
+  }));
+  // Peers that hash close together may still cover each other (issue 8).
+  const clear = boxes.filter((a) => boxes.every((b) => a === b || Math.hypot(a.x - b.x, a.y - b.y) > a.r + b.r));
+  assert.ok(clear.length >= 5, `${clear.length} peers stand apart`);
+  for (const b of clear) {
+    await page.mouse.click(b.x, b.y);
+    assert.equal(await page.locator('#insp-title').textContent(), b.peer, `the centre of ${b.peer}`);
+  }
+  await page.close();
+});
+
+test('each peer shows what the others believe of it; a failed peer\'s view is frozen', async () => {
+  const page = await openPage(browser, server.url, []);
+  for (let i = 0; i < 30; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const peer = page.locator('.peer').first();
+  const address = await peer.getAttribute('data-peer');
+  assert.equal(await peer.getAttribute('data-believed'), 'alive');
+  await peer.dispatchEvent('click');
+  await page.getByRole('button', { name: 'Fail' }).click();
+  assert.match(await page.locator('#insp-summary').textContent(), /its view below is frozen/);
+  for (let i = 0; i < 8; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await peer.getAttribute('data-believed'), 'suspected', `${address} after 8 silent ticks`);
+  assert.match(await peer.locator('title').textContent(), /\d+ suspect it/);
+  assert.match(await peer.locator('.doubt').textContent(), /^\d+\? \d+✗$/);
+  for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await peer.getAttribute('data-believed'), 'removed', `${address} after 28 silent ticks`);
+  await page.close();
+});
+
 test('a preset replays a classic test case to full marks: 90 / 90', async () => {
   const page = await openPage(browser, server.url, []);
   await page.getByLabel('Seed', { exact: true }).fill('2024');
