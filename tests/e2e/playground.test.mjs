@@ -438,6 +438,7 @@ test('Measure staleness draws p(t); with R = W = 1 it starts below 1, with R = W
   await staleness.getByRole('button', { name: 'Measure staleness' }).click();
   for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Write 100 keys' }).click();
   for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Back' }).click(); // the time slider and its note in the picture
   await page.setViewportSize({ width: 1366, height: 1500 });
   await page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
