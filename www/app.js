@@ -639,6 +639,7 @@ function drawTime(v) {
   slider.max = String(horizon);
   slider.value = String(v.tick);
   $('time-out').textContent = `${v.tick} / ${horizon}`;
+  slider.setAttribute('aria-valuetext', `tick ${v.tick} of ${horizon}`);
   $('back').disabled = v.tick === 0;
   const note = $('past-note');
   note.hidden = v.tick >= horizon;

@@ -478,7 +478,7 @@ test('the time slider shows any earlier tick as its link does; forward, Back, â†
   const page = await openPage(browser, server.url, errors);
   const horizon = await runWithFailAndCreate(page, 80);
   const original = await shown(page);
-  const time = page.getByRole('slider', { name: 'Time' });
+  const time = page.getByRole('slider', { name: 'Time', exact: true });
   const note = page.locator('#past-note');
   assert.equal(await time.getAttribute('max'), String(horizon));
   assert.equal(await time.inputValue(), String(horizon));
@@ -532,13 +532,13 @@ test('acting in the past forks the run: the link changes, and ftkv replay of it 
   const page = await openPage(browser, server.url, errors);
   const horizon = await runWithFailAndCreate(page, 80);
   const original = page.url();
-  await page.getByRole('slider', { name: 'Time' }).fill('50');
+  await page.getByRole('slider', { name: 'Time', exact: true }).fill('50');
   await page.locator('[data-peer="3.0.0.0:0"]').click();
   await page.getByRole('button', { name: 'Fail' }).click();
   const forked = page.url();
   assert.notEqual(forked, original);
   assert.match(forked, /&tick=50&do=.*;50\.fail\.3&sum=/);
-  assert.equal(await page.getByRole('slider', { name: 'Time' }).getAttribute('max'), '50', 'the fork is the new horizon');
+  assert.equal(await page.getByRole('slider', { name: 'Time', exact: true }).getAttribute('max'), '50', 'the fork is the new horizon');
   assert.ok(await page.locator('#past-note').isHidden());
   assert.ok(horizon > 50);
   for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
