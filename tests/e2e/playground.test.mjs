@@ -500,6 +500,12 @@ test('the time slider shows any earlier tick as its link does; forward, Back, â†
   const at20 = await shown(page);
   assert.equal(at20.health[2], '0', 'no key written yet at tick 20');
   assert.ok(!at20.peers.includes('6.0.0.0:0 failed'), 'peer 6 fails at tick 35');
+  // The peer inspector and the transaction redraw for the tick too.
+  assert.doesNotMatch(await page.locator('#insp-summary').textContent(), /^failed/);
+  assert.match(await page.getByRole('region', { name: 'Transaction' }).textContent(), /^Transaction \d+ is not sent yet at tick 20\.$/);
+  await time.fill('50');
+  assert.match(await page.locator('#insp-summary').textContent(), /^failed/);
+  assert.match(await page.getByRole('region', { name: 'Transaction' }).textContent(), /CREATE "lime"/);
 
   // Forward to the horizon: the recorded run, as it was.
   await time.fill(String(horizon));
@@ -516,6 +522,8 @@ test('the time slider shows any earlier tick as its link does; forward, Back, â†
   assert.equal(await tickOf(page), horizon - 2);
   await page.getByLabel('Key', { exact: true }).press('ArrowLeft');
   assert.equal(await tickOf(page), horizon - 2, 'the text field keeps its arrow keys');
+  await time.press('ArrowLeft');
+  assert.equal(await tickOf(page), horizon - 3, 'the focused slider moves one tick, not two');
   assert.equal(await time.getAttribute('max'), String(horizon));
 
   // Run from tick 10 replays the recorded run through the horizon and on.
