@@ -442,12 +442,14 @@ function drawInspector() {
 function drawOutcome() {
   if (state.lastTrans === null) return;
   let t;
+  const box = $('outcome');
   try {
     t = state.pg.transaction(state.lastTrans);
   } catch {
+    // Seeking back to before the request was sent.
+    box.textContent = `Transaction ${state.lastTrans} is not sent yet at tick ${state.pg.tick()}.`;
     return;
   }
-  const box = $('outcome');
   const head = html('div', `${t.op.toUpperCase()} "${t.key}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
   // Every replica asked, in ring order (substitutes last): its reply, or none.
   const list = html('ul');
@@ -638,6 +640,58 @@ function refresh() {
   drawLog();
   drawHistory(false);
   drawLoad(v, false);
+  drawTime(v);
+}
+
+// ---- time travel -------------------------------------------------------------
+
+/// The time slider (0 to the horizon, at the shown tick) and, in the past,
+/// the note that acting there forks the run.
+function drawTime(v) {
+  const horizon = state.pg.horizon();
+  const slider = $('time');
+  slider.max = String(horizon);
+  slider.value = String(v.tick);
+  $('time-out').textContent = `${v.tick} / ${horizon}`;
+  slider.setAttribute('aria-valuetext', `tick ${v.tick} of ${horizon}`);
+  $('back').disabled = v.tick === 0;
+  const note = $('past-note');
+  note.hidden = v.tick >= horizon;
+  if (!note.hidden) {
+    note.textContent = `Viewing tick ${v.tick} of ${horizon} — acting here forks the run: later actions are dropped.`;
+  }
+}
+
+/// Shows tick `tick` of the run (pausing it): every panel redraws for that
+/// tick; the event log is read again, since the events after it are gone.
+function seekTo(tick) {
+  setRunning(false);
+  const t = Math.max(0, Math.min(state.pg.horizon(), tick));
+  try {
+    state.pg.seek(t);
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  clearError();
+  state.events = [];
+  state.eventsSeen = Math.max(0, state.pg.eventCount() - MAX_EVENTS);
+  state.family = null;
+  refresh();
+  drawHistory(true);
+  drawLoad(state.view, true);
+  updateLink(true);
+}
+
+/// ← and → step back and forth unless a form field has the keys.
+function onKey(e) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+  const target = e.target;
+  if (target instanceof Element && (target.closest('input, select, textarea, [contenteditable]'))) return;
+  e.preventDefault();
+  if (e.key === 'ArrowLeft') seekTo(state.pg.tick() - 1);
+  else if (!state.running) act(() => stepOnce());
 }
 
 // ---- settings, load and staleness -------------------------------------------
@@ -930,6 +984,9 @@ function fillPresets() {
 function wire() {
   $('run').addEventListener('click', () => setRunning(!state.running));
   $('step').addEventListener('click', () => act(() => stepOnce()));
+  $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
+  $('time').addEventListener('input', () => seekTo(Number($('time').value)));
+  document.addEventListener('keydown', onKey);
   $('speed').addEventListener('input', () => {
     state.speed = Number($('speed').value);
     $('speed-out').textContent = String(state.speed);

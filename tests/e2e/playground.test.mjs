@@ -474,10 +474,129 @@ test('Measure staleness draws p(t); with R = W = 1 it starts below 1, with R = W
   await staleness.getByRole('button', { name: 'Measure staleness' }).click();
   for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Write 100 keys' }).click();
   for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Back' }).click(); // the time slider and its note in the picture
   await page.setViewportSize({ width: 1366, height: 1500 });
   await page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
   await page.screenshot({ path: join(root, 'target', 'screenshots', 'tuning.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** What the page shows: the tick, the health numbers, each peer's state, the event log, dbg.log and the link. */
+const shown = (p) => p.evaluate(() => {
+  const text = (sel) => document.querySelector(sel).textContent;
+  const pg = window.ftkv.playground();
+  return {
+    tick: Number(document.querySelector('[data-tick]').dataset.tick),
+    health: ['h-alive', 'h-failed', 'h-keys', 'h-under', 'h-quorum', 'h-flight'].map((id) => text(`#${id}`)),
+    peers: [...document.querySelectorAll('[data-peer]')].map((g) => `${g.dataset.peer} ${g.dataset.state}`),
+    events: text('#log-list'),
+    history: pg.history(),
+    log: pg.dbgLog(),
+    link: location.hash,
+  };
+});
+
+/** A run with a fail (peer 6 at tick 35) and a create, to tick `until` or a little past. */
+async function runWithFailAndCreate(page, until) {
+  await page.locator('[data-peer="6.0.0.0:0"]').click();
+  await page.getByRole('button', { name: 'Fail' }).click();
+  await page.getByLabel('Key', { exact: true }).fill('lime');
+  await page.getByLabel('Value', { exact: true }).fill('green');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await runUntil(page, (t) => Number(document.querySelector('[data-tick]').dataset.tick) >= t, until, '60');
+  return tickOf(page);
+}
+
+test('the time slider shows any earlier tick as its link does; forward, Back, ← and → and Run replay the run', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const horizon = await runWithFailAndCreate(page, 80);
+  const original = await shown(page);
+  const time = page.getByRole('slider', { name: 'Time', exact: true });
+  const note = page.locator('#past-note');
+  assert.equal(await time.getAttribute('max'), String(horizon));
+  assert.equal(await time.inputValue(), String(horizon));
+  assert.ok(await note.isHidden(), 'no note at the horizon');
+
+  for (const t of [50, 20]) {
+    await time.fill(String(t));
+    assert.equal(await tickOf(page), t);
+    const past = await shown(page);
+    assert.match(past.link, new RegExp(`&tick=${t}&`));
+    assert.ok(await note.isVisible());
+    assert.equal(await note.textContent(), `Viewing tick ${t} of ${horizon} — acting here forks the run: later actions are dropped.`);
+    assert.equal(await time.getAttribute('max'), String(horizon), 'the horizon stays');
+    // A fresh page opened from the link cut at t shows the same.
+    const copy = await openPage(browser, `${server.url}${past.link}`, errors);
+    assert.deepEqual(await shown(copy), past);
+    await copy.close();
+  }
+  const at20 = await shown(page);
+  assert.equal(at20.health[2], '0', 'no key written yet at tick 20');
+  assert.ok(!at20.peers.includes('6.0.0.0:0 failed'), 'peer 6 fails at tick 35');
+  // The peer inspector and the transaction redraw for the tick too.
+  assert.doesNotMatch(await page.locator('#insp-summary').textContent(), /^failed/);
+  assert.match(await page.getByRole('region', { name: 'Transaction' }).textContent(), /^Transaction \d+ is not sent yet at tick 20\.$/);
+  await time.fill('50');
+  assert.match(await page.locator('#insp-summary').textContent(), /^failed/);
+  assert.match(await page.getByRole('region', { name: 'Transaction' }).textContent(), /CREATE "lime"/);
+
+  // Forward to the horizon: the recorded run, as it was.
+  await time.fill(String(horizon));
+  assert.deepEqual(await shown(page), original);
+  assert.ok(await note.isHidden());
+
+  // Back and ← go one tick back, → one forward (replaying), not from a text field.
+  await page.getByRole('button', { name: 'Back' }).click();
+  assert.equal(await tickOf(page), horizon - 1);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await tickOf(page), horizon - 3);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await tickOf(page), horizon - 2);
+  await page.getByLabel('Key', { exact: true }).press('ArrowLeft');
+  assert.equal(await tickOf(page), horizon - 2, 'the text field keeps its arrow keys');
+  await time.press('ArrowLeft');
+  assert.equal(await tickOf(page), horizon - 3, 'the focused slider moves one tick, not two');
+  assert.equal(await time.getAttribute('max'), String(horizon));
+
+  // Run from tick 10 replays the recorded run through the horizon and on.
+  await time.fill('10');
+  await runUntil(page, (t) => Number(document.querySelector('[data-tick]').dataset.tick) > t, horizon, '60');
+  await time.fill(String(horizon));
+  assert.deepEqual(await shown(page), original);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('acting in the past forks the run: the link changes, and ftkv replay of it gives the page\'s dbg.log', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const horizon = await runWithFailAndCreate(page, 80);
+  const original = page.url();
+  await page.getByRole('slider', { name: 'Time', exact: true }).fill('50');
+  await page.locator('[data-peer="3.0.0.0:0"]').click();
+  await page.getByRole('button', { name: 'Fail' }).click();
+  const forked = page.url();
+  assert.notEqual(forked, original);
+  assert.match(forked, /&tick=50&do=.*;50\.fail\.3&sum=/);
+  assert.equal(await page.getByRole('slider', { name: 'Time', exact: true }).getAttribute('max'), '50', 'the fork is the new horizon');
+  assert.ok(await page.locator('#past-note').isHidden());
+  assert.ok(horizon > 50);
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const link = page.url();
+  assert.match(link, /&tick=55&/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download dbg.log' }).click(),
+  ]);
+  const fromPage = readFileSync(await download.path(), 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'ftkv-fork-'));
+  execFileSync(join(root, 'target', 'release', 'ftkv'), ['replay', link, '--log', join(dir, 'dbg.log')]);
+  assert.equal(fromPage, readFileSync(join(dir, 'dbg.log'), 'utf8'), 'the forked run replays natively');
+  assert.ok(fromPage.includes('3.0.0.0:0'));
   assert.deepEqual(errors, []);
   await page.close();
 });
