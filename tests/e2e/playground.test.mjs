@@ -358,6 +358,82 @@ test('History lists the operations and Check history shows the verdicts of a par
   await page.close();
 });
 
+test('the History region draws one bar per request, coloured by outcome; a bar shows its transaction', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const send = async (op, key, value) => {
+    await page.getByLabel('Key', { exact: true }).fill(key);
+    if (value !== undefined) await page.getByLabel('Value', { exact: true }).fill(value);
+    await page.getByRole('button', { name: op, exact: true }).click();
+  };
+  await send('Create', 'apple', 'again'); // apple exists already: fails
+  await send('Read', 'apple');
+  for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step' }).click();
+  await send('Update', 'apple', 'green');
+  await send('Create', '<b>mango</b>', 'orange');
+  await send('Read', 'nothing-here'); // not found: fails
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
+  await send('Read', 'apple'); // still pending
+  await page.getByRole('tab', { name: 'History' }).click();
+  const region = page.getByRole('region', { name: 'History', exact: true });
+  const want = await page.evaluate(() => window.ftkv.playground().history()
+    .map((r) => ({ trans: String(r.trans), outcome: r.outcome, key: r.key })));
+  const bars = region.locator('[data-trans]');
+  assert.equal(await bars.count(), want.length, 'one bar per request');
+  const got = await bars.evaluateAll((els) => els.map((e) => ({
+    trans: e.dataset.trans, outcome: e.dataset.outcome, title: e.querySelector('title').textContent,
+  })));
+  assert.deepEqual(got.map(({ trans, outcome }) => ({ trans, outcome })), want.map(({ trans, outcome }) => ({ trans, outcome })));
+  for (const [i, b] of got.entries()) assert.ok(b.title.includes(want[i].key), `bar ${b.trans}'s title names its key`);
+  const outcomes = want.slice(-6).map((w) => w.outcome);
+  assert.deepEqual(outcomes, ['fail', 'ok', 'ok', 'ok', 'fail', 'pending']);
+  assert.match(got.at(-6).title, /^create "apple" "again": fail: exists/);
+  // Lanes are labelled with the keys, as text.
+  assert.ok(await region.locator('text', { hasText: '<b>mango</b>' }).count() >= 1);
+  assert.equal(await region.locator('b').count(), 0, 'a key is never parsed as markup');
+  assert.match(await region.textContent(), new RegExp(`All ${want.length} requests`));
+  // Clicking a bar shows that transaction.
+  const failed = got.at(-6).trans;
+  await region.locator(`[data-trans="${failed}"]`).click();
+  const trans = page.getByRole('region', { name: 'Transaction' });
+  assert.match(await trans.textContent(), new RegExp(`CREATE "apple" via .*\\(transaction ${failed}, tick`));
+  assert.match(await trans.textContent(), /fail: exists/);
+  // A clean run: no key is marked after Check history.
+  await page.getByRole('button', { name: 'Check history' }).click();
+  assert.equal(await region.locator('[data-verdict]').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('after Check history a non-linearizable key is marked on its lane, with the checker\'s sentence', async () => {
+  const errors = [];
+  // R = W = 1, one replica of k cut off: the read through it returns the
+  // older value after the update was acknowledged.
+  const link = await (async () => {
+    const maker = await openPage(browser, server.url, errors);
+    const l = await maker.evaluate(() => window.ftkv.Playground.seal(
+      'v=1&peers=10&seed=7&rep=3.1.1&tick=75&do=40.create.1.k.a;40.create.6.j.x;45.part.1;45.update.7.k.b;50.read.1.k;50.read.6.j;70.heal'));
+    await maker.close();
+    return l;
+  })();
+  const page = await openPage(browser, `${server.url}#${link}`, errors);
+  await page.getByRole('tab', { name: 'History' }).click();
+  const region = page.getByRole('region', { name: 'History', exact: true });
+  assert.equal(await region.locator('[data-trans]').count(), 5);
+  assert.equal(await region.locator('[data-verdict]').count(), 0, 'no verdict before a check');
+  await page.getByRole('button', { name: 'Check history' }).click();
+  const marked = region.locator('[data-verdict="non-linearizable"]');
+  assert.equal(await marked.count(), 1);
+  assert.equal(await marked.evaluate((e) => e.closest('[data-key]').dataset.key), 'k');
+  assert.equal(await marked.evaluate((e) => e.firstChild.textContent), '✗ k', 'visibly marked');
+  assert.match(await region.textContent(), /k: not linearizable — read \d+ returned "a" .* after update \d+ "b" .* was acknowledged/);
+  assert.equal(await region.locator('.bar.culprit').count(), 2, 'the read and the update it missed are highlighted');
+  await region.scrollIntoViewIfNeeded();
+  await region.screenshot({ path: join(root, 'www', 'history.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 /** Fills the settings panel (label → value) and applies it. */
 async function applySettings(page, values) {
   for (const [label, value] of Object.entries(values)) {
