@@ -33,6 +33,7 @@ const state = {
   eventsSeen: 0,
   lost: [],
   peerEls: new Map(),
+  peerOrder: [],
   keyEls: [],
   msgEls: [],
   lostEls: [],
@@ -234,8 +235,17 @@ function buildPeers() {
     }
     layer.prepend(ticks);
     const [x, y] = polar(p.position, R);
-    const g = el('g', { class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
+    const g = el('g', {
+      class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
+      role: 'option', 'aria-selected': 'false', tabindex: '-1', 'aria-label': peerName(p),
+    });
+    // An invisible hit area at least 24 px across (sized by fitHitAreas), under the peer's own circle.
+    const hit = el('rect', { class: 'hit' });
+    sizeHit(hit, radius);
+    g.append(hit);
     g.append(el('circle', { r: radius }));
+    // Not colour only: a failed peer is crossed out, a peer not started yet shows a pause mark.
+    g.append(el('path', { class: 'state-mark', d: stateMark(p.state, radius) }));
     g.append(el('title', {}, p.address));
     // How many others suspect it (?) or do not list it (✗), when any do.
     const doubt = el('text', { class: 'doubt', y: -(radius + 4) });
@@ -244,9 +254,10 @@ function buildPeers() {
       const [lx, ly] = polar(p.position, labelOut.get(p.id));
       g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
     }
-    g.addEventListener('click', () => selectPeer(p.address));
+    g.addEventListener('click', (e) => selectPeer(nearestPeer(e) ?? p.address));
+    g.addEventListener('keydown', (e) => onPeerKey(e, p.address));
     layer.append(g);
-    state.peerEls.set(p.id, { g, ticks, doubt, position: p.position, address: p.address });
+    state.peerEls.set(p.id, { g, hit, ticks, doubt, position: p.position, address: p.address, radius, mark: p.state });
     const o1 = html('option', p.address);
     o1.value = p.address;
     coordinator.append(o1);
@@ -257,6 +268,102 @@ function buildPeers() {
     o3.value = p.address;
     side.append(o3);
   }
+  // Ring order, for ← and → between peers; one peer at a time is in the Tab order.
+  state.peerOrder = byPosition.map((p) => p.address);
+  const first = state.peerEls.get(byPosition[0]?.id);
+  first?.g.setAttribute('tabindex', '0');
+  fitHitAreas();
+}
+
+/// "peer 4.0.0.0:0, alive, 3 keys": a peer's accessible name.
+function peerName(p) {
+  const st = p.state === 'waiting' ? 'not started' : p.state;
+  return `peer ${p.address}, ${st}, ${p.keys} ${p.keys === 1 ? 'key' : 'keys'}`;
+}
+
+/// The shape drawn over a peer's circle for its state: a cross when failed,
+/// two bars (pause) when not started, nothing when alive.
+function stateMark(st, r) {
+  const a = (r * 0.6).toFixed(1);
+  if (st === 'failed') return `M-${a} -${a}L${a} ${a}M${a} -${a}L-${a} ${a}`;
+  if (st === 'waiting') {
+    const b = (r * 0.3).toFixed(1);
+    return `M-${b} -${a}V${a}M${b} -${a}V${a}`;
+  }
+  return '';
+}
+
+/// Each peer's hit circle is at least 24 px across on screen, whatever the
+/// cluster size and however large the ring is drawn.
+function fitHitAreas() {
+  const scale = $('ring').getScreenCTM()?.a; // px per viewBox unit
+  if (!scale) return;
+  const min = 12.5 / scale; // viewBox units for a 12.5 px radius
+  for (const entry of state.peerEls.values()) {
+    sizeHit(entry.hit, Math.max(entry.radius, min));
+  }
+}
+
+/// A hit area is a rounded square as round as a circle of radius `r`.
+function sizeHit(rect, r) {
+  const v = r.toFixed(1);
+  for (const [k, x] of [['x', -r], ['y', -r], ['width', 2 * r], ['height', 2 * r], ['rx', r]]) rect.setAttribute(k, k === 'rx' ? v : x.toFixed(1));
+}
+
+/// Hit areas of peers close together overlap: a click goes to the peer whose
+/// centre is nearest to the pointer, so a peer's centre always selects it.
+function nearestPeer(e) {
+  const svg = $('ring');
+  const ctm = svg.getScreenCTM();
+  if (!ctm || !e.clientX && !e.clientY) return null;
+  const pt = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
+  let best = null;
+  let bestD = Infinity;
+  for (const entry of state.peerEls.values()) {
+    const [x, y] = polar(entry.position, R);
+    const d = Math.hypot(pt.x - x, pt.y - y);
+    if (d < bestD) {
+      bestD = d;
+      best = entry.address;
+    }
+  }
+  return best;
+}
+
+/// A focused peer: Enter or Space selects it; ← and → move to the previous
+/// or next peer in ring order (not back and forth in time); Home and End.
+function onPeerKey(e, address) {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const order = state.peerOrder;
+  const i = order.indexOf(address);
+  let next = null;
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    e.stopPropagation();
+    selectPeer(address);
+    return;
+  }
+  if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = order[(i - 1 + order.length) % order.length];
+  else if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = order[(i + 1) % order.length];
+  else if (e.key === 'Home') next = order[0];
+  else if (e.key === 'End') next = order[order.length - 1];
+  else return;
+  e.preventDefault();
+  e.stopPropagation();
+  focusPeer(next);
+}
+
+function peerG(address) {
+  for (const entry of state.peerEls.values()) if (entry.address === address) return entry.g;
+  return null;
+}
+
+/// Moves the single Tab stop among peers to `address` and focuses it.
+function focusPeer(address) {
+  const g = peerG(address);
+  if (!g) return;
+  for (const entry of state.peerEls.values()) entry.g.setAttribute('tabindex', entry.g === g ? '0' : '-1');
+  g.focus();
 }
 
 function peerPoint(id) {
@@ -271,8 +378,14 @@ function drawPeers(v) {
     const entry = state.peerEls.get(p.id);
     if (!entry) continue;
     entry.g.setAttribute('data-state', p.state);
+    entry.g.setAttribute('aria-label', peerName(p));
+    if (entry.mark !== p.state) {
+      entry.mark = p.state;
+      entry.g.querySelector('.state-mark').setAttribute('d', stateMark(p.state, entry.radius));
+    }
     entry.ticks.setAttribute('data-state', p.state);
     entry.g.classList.toggle('selected', p.address === state.selectedPeer);
+    entry.g.setAttribute('aria-selected', String(p.address === state.selectedPeer));
     entry.g.classList.toggle('replica', replicas.has(p.id));
     // Hinted handoff: a peer keeping writes for a suspected home replica.
     entry.g.classList.toggle('hinting', p.hints > 0);
@@ -1000,6 +1113,9 @@ function act(fn, done) {
 
 function selectPeer(address) {
   state.selectedPeer = address;
+  // The selected peer is the ring's Tab stop.
+  const g = peerG(address);
+  if (g) for (const entry of state.peerEls.values()) entry.g.setAttribute('tabindex', entry.g === g ? '0' : '-1');
   drawPeers(state.view);
   drawKeys(state.view);
   drawInspector();
@@ -1095,6 +1211,7 @@ function wire() {
   $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
   $('time').addEventListener('input', () => seekTo(Number($('time').value)));
   document.addEventListener('keydown', onKey);
+  window.addEventListener('resize', fitHitAreas);
   $('speed').addEventListener('input', () => {
     state.speed = Number($('speed').value);
     $('speed-out').textContent = String(state.speed);

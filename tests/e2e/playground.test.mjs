@@ -676,3 +676,76 @@ test('acting in the past forks the run: the link changes, and ftkv replay of it 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('keyboard only: Tab to a peer, → to the next in ring order, Enter selects it, Tab to Fail and Enter fails it', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  assert.notEqual(await page.locator('#ring').getAttribute('role'), 'img', 'the ring is not only a picture');
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return a?.dataset?.peer ?? a?.id ?? '';
+  });
+  const tabTo = async (predicate, what) => {
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if (predicate(await focused())) return;
+    }
+    assert.fail(`Tab never reached ${what}`);
+  };
+  const addresses = new Set(await page.locator('[data-peer]').evaluateAll((gs) => gs.map((g) => g.dataset.peer)));
+  await tabTo((f) => addresses.has(f), 'a peer');
+  const order = await page.evaluate(() => [...window.ftkv.playground().ring(0).peers]
+    .sort((a, b) => a.position - b.position).map((p) => p.address));
+  const first = await focused();
+  const tick = await tickOf(page);
+  await page.keyboard.press('ArrowRight');
+  const second = await focused();
+  assert.equal(second, order[(order.indexOf(first) + 1) % order.length], '→ moves to the next peer in ring order');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused(), second, '← moves back');
+  assert.equal(await tickOf(page), tick, 'arrows on a peer do not step time');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#insp-title').textContent(), second, 'Enter selects the focused peer');
+  assert.equal(await page.locator(`[data-peer="${second}"]`).getAttribute('aria-selected'), 'true');
+  await tabTo((f) => f === 'fail', 'Fail');
+  await page.keyboard.press('Enter');
+  const peer = page.locator(`[data-peer="${second}"]`);
+  assert.equal(await peer.getAttribute('data-state'), 'failed');
+  assert.match(await peer.getAttribute('aria-label'), new RegExp(`^peer ${second.replace(/\./g, '\\.')}, failed, \\d+ keys?$`));
+  assert.notEqual(await peer.locator('.state-mark').getAttribute('d'), '', 'a failed peer is crossed out, not only red');
+  // Space selects too.
+  await page.locator(`[data-peer="${first}"]`).focus();
+  await page.keyboard.press(' ');
+  assert.equal(await page.locator('#insp-title').textContent(), first);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('every peer has an accessible name with its state and keys; at 100 peers every hit area is 24 px or more', async () => {
+  const page = await openPage(browser, server.url, []);
+  const names = async () => page.locator('[data-peer]').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
+  for (const name of await names()) assert.match(name, /^peer .+, (alive|failed|not started), \d+ keys?$/);
+  assert.equal(await page.getByRole('listbox', { name: 'Peers in ring order' }).getByRole('option', { name: /^peer / }).count(), 10);
+  await applySettings(page, { Peers: 100 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-peer]').length === 100);
+  const all = await names();
+  assert.equal(all.length, 100);
+  for (const name of all) assert.match(name, /^peer .+, (alive|failed|not started), \d+ keys?$/);
+  await page.evaluate(() => window.scrollTo(0, 0)); // Apply settings scrolled down
+  const peers = await page.locator('[data-peer]').evaluateAll((gs) => gs.map((g) => {
+    const r = g.getBoundingClientRect();
+    const c = g.querySelector('circle').getBoundingClientRect();
+    return { peer: g.dataset.peer, width: r.width, height: r.height, x: c.x + c.width / 2, y: c.y + c.height / 2 };
+  }));
+  for (const p of peers) assert.ok(p.width >= 24 && p.height >= 24, `${p.peer} is ${p.width} × ${p.height} px`);
+  // Hit areas of close peers overlap, but a peer's centre still selects that
+  // peer (peers a pixel or two apart are told apart by keyboard instead).
+  const apart = peers.filter((a) => peers.every((b) => a === b || Math.hypot(a.x - b.x, a.y - b.y) > 4));
+  assert.ok(apart.length >= 25, `${apart.length} peers stand apart`);
+  for (const p of apart.slice(0, 25)) {
+    await page.mouse.click(p.x, p.y);
+    assert.equal(await page.locator('#insp-title').textContent(), p.peer, `the centre of ${p.peer}`);
+  }
+  await page.close();
+});
