@@ -148,6 +148,40 @@ impl Network {
         self.cuts.contains(&(a.min(b), a.max(b)))
     }
 
+    /// The sides of the network: each peer's side (numbered from 0 in the
+    /// order of each side's lowest peer id), where a side is a set of peers
+    /// that can reach one another over uncut links, directly or through
+    /// others. `None` while no link is cut. Takes O((peers + cuts) log cuts).
+    pub fn sides(&self) -> Option<Vec<u16>> {
+        if self.cuts.is_empty() {
+            return None;
+        }
+        let n = self.stats.len() as u32;
+        let mut side = vec![u16::MAX; n as usize];
+        let mut unvisited: BTreeSet<u32> = (0..n).collect();
+        let mut next = 0u16;
+        while let Some(start) = unvisited.pop_first() {
+            side[start as usize] = next;
+            let mut stack = vec![start];
+            while let Some(u) = stack.pop() {
+                // Every unvisited peer either joins this side now or is
+                // cut from `u`: each check is paid by a peer or a cut.
+                let reached: Vec<u32> = unvisited
+                    .iter()
+                    .copied()
+                    .filter(|&v| !self.is_cut(PeerId(u), PeerId(v)))
+                    .collect();
+                for v in reached {
+                    unvisited.remove(&v);
+                    side[v as usize] = next;
+                    stack.push(v);
+                }
+            }
+            next = next.saturating_add(1);
+        }
+        Some(side)
+    }
+
     /// Sends `msg` during tick `now`: queues it, or loses it.
     pub fn send(&mut self, now: u64, from: PeerId, to: PeerId, msg: Message) -> Sent {
         self.stat(from).sent += 1;
@@ -345,6 +379,23 @@ mod tests {
         assert_eq!(net.stats(PeerId(1)).dropped, 1);
         net.heal(PeerId(0), PeerId(1));
         assert_eq!(net.send(0, PeerId(0), PeerId(1), ping()), Sent::Queued(1));
+    }
+
+    #[test]
+    fn sides_are_the_groups_that_still_reach_one_another() {
+        let mut net = Network::new(4, 1);
+        assert_eq!(net.sides(), None);
+        // Peer 2 alone against 0, 1, 3.
+        for other in [0, 1, 3] {
+            net.cut(PeerId(2), PeerId(other));
+        }
+        assert_eq!(net.sides(), Some(vec![0, 0, 1, 0]));
+        // A single cut link leaves one side: 0 and 1 still meet through 3.
+        net.heal_all();
+        net.cut(PeerId(0), PeerId(1));
+        assert_eq!(net.sides(), Some(vec![0, 0, 0, 0]));
+        net.heal_all();
+        assert_eq!(net.sides(), None);
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub struct PeerDot {
     /// What the other live peers believe of it (clusters of up to
     /// [`MAX_BELIEF_PEERS`] peers; `None` above).
     pub believed: Option<Beliefs>,
+    /// Which side of a partition the peer is on (0, 1, …, numbered by each
+    /// side's lowest peer id); `None` while the network is in one piece.
+    pub side: Option<u16>,
 }
 
 /// Clusters up to this size get [`PeerDot::believed`]: it costs a look at
@@ -184,6 +187,11 @@ pub struct Health {
     pub over_replicated: usize,
     /// Messages in flight.
     pub in_flight: usize,
+    /// Whether cut links split the peers into two or more sides that
+    /// cannot reach one another.
+    pub partitioned: bool,
+    /// How many sides the peers are split into (1 when whole).
+    pub sides: usize,
 }
 
 /// The ring now, with at most `max_messages` messages.
@@ -191,6 +199,16 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
     let sim = session.sim();
     let ids: Vec<PeerId> = (0..sim.peer_count()).map(PeerId).collect();
     let vnodes = sim.options().config.vnodes;
+    let sides = sim.network().sides();
+    let side_count = sides.as_ref().map_or(1, |s| {
+        s.iter().map(|&x| usize::from(x) + 1).max().unwrap_or(1)
+    });
+    let side_of = |id: PeerId| {
+        sides
+            .as_ref()
+            .filter(|_| side_count > 1)
+            .map(|s| s[id.0 as usize])
+    };
     let peers = ids
         .iter()
         .map(|&id| {
@@ -207,6 +225,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                 hints: peer.map_or(0, |p| p.store().keys().filter(|k| k.hint.is_some()).count()),
                 members: peer.map_or(0, |p| p.membership().ids().len()),
                 believed: (sim.peer_count() <= MAX_BELIEF_PEERS).then(|| beliefs(sim, id)),
+                side: side_of(id),
             }
         })
         .collect();
@@ -258,6 +277,8 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         below_quorum: count(&|n| n < usize::from(rep.r.max(rep.w))),
         over_replicated: count(&|n| n > usize::from(rep.n)),
         in_flight: sim.network().in_flight_count(),
+        partitioned: side_count > 1,
+        sides: side_count,
     };
     let messages = sim
         .network()
@@ -988,5 +1009,36 @@ mod tests {
         session.act(Action::Heal).unwrap();
         session.step(torture::QUIET);
         assert!(check(&session).end_checked);
+    }
+
+    #[test]
+    fn the_ring_shows_each_side_of_a_partition() {
+        let mut session = session();
+        let whole = ring(&session, 0);
+        assert!(!whole.health.partitioned);
+        assert_eq!(whole.health.sides, 1);
+        assert!(whole.peers.iter().all(|p| p.side.is_none()));
+
+        session.act(Action::Partition(vec![PeerId(3)])).unwrap();
+        let cut = ring(&session, 0);
+        assert!(cut.health.partitioned);
+        assert_eq!(cut.health.sides, 2);
+        let sides: Vec<Option<u16>> = cut.peers.iter().map(|p| p.side).collect();
+        let (a, b) = (Some(0), Some(1));
+        assert_eq!(sides, [a, a, a, b, a, a]);
+
+        // A second cut splits the larger side again: three sides.
+        session
+            .act(Action::Partition(vec![PeerId(0), PeerId(1)]))
+            .unwrap();
+        let three = ring(&session, 0);
+        assert_eq!(three.health.sides, 3);
+        let sides: Vec<Option<u16>> = three.peers.iter().map(|p| p.side).collect();
+        assert_eq!(sides, [a, a, b, Some(2), b, b]);
+
+        session.act(Action::Heal).unwrap();
+        let healed = ring(&session, 0);
+        assert!(!healed.health.partitioned);
+        assert!(healed.peers.iter().all(|p| p.side.is_none()));
     }
 }

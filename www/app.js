@@ -516,6 +516,9 @@ function drawHealth(v) {
   set('h-under', h.underReplicated, h.underReplicated > 0);
   set('h-quorum', h.belowQuorum, h.belowQuorum > 0);
   set('h-flight', h.inFlight);
+  const part = $('h-part');
+  part.textContent = h.partitioned ? `${h.sides} sides` : 'none';
+  part.className = h.partitioned ? 'bad' : '';
   const tick = $('tick');
   tick.textContent = String(v.tick);
   tick.setAttribute('data-tick', String(v.tick));
@@ -853,6 +856,7 @@ function refresh() {
   pullEvents(v);
   drawHealth(v);
   drawPeers(v);
+  drawSides(v);
   drawKeys(v);
   drawMessages(0);
   drawInspector();
@@ -1158,6 +1162,49 @@ function partition(side) {
   netFault(() => state.pg.partition(side), `${side.join(', ')} cut off from the rest`);
 }
 
+/// Splits the ring into its two halves by ring position: the peers in
+/// [0, ½) against those in [½, 1), as one recorded partition.
+function split() {
+  const peers = state.pg.ring(0).peers;
+  const low = peers.filter((p) => p.position < 0.5).map((p) => p.address);
+  if (low.length === 0 || low.length === peers.length) {
+    showError('every peer hashes into one half of the ring; choose peers under Side and Partition instead');
+    return;
+  }
+  netFault(() => state.pg.partition(low),
+    `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`);
+}
+
+/// A partition on the ring: a dashed divider wherever two neighbouring
+/// peers (by ring position) are on different sides, and a halo around each
+/// peer in its side's colour. Redrawn only when the sides change.
+function drawSides(v) {
+  const layer = $('side-layer');
+  const sig = v.health.partitioned ? v.peers.map((p) => p.side).join(',') : '';
+  if (layer.dataset.sig === sig && layer.dataset.n === String(v.peers.length)) return;
+  layer.dataset.sig = sig;
+  layer.dataset.n = String(v.peers.length);
+  layer.replaceChildren();
+  if (!sig) return;
+  const n = v.peers.length;
+  const radius = (n <= 16 ? 14 : n <= 64 ? 9 : n <= 200 ? 5 : 3) + 5;
+  const byPosition = [...v.peers].sort((a, b) => a.position - b.position);
+  byPosition.forEach((p, i) => {
+    const next = byPosition[(i + 1) % n];
+    if (next.side === p.side) return;
+    // The divider sits halfway to the next peer, across the wrap if need be.
+    const gap = (next.position - p.position + 1) % 1;
+    const mid = (p.position + gap / 2) % 1;
+    const [x1, y1] = polar(mid, 40);
+    const [x2, y2] = polar(mid, R + 55);
+    layer.append(el('line', { class: 'divider', x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1) }));
+  });
+  for (const p of v.peers) {
+    const [x, y] = polar(p.position, R);
+    layer.append(el('circle', { class: 'halo', 'data-side': String(p.side % 4), cx: x.toFixed(1), cy: y.toFixed(1), r: radius }));
+  }
+}
+
 function setRunning(on) {
   state.running = on;
   $('run').textContent = on ? 'Pause' : 'Run';
@@ -1242,6 +1289,7 @@ function wire() {
   $('recover').addEventListener('click', () => act(() => state.pg.recover(state.selectedPeer)));
   $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
   $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
+  $('split').addEventListener('click', split);
   $('set-loss').addEventListener('click', () => {
     const percent = Number($('loss').value);
     netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);

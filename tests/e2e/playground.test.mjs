@@ -225,6 +225,60 @@ test('a share link reopens in a fresh page in the same state, and its dbg.log eq
   await page.close();
 });
 
+test('Isolate, Split and Heal: Health and the ring show each side, the link records them, and ftkv replay gives the page\'s dbg.log', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  const part = page.locator('#h-part');
+  const sides = () => page.evaluate(() => window.ftkv.playground().ring(0).peers.map((p) => ({ address: p.address, side: p.side, position: p.position })));
+  assert.equal(await part.textContent(), 'none');
+  assert.equal(await page.locator('#side-layer > *').count(), 0);
+
+  // Isolate: the selected peer alone on one side.
+  await page.locator('[data-peer="3.0.0.0:0"]').click();
+  await page.getByRole('button', { name: 'Isolate', exact: true }).click();
+  assert.equal(await part.textContent(), '2 sides');
+  assert.equal(await part.getAttribute('class'), 'bad');
+  assert.match(page.url(), /;\d+\.part\.3&sum=/);
+  const isolated = await sides();
+  assert.deepEqual(isolated.filter((p) => p.side === 1).map((p) => p.address), ['3.0.0.0:0']);
+  assert.equal(isolated.filter((p) => p.side === 0).length, 9);
+  assert.equal(await page.locator('#side-layer .halo[data-side="1"]').count(), 1);
+  assert.equal(await page.locator('#side-layer .halo[data-side="0"]').count(), 9);
+  assert.equal(await page.locator('#side-layer .divider').count(), 2, 'one divider either side of the isolated peer');
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
+  const link = page.url();
+  const fromPage = await page.evaluate(() => window.ftkv.playground().dbgLog());
+  const dir = mkdtempSync(join(tmpdir(), 'ftkv-isolate-'));
+  execFileSync(join(root, 'target', 'release', 'ftkv'), ['replay', link, '--log', join(dir, 'dbg.log')]);
+  assert.equal(fromPage, readFileSync(join(dir, 'dbg.log'), 'utf8'), 'the isolated run replays natively');
+
+  // Heal: one piece again.
+  await page.getByRole('button', { name: 'Heal', exact: true }).click();
+  assert.equal(await part.textContent(), 'none');
+  assert.equal(await page.locator('#side-layer > *').count(), 0);
+  assert.ok((await sides()).every((p) => p.side === null || p.side === undefined));
+
+  // Split: the peers in [0, ½) against those in [½, 1).
+  await page.getByRole('button', { name: 'Split', exact: true }).click();
+  assert.equal(await part.textContent(), '2 sides');
+  assert.match(await page.locator('#net-status').textContent(), /the ring is split in two/);
+  const split = await sides();
+  const low = split.filter((p) => p.position < 0.5);
+  const high = split.filter((p) => p.position >= 0.5);
+  assert.ok(low.length > 0 && high.length > 0);
+  assert.equal(new Set(low.map((p) => p.side)).size, 1, 'the low half is one side');
+  assert.equal(new Set(high.map((p) => p.side)).size, 1, 'the high half is one side');
+  assert.notEqual(low[0].side, high[0].side);
+  assert.equal(await page.locator('#side-layer .divider').count(), 2, 'a divider at each end of the halves');
+  const ids = low.map((p) => Number(p.address.split('.')[0])).sort((a, b) => a - b).join('-');
+  assert.ok(page.url().includes(`.part.${ids}&sum=`), `${page.url()} records part.${ids}`);
+  await page.getByRole('button', { name: 'Heal', exact: true }).click();
+  assert.equal(await part.textContent(), 'none');
+  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.[\d-]+;\d+\.heal&sum=/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 async function hostile(fragment) {
   const errors = [];
   const page = await openPage(browser, `${server.url}#${fragment}`, errors);
@@ -287,7 +341,7 @@ test('network faults from the page are actions in the link, and a replay keeps t
   const errors = [];
   const page = await openPage(browser, server.url, errors);
   await page.locator('[data-peer="3.0.0.0:0"]').click();
-  await page.getByRole('button', { name: 'Cut off' }).click();
+  await page.getByRole('button', { name: 'Isolate' }).click();
   assert.match(await page.locator('#net-status').textContent(), /3\.0\.0\.0:0 cut off from the rest/);
   assert.match(page.url(), /;\d+\.part\.3&sum=/);
   await page.getByRole('button', { name: 'Heal' }).click();
