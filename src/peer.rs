@@ -242,7 +242,10 @@ impl Peer {
             _ if homes.is_empty() => 0,
             _ => homes.len() + substitutes.len(),
         };
-        let reachable = usize::from(quorum) <= reach;
+        let (homes, substitutes) = match usize::from(quorum) <= reach {
+            true => (homes, substitutes),
+            false => (Vec::new(), Vec::new()),
+        };
         let message = |hint: Option<PeerId>| {
             Message::Request(Box::new(Request {
                 trans,
@@ -254,31 +257,24 @@ impl Peer {
             }))
         };
         let mut hinted = Vec::new();
-        for &(to, home) in substitutes.iter().filter(|_| reachable) {
+        for &(to, home) in &substitutes {
             match op {
                 OpKind::Read => out.send(to, message(Some(home))),
                 _ => hinted.push((to, message(Some(home)))),
             }
         }
-        for &to in homes.iter().filter(|_| reachable) {
+        for &to in &homes {
             out.send(to, message(None));
         }
+        // A read asked its substitutes already; a write asks them later.
+        let asked = homes.len() + substitutes.len() - hinted.len();
         out.record(EventKind::Asked {
             trans,
             quorum,
-            replicas: homes.iter().copied().filter(|_| reachable).collect(),
-            substitutes: substitutes
-                .iter()
-                .filter(|_| reachable)
-                .map(|&(to, _)| to)
-                .collect(),
+            replicas: homes,
+            substitutes: substitutes.into_iter().map(|(to, _)| to).collect(),
         });
-        let asked = match op {
-            OpKind::Read => homes.len() + substitutes.len(),
-            _ => homes.len(),
-        };
         let request = Invocation { written, ..request };
-        let asked = if reachable { asked } else { 0 };
         self.coordinator.start(now, request, asked, hinted, out);
     }
 

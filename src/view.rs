@@ -108,10 +108,10 @@ pub struct Beliefs {
     pub majority: &'static str,
 }
 
-/// What every live peer other than `id` believes of `id` at `now`.
-fn beliefs(sim: &Sim, id: PeerId) -> Beliefs {
+/// What every live peer of `live` other than `id` believes of `id`.
+fn beliefs(sim: &Sim, live: &[PeerId], id: PeerId) -> Beliefs {
     let (mut alive, mut suspected, mut removed) = (0u32, 0u32, 0u32);
-    for observer in sim.alive_peers().into_iter().filter(|&o| o != id) {
+    for &observer in live.iter().filter(|&&o| o != id) {
         let Some(peer) = sim.peer(observer) else {
             continue;
         };
@@ -209,6 +209,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
             .filter(|_| side_count > 1)
             .map(|s| s[id.0 as usize])
     };
+    let live = sim.alive_peers();
     let peers = ids
         .iter()
         .map(|&id| {
@@ -224,12 +225,12 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
                 keys: peer.map_or(0, |p| p.store().len()),
                 hints: peer.map_or(0, |p| p.store().keys().filter(|k| k.hint.is_some()).count()),
                 members: peer.map_or(0, |p| p.membership().ids().len()),
-                believed: (sim.peer_count() <= MAX_BELIEF_PEERS).then(|| beliefs(sim, id)),
+                believed: (sim.peer_count() <= MAX_BELIEF_PEERS).then(|| beliefs(sim, &live, id)),
                 side: side_of(id),
             }
         })
         .collect();
-    let observer = sim.alive_peers().first().and_then(|&id| sim.peer(id));
+    let observer = live.first().and_then(|&id| sim.peer(id));
     let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
     for &id in &ids {
         let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
@@ -267,7 +268,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
     let count =
         |pred: &dyn Fn(usize) -> bool| keys.iter().filter(|k| pred(k.holders.len())).count();
     let health = Health {
-        alive: sim.alive_peers().len(),
+        alive: live.len(),
         failed: ids
             .iter()
             .filter(|&&id| sim.state(id) == Some(PeerState::Failed))

@@ -32,6 +32,20 @@ fn homes(s: &Session, key: &str) -> ([PeerId; 3], u32) {
 /// `k` 4 ticks after the update (before the failed homes are removed: a
 /// ring without them makes the substitutes replicas).
 fn two_homes_down(hinted: bool, seed: u64, wait: u64) -> (Session, [PeerId; 3], bool, Vec<PeerId>) {
+    let (mut s, [a, b, c], x) = created_then_two_fail(hinted, seed, wait);
+    s.act(op(x, OpKind::Update, "k", Some("v2"))).unwrap();
+    s.step(4);
+    let hints = hint_holders(&s, "k");
+    s.step(11);
+    let ops = &s.history().ops;
+    let acknowledged = matches!(ops[1].completion, Completion::Ok);
+    (s, [a, b, c], acknowledged, hints)
+}
+
+/// Creates `k` = v1 through a peer that is no home of it, fails two of its
+/// three homes and waits `wait` ticks. Returns the session, the homes and
+/// that peer.
+fn created_then_two_fail(hinted: bool, seed: u64, wait: u64) -> (Session, [PeerId; 3], u32) {
     let mut setup = Setup::new(PEERS, seed);
     setup.config.hinted_handoff = hinted;
     let mut s = Session::new(setup, false).unwrap();
@@ -42,13 +56,7 @@ fn two_homes_down(hinted: bool, seed: u64, wait: u64) -> (Session, [PeerId; 3], 
     s.act(Action::Fail(b)).unwrap();
     s.act(Action::Fail(c)).unwrap();
     s.step(wait);
-    s.act(op(x, OpKind::Update, "k", Some("v2"))).unwrap();
-    s.step(4);
-    let hints = hint_holders(&s, "k");
-    s.step(11);
-    let ops = &s.history().ops;
-    let acknowledged = matches!(ops[1].completion, Completion::Ok);
-    (s, [a, b, c], acknowledged, hints)
+    (s, [a, b, c], x)
 }
 
 /// Live peers keeping a hint of `key`.
@@ -120,16 +128,7 @@ fn hints_are_handed_back_and_nothing_is_lost() {
 fn a_write_every_home_refuses_leaves_no_hint() {
     // A create of an existing key: the one live home refuses it, so no
     // substitute is asked and the key keeps v1.
-    let mut setup = Setup::new(PEERS, 5);
-    setup.config.hinted_handoff = true;
-    let mut s = Session::new(setup, false).unwrap();
-    s.step(40);
-    let ([_, b, c], x) = homes(&s, "k");
-    s.act(op(x, OpKind::Create, "k", Some("v1"))).unwrap();
-    s.step(10);
-    s.act(Action::Fail(b)).unwrap();
-    s.act(Action::Fail(c)).unwrap();
-    s.step(8);
+    let (mut s, _, x) = created_then_two_fail(true, 5, 8);
     s.act(op(x, OpKind::Create, "k", Some("v2"))).unwrap();
     s.step(15);
     assert!(matches!(s.history().ops[1].completion, Completion::Fail(_)));
