@@ -1,0 +1,357 @@
+// The ftkv playground: draws the simulation that the Rust core (compiled to
+// WebAssembly) runs, and turns clicks into actions on it. No protocol logic
+// lives here. Text from the simulation or from a share link is only ever set
+// with textContent or setAttribute, never parsed as HTML. This module holds
+// the controller: what each control does, and the frame loop; the drawing
+// lives in one module per part of the page.
+import init, { Playground } from '../pkg/ftkv.js';
+import { $, clearError, html, message, showError } from './dom.js';
+import { drawHistory, showCheck, showTab } from './history.js';
+import { fresh, fromLink, linkField, randomSeed, updateLink } from './link.js';
+import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
+import { drawGrade, drawHealth, drawInspector, drawLog, pullEvents } from './panels.js';
+import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG } from './ring.js';
+import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
+import { MAX_EVENTS, MAX_MESSAGES, state } from './state.js';
+import { drawTime } from './timeline.js';
+import { drawOutcome } from './transaction.js';
+
+const NET_HINT = $('net-status').textContent;
+const CHECK_HINT = $('check-result').textContent;
+const LOAD_KEYS = 100; // keys one click on "Write 100 keys" creates
+
+function adopt(pg) {
+  if (state.pg) state.pg.free();
+  Object.assign(state, {
+    pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null,
+    events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
+  });
+  setRunning(false);
+  buildPeers();
+  const link = pg.shareLink();
+  $('seed').value = linkField(link, 'seed') ?? '';
+  $('peers').value = linkField(link, 'peers') ?? '';
+  $('preset').value = linkField(link, 'preset') ?? '';
+  const s = showSettings(pg);
+  $('outcome').textContent = `Pick a key and send a request: the coordinator asks the key's ${s.n} replicas; ` +
+    `a read needs ${s.r} of them to answer, a write ${s.w}.`;
+  clearStaleness();
+  $('insp-title').textContent = '— click a peer on the ring';
+  $('insp-body').hidden = true;
+  $('net-status').textContent = NET_HINT;
+  $('check-result').replaceChildren(html('p', CHECK_HINT, 'hint'));
+  refresh();
+  updateLink(true);
+}
+
+/// Builds a new cluster from the controls and the settings panel; an
+/// error goes next to the panel when `fromPanel`, to the top otherwise.
+function resetFromInputs(fromPanel = false) {
+  const report = fromPanel ? settingsError : showError;
+  const peers = Number($('peers').value);
+  const seedText = $('seed').value.trim();
+  if (!Number.isInteger(peers) || peers < 1 || peers > 1000) {
+    report(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
+    return;
+  }
+  if (seedText !== '' && !/^\d{1,20}$/.test(seedText)) {
+    report(`The seed must be a whole number, not "${seedText}".`);
+    return;
+  }
+  let settings;
+  try {
+    settings = settingsOptions();
+  } catch (e) {
+    settingsError(message(e));
+    return;
+  }
+  try {
+    const seed = seedText === '' ? randomSeed() : BigInt(seedText);
+    const pg = fresh(peers, seed, $('preset').value, settings);
+    clearError();
+    adopt(pg);
+  } catch (e) {
+    report(message(e));
+  }
+}
+
+function loadHash() {
+  const hash = location.hash.slice(1);
+  if (hash && hash === state.linkShown) return;
+  if (hash) {
+    try {
+      adopt(fromLink(hash));
+      clearError();
+      return;
+    } catch (e) {
+      showError(`This link cannot be replayed: ${message(e)}. A new scenario was started instead.`);
+    }
+  }
+  adopt(fresh(10, randomSeed(), ''));
+}
+
+function refresh() {
+  const v = (state.view = state.pg.ring(MAX_MESSAGES));
+  pullEvents(v);
+  drawHealth(v);
+  drawPeers(v);
+  drawSides(v);
+  drawKeys(v);
+  drawMessages(0);
+  drawInspector();
+  drawOutcome();
+  drawGrade();
+  drawLog();
+  drawHistory(false);
+  drawLoad(v, false);
+  drawTime(v);
+}
+
+/// Shows tick `tick` of the run (pausing it): every panel redraws for that
+/// tick; the event log is read again, since the events after it are gone.
+function seekTo(tick) {
+  setRunning(false);
+  const t = Math.max(0, Math.min(state.pg.horizon(), tick));
+  try {
+    state.pg.seek(t);
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  clearError();
+  state.events = [];
+  state.eventsSeen = Math.max(0, state.pg.eventCount() - MAX_EVENTS);
+  state.family = null;
+  refresh();
+  drawHistory(true);
+  drawLoad(state.view, true);
+  updateLink(true);
+}
+
+/// ← and → step back and forth unless a form field has the keys.
+function onKey(e) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+  const target = e.target;
+  if (target instanceof Element && (target.closest('input, select, textarea, [contenteditable]'))) return;
+  e.preventDefault();
+  if (e.key === 'ArrowLeft') seekTo(state.pg.tick() - 1);
+  else if (!state.running) act(() => stepOnce());
+}
+
+/// Creates LOAD_KEYS more keys, each from a random live coordinator.
+function addKeys() {
+  const taken = state.view.keys.map((k) => /^key(\d+)$/.exec(k.key)).filter(Boolean).map((m) => Number(m[1]) + 1);
+  const base = Math.max(state.keysWritten, ...taken);
+  act(() => {
+    for (let i = 0; i < LOAD_KEYS; i++) state.pg.create(`key${base + i}`, 'v');
+    state.keysWritten = base + LOAD_KEYS;
+  }, () => drawLoad(state.view, true));
+}
+
+function act(fn, done) {
+  try {
+    const result = fn();
+    clearError();
+    refresh();
+    drawHistory(true);
+    drawLoad(state.view, true);
+    updateLink(true);
+    done?.(result);
+    return result;
+  } catch (e) {
+    showError(message(e));
+    return undefined;
+  }
+}
+
+function selectPeer(address) {
+  state.selectedPeer = address;
+  // The selected peer is the ring's Tab stop.
+  const g = peerG(address);
+  if (g) for (const entry of state.peerEls.values()) entry.g.setAttribute('tabindex', entry.g === g ? '0' : '-1');
+  drawPeers(state.view);
+  drawKeys(state.view);
+  drawInspector();
+}
+
+function selectKey(key) {
+  state.selectedKey = state.selectedKey === key ? null : key;
+  if (state.selectedKey) $('key').value = state.selectedKey;
+  drawPeers(state.view);
+  drawKeys(state.view);
+}
+
+function request(op) {
+  const key = $('key').value;
+  const value = $('value').value;
+  const coordinator = $('coordinator').value || undefined;
+  const trans = act(() => {
+    switch (op) {
+      case 'create': return state.pg.create(key, value, coordinator);
+      case 'read': return state.pg.read(key, coordinator);
+      case 'update': return state.pg.update(key, value, coordinator);
+      default: return state.pg.delete(key, coordinator);
+    }
+  });
+  if (trans !== undefined) {
+    state.lastTrans = trans;
+    state.selectedKey = key;
+    drawOutcome();
+    drawPeers(state.view);
+    drawKeys(state.view);
+  }
+}
+
+/// A network fault (or heal), reported under the network controls.
+function netFault(fn, what) {
+  act(fn, () => { $('net-status').textContent = `Tick ${state.pg.tick()}: ${what}.`; });
+}
+
+function partition(side) {
+  netFault(() => state.pg.partition(side), `${side.join(', ')} cut off from the rest`);
+}
+
+/// Splits the ring into its two halves by ring position: the peers in
+/// [0, ½) against those in [½, 1), as one recorded partition.
+function split() {
+  const peers = state.pg.ring(0).peers;
+  const low = peers.filter((p) => p.position < 0.5).map((p) => p.address);
+  if (low.length === 0 || low.length === peers.length) {
+    showError('every peer hashes into one half of the ring; choose peers under Side and Partition instead');
+    return;
+  }
+  netFault(() => state.pg.partition(low),
+    `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`);
+}
+
+function setRunning(on) {
+  state.running = on;
+  $('run').textContent = on ? 'Pause' : 'Run';
+  $('step').disabled = on;
+  state.lastStep = performance.now();
+  if (!on && state.pg) {
+    updateLink(true);
+    if (state.view) drawLoad(state.view, true);
+  }
+}
+
+function stepOnce() {
+  const ran = state.pg.step(1);
+  if (ran === 0) {
+    setRunning(false);
+    if (!state.pg.grade()) {
+      showError(`This scenario reached tick ${state.pg.tick()}, the longest a share link can replay for this many peers.`);
+    }
+  }
+  return ran;
+}
+
+function frame(t) {
+  state.frames++;
+  if (state.running) {
+    const interval = 1000 / state.speed;
+    const due = Math.min(20, Math.floor((t - state.lastStep) / interval));
+    if (due > 0) {
+      let ran = 0;
+      for (let i = 0; i < due && state.running; i++) ran += stepOnce();
+      state.lastStep = due >= 20 ? t : state.lastStep + due * interval;
+      if (ran > 0) refresh();
+      updateLink(!state.running);
+    }
+    drawMessages(Math.min(1, (t - state.lastStep) / interval));
+  }
+  requestAnimationFrame(frame);
+}
+
+function fillPresets() {
+  for (const p of Playground.presets()) {
+    const option = html('option', p.name);
+    option.value = p.name;
+    $('preset').append(option);
+  }
+}
+
+function wire() {
+  $('run').addEventListener('click', () => setRunning(!state.running));
+  $('step').addEventListener('click', () => act(() => stepOnce()));
+  $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
+  $('time').addEventListener('input', () => seekTo(Number($('time').value)));
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('resize', fitHitAreas);
+  $('speed').addEventListener('input', () => {
+    state.speed = Number($('speed').value);
+    $('speed-out').textContent = String(state.speed);
+  });
+  $('reset').addEventListener('click', () => resetFromInputs());
+  $('preset').addEventListener('change', () => resetFromInputs());
+  $('settings').addEventListener('submit', (e) => {
+    e.preventDefault();
+    resetFromInputs(true);
+  });
+  $('settings').addEventListener('input', explainSettings);
+  $('add-keys').addEventListener('click', addKeys);
+  $('measure').addEventListener('click', measureStaleness);
+  $('copy-link').addEventListener('click', async () => {
+    updateLink(true);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $('copy-link').textContent = 'Copied';
+      setTimeout(() => { $('copy-link').textContent = 'Copy link'; }, 1200);
+    } catch {
+      showError('The browser did not allow copying; the address bar holds the link.');
+    }
+  });
+  for (const op of ['create', 'read', 'update', 'delete']) {
+    $(op).addEventListener('click', () => request(op));
+  }
+  $('fail').addEventListener('click', () => act(() => state.pg.fail(state.selectedPeer)));
+  $('recover').addEventListener('click', () => act(() => state.pg.recover(state.selectedPeer)));
+  $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
+  $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
+  $('split').addEventListener('click', split);
+  $('set-loss').addEventListener('click', () => {
+    const percent = Number($('loss').value);
+    netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);
+  });
+  $('heal').addEventListener('click', () => netFault(() => state.pg.heal(), 'the network is whole again'));
+  $('tab-events').addEventListener('click', () => showTab('events'));
+  $('tab-history').addEventListener('click', () => showTab('history'));
+  $('check').addEventListener('click', showCheck);
+  $('history-svg').addEventListener('click', (e) => {
+    const bar = e.target.closest('[data-trans]');
+    if (!bar) return;
+    state.lastTrans = Number(bar.dataset.trans);
+    drawOutcome();
+    drawHistory(true);
+  });
+  $('history-table').tBodies[0].addEventListener('click', (e) => {
+    const row = e.target.closest('tr');
+    if (!row?.dataset.trans) return;
+    state.lastTrans = Number(row.dataset.trans);
+    drawOutcome();
+  });
+  $('log-peer').addEventListener('change', drawLog);
+  $('log-kind').addEventListener('change', drawLog);
+  $('download').addEventListener('click', () => {
+    const a = $('download');
+    if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
+    a.href = URL.createObjectURL(new Blob([state.pg.dbgLog()], { type: 'text/plain' }));
+  });
+  window.addEventListener('hashchange', loadHash);
+}
+
+// Hooks for the benchmark and tests: read-only access to the running handle.
+window.ftkv = {
+  playground: () => state.pg,
+  frames: () => state.frames,
+  Playground,
+};
+
+await init();
+onSelect({ selectPeer, selectKey });
+fillPresets();
+wire();
+loadHash();
+requestAnimationFrame(frame);
+document.body.dataset.ready = 'true';

@@ -1,0 +1,123 @@
+// The side panels: health, the peer inspector, the preset's grade and the
+// event log.
+import { $, fillRows, html, message, showError } from './dom.js';
+import { linkField } from './link.js';
+import { Playground } from '../pkg/ftkv.js';
+import { MAX_EVENTS, state } from './state.js';
+
+const LOG_ROWS = 200; // events shown
+
+/** The health tiles and the tick counter. */
+export function drawHealth(v) {
+  const h = v.health;
+  const set = (id, n, bad) => {
+    const d = $(id);
+    d.textContent = String(n);
+    d.className = bad === undefined ? '' : bad ? 'bad' : 'good';
+  };
+  set('h-alive', h.alive);
+  set('h-failed', h.failed, h.failed > 0);
+  set('h-keys', h.keys);
+  set('h-under', h.underReplicated, h.underReplicated > 0);
+  set('h-quorum', h.belowQuorum, h.belowQuorum > 0);
+  set('h-flight', h.inFlight);
+  const part = $('h-part');
+  part.textContent = h.partitioned ? `${h.sides} sides` : 'none';
+  part.className = h.partitioned ? 'bad' : '';
+  const tick = $('tick');
+  tick.textContent = String(v.tick);
+  tick.setAttribute('data-tick', String(v.tick));
+}
+
+/** The selected peer's panel: its state, members and keys. */
+export function drawInspector() {
+  if (!state.selectedPeer) return;
+  let p;
+  try {
+    p = state.pg.peer(state.selectedPeer);
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  $('insp-title').textContent = p.address;
+  $('insp-body').hidden = false;
+  $('insp-summary').textContent =
+    `${p.state}, incarnation ${p.incarnation}, heartbeat ${p.heartbeat}; ` +
+    `messages sent ${p.sent}, received ${p.received}, lost on the way to it ${p.dropped}.`;
+  if (p.state === 'failed') {
+    $('insp-summary').textContent += ' It is down: its view below is frozen as it was when it failed.';
+  }
+  $('fail').disabled = p.state !== 'alive';
+  $('recover').disabled = p.state !== 'failed';
+  fillRows($('insp-members').tBodies[0], p.members.map((m) => [
+    [m.address], [String(m.heartbeat)], [String(m.age)], m.suspected ? ['suspected', 'suspected'] : ['live'],
+  ]));
+  fillRows($('insp-keys').tBodies[0], p.keys.map((k) => [[k.key], [k.value], [k.version], [k.role]]));
+}
+
+/** The preset's grade so far and, at the end, its grader's whole score. */
+export function drawGrade() {
+  const panel = $('grade-panel');
+  const g = state.pg.grade();
+  if (!g) {
+    panel.hidden = true;
+    return;
+  }
+  panel.hidden = false;
+  $('grade-title').textContent = `${g.test}${g.finished ? '' : ' (running…)'}`;
+  const total = $('grade-total');
+  total.textContent = `${g.points} / ${g.max}`;
+  total.className = `total${g.finished && g.points === g.max ? ' full' : ''}`;
+  fillRows($('grade-checks').tBodies[0], g.checks.map((c) => [[c.name], [`${c.points}/${c.max}`]]));
+  const family = $('grade-family');
+  if (!g.finished) {
+    family.textContent = '';
+    return;
+  }
+  if (!state.family) state.family = gradeFamily(g);
+  family.textContent = state.family;
+}
+
+/// The whole grader's score: this run plus the other cases of its grader,
+/// run at once on the same seed.
+function gradeFamily(g) {
+  const presets = Playground.presets();
+  const keyValue = presets.find((p) => p.name === g.test)?.keyValue ?? false;
+  const names = presets.filter((p) => p.keyValue === keyValue).map((p) => p.name);
+  const seed = BigInt(linkField(state.pg.shareLink(), 'seed') ?? '0');
+  let points = 0;
+  let max = 0;
+  const parts = names.map((name) => {
+    const r = name === g.test ? g : Playground.runClassic(name, seed);
+    points += r.points;
+    max += r.max;
+    return `${name} ${r.points}/${r.max}`;
+  });
+  const grader = keyValue ? 'key-value' : 'membership';
+  return `${grader} grader, seed ${seed}: ${points} / ${max} (${parts.join(' · ')})`;
+}
+
+/** Reads the events since the last frame; keeps the latest MAX_EVENTS and this tick's losses. */
+export function pullEvents(v) {
+  const fresh = state.pg.events(state.eventsSeen, 100000);
+  state.eventsSeen += fresh.length;
+  state.events.push(...fresh);
+  if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
+  state.lost = fresh.filter((e) => e.kind === 'drop' && e.tick === v.tick - 1 && e.other !== null).slice(0, 100);
+}
+
+/** The event log, filtered by peer and kind, newest first. */
+export function drawLog() {
+  const peer = $('log-peer').value;
+  const kind = $('log-kind').value;
+  const shown = [];
+  for (let i = state.events.length - 1; i >= 0 && shown.length < LOG_ROWS; i--) {
+    const e = state.events[i];
+    if (peer && e.address !== peer) continue;
+    if (kind === '' && (e.kind === 'send' || e.kind === 'drop')) continue;
+    if (kind !== '' && kind !== '*' && e.kind !== kind) continue;
+    shown.push(html('li', `[${e.tick}] ${e.address}  ${e.text}`, `k-${e.kind}`));
+  }
+  if (shown.length === 0) shown.push(html('li', 'no events match'));
+  $('log-list').replaceChildren(...shown);
+}

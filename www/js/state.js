@@ -1,0 +1,39 @@
+// The page's one mutable state: the running playground handle and what the
+// panels remember between frames.
+
+/** Messages drawn at once. */
+export const MAX_MESSAGES = 400;
+/** Events kept for the log. */
+export const MAX_EVENTS = 20000;
+
+export const state = {
+  pg: null,
+  running: false,
+  speed: 8,
+  lastStep: 0,
+  view: null,
+  selectedPeer: null,
+  selectedKey: null,
+  lastTrans: null,
+  events: [],
+  eventsSeen: 0,
+  lost: [],
+  peerEls: new Map(),
+  peerOrder: [],
+  keyEls: [],
+  msgEls: [],
+  lostEls: [],
+  linkShown: '',
+  linkDue: 0,
+  family: null,
+  frames: 0,
+  tab: 'events',
+  historyDue: 0,
+  checkedAt: null,
+  verdicts: new Map(), // key → { sentence } of keys the last check found not linearizable
+  loadDue: 0,
+  keysWritten: 0,
+};
+
+// ---- helpers -------------------------------------------------------------
+
