@@ -25,6 +25,7 @@ pub mod peer;
 pub mod ring;
 pub mod rng;
 pub mod scenario;
+pub mod selection;
 pub mod sim;
 pub mod staleness;
 pub mod store;

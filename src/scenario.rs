@@ -21,7 +21,8 @@
 //! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
 //! (read repair other than off), `vn=V` (V tokens per peer on the ring,
 //! other than 1), `hh=on` (hinted handoff) and `ae=merkle` (Merkle-tree
-//! anti-entropy; its period is the `ae_period` of `t=`), and last `&sum=`
+//! anti-entropy; its period is the `ae_period` of `t=`), the view (see
+//! [`crate::selection`]: `sel=P`, `key=K`, `tx=T`), and last `&sum=`
 //! eight hex digits of the xxh3 hash of all that comes before, so a
 //! truncated or mangled link is refused, not replayed as some other
 //! scenario. Peers are numbered from 1 (peer `n` is the address of
@@ -81,6 +82,7 @@ use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::rng::{SimRng, STREAM_CLIENT};
+use crate::selection::Selection;
 use crate::sim::{Sim, SimError, SimOptions};
 use crate::store::StoreTimings;
 use crate::timeline::{self, Timeline};
@@ -233,6 +235,8 @@ pub struct Session {
     horizon: u64,
     timeline: Timeline<Checkpoint>,
     client: SimRng,
+    /// What the person is looking at (not part of the run).
+    selection: Selection,
 }
 
 /// A session's state at one tick, before the actions of that tick: all a
@@ -306,6 +310,7 @@ impl Session {
             horizon: 0,
             timeline,
             client,
+            selection: Selection::default(),
         })
     }
 
@@ -517,6 +522,25 @@ impl Session {
         self.driver.as_ref()
     }
 
+    /// What is selected: the view a link restores.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// Selects a peer, key and transaction (each optional) for the link to
+    /// restore; refuses a peer outside the cluster, a key that is no key
+    /// and a transaction not sent by the shown tick.
+    pub fn select(&mut self, selection: Selection) -> Result<(), ScenarioError> {
+        let log = &self.log;
+        if let Some(problem) =
+            selection.problem(self.setup.peers, |t| log.transaction(t).next().is_some())
+        {
+            return Err(ScenarioError(format!("cannot select: {problem}")));
+        }
+        self.selection = selection;
+        Ok(())
+    }
+
     /// The share link (URL fragment, without `#`) of this scenario now.
     pub fn link(&self) -> String {
         let s = &self.setup;
@@ -576,6 +600,12 @@ impl Session {
             link.push_str("&do=");
             link.push_str(&actions.join(";"));
         }
+        let log = &self.log;
+        link.push_str(
+            &self
+                .selection
+                .link_fields(escape, |t| log.transaction(t).next().is_some()),
+        );
         seal(&link)
     }
 
@@ -609,8 +639,15 @@ impl Session {
             }
         }
         session.step(parsed.tick - session.sim.now());
+        session.select(parsed.selection).or_else(|e| fail(e.0))?;
         Ok(session)
     }
+}
+
+/// How many peers the scenario of link `text` has (the link checked as
+/// [`Session::from_link`] checks it, but not replayed).
+pub fn link_peers(text: &str) -> Result<u32, ScenarioError> {
+    parse_link(text).map(|parsed| parsed.setup.peers)
 }
 
 /// Appends the checksum field to the body of a link.
@@ -644,8 +681,13 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
     })
 }
 
+/// A key or value percent-encoded for a link.
+fn escape(text: &str) -> String {
+    utf8_percent_encode(text, ESCAPED).to_string()
+}
+
 fn encode_action(t: &Timed) -> String {
-    let text = |s: &str| utf8_percent_encode(s, ESCAPED).to_string();
+    let text = escape;
     match &t.action {
         Action::Fail(id) => format!("{}.fail.{}", t.tick, id.0 + 1),
         Action::Recover(id) => format!("{}.recover.{}", t.tick, id.0 + 1),
@@ -691,6 +733,7 @@ struct ParsedLink {
     setup: Setup,
     tick: u64,
     actions: Vec<Timed>,
+    selection: Selection,
 }
 
 fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
@@ -710,9 +753,10 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 12] = [None; 12];
-    const NAMES: [&str; 12] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh", "ae",
+    let mut fields: [Option<&str>; 15] = [None; 15];
+    const NAMES: [&str; 15] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh", "ae", "sel",
+        "key", "tx",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -807,10 +851,31 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
                 })?);
         }
     }
+    let selection = Selection {
+        peer: match fields[12] {
+            Some(_) => Some(PeerId(
+                number(12, u64::from(peers))?
+                    .checked_sub(1)
+                    .map_or_else(|| fail("sel must name a peer from 1".into()), Ok)?
+                    as u32,
+            )),
+            None => None,
+        },
+        key: fields[13]
+            .map(|k| {
+                percent_decode_str(k)
+                    .decode_utf8()
+                    .map(|s| s.into_owned())
+                    .or_else(|_| fail("the selected key is not UTF-8".into()))
+            })
+            .transpose()?,
+        trans: fields[14].map(|_| number(14, u64::MAX)).transpose()?,
+    };
     Ok(ParsedLink {
         setup,
         tick,
         actions,
+        selection,
     })
 }
 

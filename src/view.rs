@@ -350,6 +350,39 @@ pub fn settings(config: &Config) -> SettingsView {
     }
 }
 
+/// How a scenario started and what is selected in it: what the page shows
+/// in its controls without reading the link's text.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioView {
+    /// Number of peers.
+    pub peers: u32,
+    /// The seed, in decimal (a u64 does not fit a JS number).
+    pub seed: String,
+    /// The preset's classic test case, if any.
+    pub preset: Option<String>,
+    /// The selected peer's address.
+    pub peer: Option<String>,
+    /// The selected key.
+    pub key: Option<String>,
+    /// The open transaction.
+    pub trans: Option<u64>,
+}
+
+/// The scenario of `session`: its start and its selection.
+pub fn scenario(session: &Session) -> ScenarioView {
+    let setup = session.setup();
+    let selected = session.selection();
+    ScenarioView {
+        peers: setup.peers,
+        seed: setup.seed.to_string(),
+        preset: setup.preset.clone(),
+        peer: selected.peer.map(|id| id.to_string()),
+        key: selected.key.clone(),
+        trans: selected.trans,
+    }
+}
+
 /// One peer in detail, for the inspector.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -15,7 +15,8 @@ use crate::classic::{self, dbglog, grader};
 use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
-use crate::scenario::{Action, Session, Setup, MAX_TICK};
+use crate::scenario::{self, Action, Session, Setup, MAX_TICK};
+use crate::selection::Selection;
 use crate::staleness::{self, Delays};
 use crate::view;
 
@@ -167,6 +168,15 @@ fn seed_of(seed: &JsValue) -> Result<u64, JsError> {
     }
 }
 
+/// The options of [`Playground::select`].
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectOptions {
+    peer: Option<String>,
+    key: Option<String>,
+    trans: Option<f64>,
+}
+
 /// A simulated cluster the page drives.
 #[wasm_bindgen]
 pub struct Playground {
@@ -254,6 +264,43 @@ impl Playground {
     pub fn from_link(link: &str, trace_messages: bool) -> Result<Playground, JsError> {
         let session = Session::from_link(link, trace_messages).map_err(error)?;
         Ok(Playground { session })
+    }
+
+    /// Replays a share link, recording every message when it has at most
+    /// `peers` peers (the page traces small clusters only).
+    #[wasm_bindgen(js_name = fromLinkTracedUpTo)]
+    pub fn from_link_traced_up_to(link: &str, peers: u32) -> Result<Playground, JsError> {
+        let size = scenario::link_peers(link).map_err(error)?;
+        Playground::from_link(link, size <= peers)
+    }
+
+    /// How the scenario started and what is selected: `{peers, seed (a
+    /// decimal string), preset, peer, key, trans}`.
+    pub fn scenario(&self) -> Result<JsValue, JsError> {
+        to_js(&view::scenario(&self.session))
+    }
+
+    /// Selects what the link restores: `{peer (an address), key, trans}`,
+    /// each optional (absent or null selects nothing of that kind).
+    pub fn select(&mut self, selection: JsValue) -> Result<(), JsError> {
+        let s: SelectOptions = if selection.is_undefined() || selection.is_null() {
+            SelectOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(selection)
+                .map_err(|e| error(format!("bad selection: {e}")))?
+        };
+        let peer = s.peer.as_deref().map(peer_id).transpose()?;
+        let trans = s
+            .trans
+            .map(|t| whole(t, "trans", 0..=u64::from(u32::MAX)))
+            .transpose()?;
+        self.session
+            .select(Selection {
+                peer,
+                key: s.key,
+                trans,
+            })
+            .map_err(error)
     }
 
     /// Runs up to `n` ticks; returns how many ran (fewer at the last tick a

@@ -371,3 +371,78 @@ fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
         "ae_period must be 1..=10000 ticks, not 0",
     );
 }
+
+#[test]
+fn a_link_restores_the_selected_peer_key_and_transaction() {
+    use ftkv::selection::Selection;
+    let mut s = played();
+    let trans = s
+        .act(op(4, OpKind::Read, "ключ 🔑", None))
+        .unwrap()
+        .unwrap();
+    s.step(5);
+    let chosen = Selection {
+        peer: Some(PeerId(8)),
+        key: Some("ключ 🔑".into()),
+        trans: Some(trans),
+    };
+    s.select(chosen.clone()).unwrap();
+    let link = s.link();
+    assert!(link.contains("&sel=9&key=%D0%BA"), "{link}");
+    assert!(link.contains(&format!("&tx={trans}")), "{link}");
+    let again = Session::from_link(&link, false).unwrap();
+    assert_eq!(again.selection(), &chosen);
+    assert_eq!(again.link(), link);
+    // The view changes nothing in the run.
+    let bare = Session::from_link(&seal(link.split("&sel=").next().unwrap()), false).unwrap();
+    assert_eq!(
+        dbglog::render(bare.log().events()),
+        dbglog::render(again.log().events())
+    );
+    // Seen before the transaction was sent, the link leaves it out.
+    let mut past = again.clone();
+    past.seek(s.actions().last().unwrap().tick - 1).unwrap();
+    let early = past.link();
+    assert!(!early.contains("&tx="), "{early}");
+    assert!(early.contains("&sel=9"), "{early}");
+    Session::from_link(&early, false).unwrap();
+}
+
+#[test]
+fn a_selection_outside_the_cluster_or_the_run_is_refused() {
+    let mut s = Session::new(Setup::new(10, 3), false).unwrap();
+    s.step(40);
+    let selection = |peer: Option<u32>, trans: Option<u64>| ftkv::selection::Selection {
+        peer: peer.map(PeerId),
+        key: None,
+        trans,
+    };
+    let e = s.select(selection(Some(10), None)).unwrap_err();
+    assert!(
+        e.0.contains("peer 11 is not in this cluster of 10 peers"),
+        "{e}"
+    );
+    let e = s.select(selection(None, Some(1))).unwrap_err();
+    assert!(e.0.contains("transaction 1 has not been sent"), "{e}");
+    refused(
+        "v=1&peers=10&seed=3&tick=40&sel=11",
+        "sel must be a whole number up to 10",
+    );
+    refused(
+        "v=1&peers=10&seed=3&tick=40&sel=0",
+        "sel must name a peer from 1",
+    );
+    refused(
+        "v=1&peers=10&seed=3&tick=40&tx=1",
+        "transaction 1 has not been sent",
+    );
+    refused(
+        "v=1&peers=10&seed=3&tick=40&tx=x",
+        "tx must be a whole number",
+    );
+    refused(
+        "v=1&peers=10&seed=3&tick=40&key=%FF",
+        "the selected key is not UTF-8",
+    );
+    refused("v=1&peers=10&seed=3&tick=40&key=", "1 to 256 bytes");
+}

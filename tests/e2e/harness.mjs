@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the browser benchmark: serves www/ on
 // 127.0.0.1 (a random free port) and launches Debian's Chromium headless.
 import { createServer } from 'node:http';
+import { before, after } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +59,21 @@ export async function openPage(browser, url, errors) {
   await page.goto(url);
   await page.waitForSelector('body[data-ready=true]');
   return page;
+}
+
+/**
+ * For a test file: serves www/ and launches Chromium before its tests and
+ * closes both after them; returns `{ server, browser }`, filled in by then.
+ */
+export function useBrowser() {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await serve();
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

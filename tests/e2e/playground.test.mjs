@@ -1,23 +1,14 @@
 // The playground in a real browser (Debian's Chromium, headless), as a
 // person uses it. Needs www/pkg (wasm-pack build) and target/release/ftkv.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, root } from './harness.mjs';
+import { useBrowser, openPage, root } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = useBrowser();
 
 const tickOf = async (page) => Number(await page.locator('[data-tick]').getAttribute('data-tick'));
 const health = async (page, id) => Number(await page.locator(`#${id}`).textContent());
@@ -35,7 +26,7 @@ async function runUntil(page, predicate, arg, speed = '240') {
 
 test('the page loads with 10 peers, a legend and no console errors', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   assert.equal(await page.locator('[data-peer]').count(), 10);
   assert.equal(await page.locator('[data-peer][data-state=alive]').count(), 10);
   assert.ok(await page.getByText('replica of the selected key').isVisible());
@@ -48,7 +39,7 @@ test('the page loads with 10 peers, a legend and no console errors', async () =>
 });
 
 test('Step advances the tick by one', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   const before = await tickOf(page);
   await page.getByRole('button', { name: 'Step' }).click();
   assert.equal(await tickOf(page), before + 1);
@@ -59,7 +50,7 @@ test('Step advances the tick by one', async () => {
 
 test('Fail turns a peer failed, the ring notices and heals', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   // Fail a peer that holds keys.
   const holder = await page.evaluate(() => {
     const v = window.ftkv.playground().ring(0);
@@ -90,7 +81,7 @@ test('Fail turns a peer failed, the ring notices and heals', async () => {
 });
 
 test('a create reaches quorum and a read returns the value', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   await page.getByLabel('Key', { exact: true }).fill('mango');
   await page.getByLabel('Value', { exact: true }).fill('orange');
   await page.getByRole('button', { name: 'Create' }).click();
@@ -106,7 +97,7 @@ test('a create reaches quorum and a read returns the value', async () => {
 });
 
 test('the transaction lists every replica asked, why it refused, and the verdict', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   await page.getByLabel('Key', { exact: true }).fill('tx-test-key');
   await page.getByLabel('Value', { exact: true }).fill('a'.repeat(4096));
   await page.getByRole('button', { name: 'Create' }).click();
@@ -139,7 +130,7 @@ test('the transaction lists every replica asked, why it refused, and the verdict
 });
 
 test('messages in flight never catch a click on a peer', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step' }).click();
   assert.ok(await page.locator('#msg-layer > *').count() > 0, 'messages are drawn');
   const boxes = await page.locator('.peer circle').evaluateAll((cs) => cs.map((c) => {
@@ -157,7 +148,7 @@ test('messages in flight never catch a click on a peer', async () => {
 });
 
 test('each peer shows what the others believe of it; a failed peer\'s view is frozen', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   for (let i = 0; i < 30; i++) await page.getByRole('button', { name: 'Step' }).click();
   const peer = page.locator('.peer').first();
   const address = await peer.getAttribute('data-peer');
@@ -175,7 +166,7 @@ test('each peer shows what the others believe of it; a failed peer\'s view is fr
 });
 
 test('a preset replays a classic test case to full marks: 90 / 90', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   await page.getByLabel('Seed', { exact: true }).fill('2024');
   await page.getByLabel('Preset', { exact: true }).selectOption('read');
   await runUntil(page, () => document.querySelector('#grade-family').textContent.includes('grader'));
@@ -187,7 +178,7 @@ test('a preset replays a classic test case to full marks: 90 / 90', async () => 
 });
 
 test('a share link reopens in a fresh page in the same state, and its dbg.log equals ftkv replay', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   await page.locator('[data-peer="6.0.0.0:0"]').click();
   await page.getByRole('button', { name: 'Fail' }).click();
   await page.getByLabel('Key', { exact: true }).fill('<b>bold</b> & "quoted"');
@@ -202,7 +193,7 @@ test('a share link reopens in a fresh page in the same state, and its dbg.log eq
   });
   const original = await state(page);
 
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await ctx.browser.newContext({ acceptDownloads: true });
   const copy = await context.newPage();
   await copy.goto(link);
   await copy.waitForSelector('body[data-ready=true]');
@@ -219,7 +210,7 @@ test('a share link reopens in a fresh page in the same state, and its dbg.log eq
   const dir = mkdtempSync(join(tmpdir(), 'ftkv-replay-'));
   execFileSync(join(root, 'target', 'release', 'ftkv'), ['replay', link, '--log', join(dir, 'dbg.log')]);
   const native = readFileSync(join(dir, 'dbg.log'), 'utf8');
-  assert.equal(fromPage, native, 'the browser and the CLI run one simulation');
+  assert.equal(fromPage, native, 'the ctx.browser and the CLI run one simulation');
   assert.ok(native.includes('key=<b>bold</b> & "quoted"'));
   await context.close();
   await page.close();
@@ -227,7 +218,7 @@ test('a share link reopens in a fresh page in the same state, and its dbg.log eq
 
 test('Isolate, Split and Heal: Health and the ring show each side, the link records them, and ftkv replay gives the page\'s dbg.log', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const part = page.locator('#h-part');
   const sides = () => page.evaluate(() => window.ftkv.playground().ring(0).peers.map((p) => ({ address: p.address, side: p.side, position: p.position })));
   assert.equal(await part.textContent(), 'none');
@@ -238,7 +229,7 @@ test('Isolate, Split and Heal: Health and the ring show each side, the link reco
   await page.getByRole('button', { name: 'Isolate', exact: true }).click();
   assert.equal(await part.textContent(), '2 sides');
   assert.equal(await part.getAttribute('class'), 'bad');
-  assert.match(page.url(), /;\d+\.part\.3&sum=/);
+  assert.match(page.url(), /;\d+\.part\.3&sel=3&sum=/);
   const isolated = await sides();
   assert.deepEqual(isolated.filter((p) => p.side === 1).map((p) => p.address), ['3.0.0.0:0']);
   assert.equal(isolated.filter((p) => p.side === 0).length, 9);
@@ -271,17 +262,17 @@ test('Isolate, Split and Heal: Health and the ring show each side, the link reco
   assert.notEqual(low[0].side, high[0].side);
   assert.equal(await page.locator('#side-layer .divider').count(), 2, 'a divider at each end of the halves');
   const ids = low.map((p) => Number(p.address.split('.')[0])).sort((a, b) => a - b).join('-');
-  assert.ok(page.url().includes(`.part.${ids}&sum=`), `${page.url()} records part.${ids}`);
+  assert.ok(page.url().includes(`.part.${ids}&`), `${page.url()} records part.${ids}`);
   await page.getByRole('button', { name: 'Heal', exact: true }).click();
   assert.equal(await part.textContent(), 'none');
-  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.[\d-]+;\d+\.heal&sum=/);
+  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.[\d-]+;\d+\.heal&sel=3&sum=/);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 async function hostile(fragment) {
   const errors = [];
-  const page = await openPage(browser, `${server.url}#${fragment}`, errors);
+  const page = await openPage(ctx.browser, `${ctx.server.url}#${fragment}`, errors);
   const error = page.locator('#error');
   return { page, errors, error };
 }
@@ -305,7 +296,7 @@ test('hostile links are refused with a visible message and the page stays usable
 
 test('a link with markup and a huge cluster, correctly sealed, is still only data', async () => {
   // Build sealed links with the page's own Rust code, as an attacker could.
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   const links = await page.evaluate(() => {
     const { Playground } = window.ftkv;
     const pg = new Playground({ peers: 5, seed: 3 });
@@ -339,24 +330,24 @@ test('a link with markup and a huge cluster, correctly sealed, is still only dat
 
 test('network faults from the page are actions in the link, and a replay keeps them', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   await page.locator('[data-peer="3.0.0.0:0"]').click();
   await page.getByRole('button', { name: 'Isolate' }).click();
   assert.match(await page.locator('#net-status').textContent(), /3\.0\.0\.0:0 cut off from the rest/);
-  assert.match(page.url(), /;\d+\.part\.3&sum=/);
+  assert.match(page.url(), /;\d+\.part\.3&sel=3&sum=/);
   await page.getByRole('button', { name: 'Heal' }).click();
   await page.getByLabel('Side').selectOption(['1.0.0.0:0', '2.0.0.0:0']);
   await page.getByRole('button', { name: 'Partition' }).click();
   await page.getByLabel('Loss').fill('30');
   await page.getByRole('button', { name: 'Set loss' }).click();
-  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.1-2;\d+\.loss\.30&sum=/);
+  assert.match(page.url(), /\.part\.3;\d+\.heal;\d+\.part\.1-2;\d+\.loss\.30&sel=3&sum=/);
   await page.getByLabel('Loss').fill('130');
   await page.getByRole('button', { name: 'Set loss' }).click();
   assert.match(await page.locator('#error').textContent(), /a loss in percent is a whole number from 0 to 100, not 130/);
   assert.doesNotMatch(page.url(), /loss\.130/);
   for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step' }).click();
   const link = page.url();
-  const copy = await openPage(browser, link, errors);
+  const copy = await openPage(ctx.browser, link, errors);
   assert.equal(copy.url(), link);
   assert.equal(await copy.locator('#error').isHidden(), true);
   assert.deepEqual(errors, []);
@@ -366,7 +357,7 @@ test('network faults from the page are actions in the link, and a replay keeps t
 
 test('History lists the operations and Check history shows the verdicts of a partitioned run', async () => {
   const errors = [];
-  const maker = await openPage(browser, server.url, errors);
+  const maker = await openPage(ctx.browser, ctx.server.url, errors);
   const link = await maker.evaluate(() => {
     const pg = new window.ftkv.Playground({ peers: 10, seed: 7n, traceMessages: true });
     pg.step(40);
@@ -389,7 +380,7 @@ test('History lists the operations and Check history shows the verdicts of a par
   });
   await maker.close();
   assert.match(link, /\.part\.1-2-3;/);
-  const page = await openPage(browser, `${server.url}#${link}`, errors);
+  const page = await openPage(ctx.browser, `${ctx.server.url}#${link}`, errors);
   await page.getByRole('tab', { name: 'History' }).click();
   const rows = page.locator('#history-table tbody tr');
   assert.equal(await rows.count(), 9);
@@ -414,7 +405,7 @@ test('History lists the operations and Check history shows the verdicts of a par
 
 test('the History region draws one bar per request, coloured by outcome; a bar shows its transaction', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const send = async (op, key, value) => {
     await page.getByLabel('Key', { exact: true }).fill(key);
     if (value !== undefined) await page.getByLabel('Value', { exact: true }).fill(value);
@@ -464,13 +455,13 @@ test('after Check history a non-linearizable key is marked on its lane, with the
   // R = W = 1, one replica of k cut off: the read through it returns the
   // older value after the update was acknowledged.
   const link = await (async () => {
-    const maker = await openPage(browser, server.url, errors);
+    const maker = await openPage(ctx.browser, ctx.server.url, errors);
     const l = await maker.evaluate(() => window.ftkv.Playground.seal(
       'v=1&peers=10&seed=7&rep=3.1.1&tick=75&do=40.create.1.k.a;40.create.6.j.x;45.part.1;45.update.7.k.b;50.read.1.k;50.read.6.j;70.heal'));
     await maker.close();
     return l;
   })();
-  const page = await openPage(browser, `${server.url}#${link}`, errors);
+  const page = await openPage(ctx.browser, `${ctx.server.url}#${link}`, errors);
   await page.getByRole('tab', { name: 'History' }).click();
   const region = page.getByRole('region', { name: 'History', exact: true });
   assert.equal(await region.locator('[data-trans]').count(), 5);
@@ -501,7 +492,7 @@ async function applySettings(page, values) {
 
 test('the settings panel builds a new cluster with its settings, and a link brings them back', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const panel = page.getByRole('group', { name: 'Cluster settings' });
   assert.equal(await panel.getByLabel('N replicas').inputValue(), '3', 'the default cluster shows N');
   await page.getByLabel('Seed', { exact: true }).fill('77');
@@ -524,7 +515,7 @@ test('the settings panel builds a new cluster with its settings, and a link brin
   assert.match(await page.locator('#outcome').textContent(), /quorum reached: success \(quorum 3: 5 replicas succeeded/);
   assert.equal(await page.locator('.peer.replica').count(), 5, 'its 5 replicas are highlighted');
   // The link in a fresh page shows the same settings in the panel.
-  const again = await openPage(browser, page.url(), errors);
+  const again = await openPage(ctx.browser, page.url(), errors);
   const values = async (p) => p.evaluate(() => ['set-n', 'set-r', 'set-w', 'set-vnodes', 'set-rr', 'set-ae', 'set-ae-period']
     .map((id) => document.getElementById(id).value).concat(document.getElementById('set-hh').checked));
   assert.deepEqual(await values(again), ['5', '3', '3', '16', 'blocking', 'merkle', '30', true]);
@@ -536,7 +527,7 @@ test('the settings panel builds a new cluster with its settings, and a link brin
 
 test('an invalid setting shows its error next to the panel and leaves the cluster running', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const link = page.url();
   await applySettings(page, { 'N replicas': 3, 'R read quorum': 4 });
   const error = page.locator('#settings-error');
@@ -559,7 +550,7 @@ test('an invalid setting shows its error next to the panel and leaves the cluste
 });
 
 test('the load view shows a bar per peer and how even the load is, with 1 and with 64 virtual nodes', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   const load = page.getByRole('region', { name: 'Load' });
   const spread = {};
   for (const vnodes of [1, 64]) {
@@ -583,7 +574,7 @@ test('the load view shows a bar per peer and how even the load is, with 1 and wi
 
 test('Measure staleness draws p(t); with R = W = 1 it starts below 1, with R = W = 2 it is 1', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const staleness = page.getByRole('region', { name: 'Staleness' });
   const chart = page.locator('#staleness-chart');
   await staleness.getByRole('button', { name: 'Measure staleness' }).click();
@@ -641,7 +632,7 @@ async function runWithFailAndCreate(page, until) {
 
 test('the time slider shows any earlier tick as its link does; forward, Back, ← and → and Run replay the run', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const horizon = await runWithFailAndCreate(page, 80);
   const original = await shown(page);
   const time = page.getByRole('slider', { name: 'Time', exact: true });
@@ -659,7 +650,7 @@ test('the time slider shows any earlier tick as its link does; forward, Back, �
     assert.equal(await note.textContent(), `Viewing tick ${t} of ${horizon} — acting here forks the run: later actions are dropped.`);
     assert.equal(await time.getAttribute('max'), String(horizon), 'the horizon stays');
     // A fresh page opened from the link cut at t shows the same.
-    const copy = await openPage(browser, `${server.url}${past.link}`, errors);
+    const copy = await openPage(ctx.browser, `${ctx.server.url}${past.link}`, errors);
     assert.deepEqual(await shown(copy), past);
     await copy.close();
   }
@@ -703,7 +694,7 @@ test('the time slider shows any earlier tick as its link does; forward, Back, �
 
 test('acting in the past forks the run: the link changes, and ftkv replay of it gives the page\'s dbg.log', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   const horizon = await runWithFailAndCreate(page, 80);
   const original = page.url();
   await page.getByRole('slider', { name: 'Time', exact: true }).fill('50');
@@ -711,7 +702,7 @@ test('acting in the past forks the run: the link changes, and ftkv replay of it 
   await page.getByRole('button', { name: 'Fail' }).click();
   const forked = page.url();
   assert.notEqual(forked, original);
-  assert.match(forked, /&tick=50&do=.*;50\.fail\.3&sum=/);
+  assert.match(forked, /&tick=50&do=.*;50\.fail\.3&sel=3&key=lime&tx=\d+&sum=/);
   assert.equal(await page.getByRole('slider', { name: 'Time', exact: true }).getAttribute('max'), '50', 'the fork is the new horizon');
   assert.ok(await page.locator('#past-note').isHidden());
   assert.ok(horizon > 50);
@@ -733,7 +724,7 @@ test('acting in the past forks the run: the link changes, and ftkv replay of it 
 
 test('keyboard only: Tab to a peer, → to the next in ring order, Enter selects it, Tab to Fail and Enter fails it', async () => {
   const errors = [];
-  const page = await openPage(browser, server.url, errors);
+  const page = await openPage(ctx.browser, ctx.server.url, errors);
   assert.notEqual(await page.locator('#ring').getAttribute('role'), 'img', 'the ring is not only a picture');
   const focused = () => page.evaluate(() => {
     const a = document.activeElement;
@@ -777,7 +768,7 @@ test('keyboard only: Tab to a peer, → to the next in ring order, Enter selects
 });
 
 test('every peer has an accessible name with its state and keys; at 100 peers every hit area is 24 px or more', async () => {
-  const page = await openPage(browser, server.url, []);
+  const page = await openPage(ctx.browser, ctx.server.url, []);
   const names = async () => page.locator('[data-peer]').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label')));
   for (const name of await names()) assert.match(name, /^peer .+, (alive|failed|not started), \d+ keys?$/);
   assert.equal(await page.getByRole('listbox', { name: 'Peers in ring order' }).getByRole('option', { name: /^peer / }).count(), 10);

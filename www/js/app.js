@@ -7,7 +7,7 @@
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, html, message, showError } from './dom.js';
 import { drawHistory, showCheck, showTab } from './history.js';
-import { fresh, fromLink, linkField, randomSeed, updateLink } from './link.js';
+import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
 import { drawGrade, drawHealth, drawInspector, drawLog, pullEvents } from './panels.js';
 import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG } from './ring.js';
@@ -28,10 +28,10 @@ function adopt(pg) {
   });
   setRunning(false);
   buildPeers();
-  const link = pg.shareLink();
-  $('seed').value = linkField(link, 'seed') ?? '';
-  $('peers').value = linkField(link, 'peers') ?? '';
-  $('preset').value = linkField(link, 'preset') ?? '';
+  const sc = pg.scenario();
+  $('seed').value = sc.seed;
+  $('peers').value = String(sc.peers);
+  $('preset').value = sc.preset ?? '';
   const s = showSettings(pg);
   $('outcome').textContent = `Pick a key and send a request: the coordinator asks the key's ${s.n} replicas; ` +
     `a read needs ${s.r} of them to answer, a write ${s.w}.`;
@@ -41,7 +41,29 @@ function adopt(pg) {
   $('net-status').textContent = NET_HINT;
   $('check-result').replaceChildren(html('p', CHECK_HINT, 'hint'));
   refresh();
+  // A link restores the view too: the selected peer, key and transaction.
+  if (sc.key !== null) selectKey(sc.key);
+  if (sc.peer !== null) selectPeer(sc.peer);
+  if (sc.trans !== null) showTransaction(sc.trans);
   updateLink(true);
+}
+
+/// Tells the core what is selected, so the link restores it.
+function keepSelection() {
+  try {
+    state.pg.select({ peer: state.selectedPeer, key: state.selectedKey, trans: state.lastTrans });
+  } catch (e) {
+    showError(message(e));
+  }
+  updateLink(true);
+}
+
+/// Opens transaction `trans` in the transaction view.
+function showTransaction(trans) {
+  state.lastTrans = trans;
+  keepSelection();
+  drawOutcome();
+  drawHistory(true);
 }
 
 /// Builds a new cluster from the controls and the settings panel; an
@@ -173,6 +195,7 @@ function selectPeer(address) {
   drawPeers(state.view);
   drawKeys(state.view);
   drawInspector();
+  keepSelection();
 }
 
 function selectKey(key) {
@@ -180,6 +203,7 @@ function selectKey(key) {
   if (state.selectedKey) $('key').value = state.selectedKey;
   drawPeers(state.view);
   drawKeys(state.view);
+  keepSelection();
 }
 
 function request(op) {
@@ -195,11 +219,10 @@ function request(op) {
     }
   });
   if (trans !== undefined) {
-    state.lastTrans = trans;
     state.selectedKey = key;
-    drawOutcome();
     drawPeers(state.view);
     drawKeys(state.view);
+    showTransaction(trans);
   }
 }
 
@@ -320,16 +343,11 @@ function wire() {
   $('check').addEventListener('click', showCheck);
   $('history-svg').addEventListener('click', (e) => {
     const bar = e.target.closest('[data-trans]');
-    if (!bar) return;
-    state.lastTrans = Number(bar.dataset.trans);
-    drawOutcome();
-    drawHistory(true);
+    if (bar) showTransaction(Number(bar.dataset.trans));
   });
   $('history-table').tBodies[0].addEventListener('click', (e) => {
     const row = e.target.closest('tr');
-    if (!row?.dataset.trans) return;
-    state.lastTrans = Number(row.dataset.trans);
-    drawOutcome();
+    if (row?.dataset.trans) showTransaction(Number(row.dataset.trans));
   });
   $('log-peer').addEventListener('change', drawLog);
   $('log-kind').addEventListener('change', drawLog);

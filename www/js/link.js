@@ -14,12 +14,6 @@ export function randomSeed() {
   return a[0];
 }
 
-/** A field of a share link's text. */
-export function linkField(link, name) {
-  const m = new RegExp(`(?:^|[#&])${name}=([^&]*)`).exec(link);
-  return m ? m[1] : null;
-}
-
 /** A new cluster: a preset, or peers that join and write a few keys. */
 export function fresh(peers, seed, preset, settings = {}) {
   const pg = new Playground({ ...settings, peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
@@ -32,10 +26,9 @@ export function fresh(peers, seed, preset, settings = {}) {
   return pg;
 }
 
-/** Replays a share link, tracing messages in small clusters. */
+/** Replays a share link (the core reads it), tracing messages in small clusters. */
 export function fromLink(link) {
-  const peers = Number(linkField(link, 'peers')) || 0;
-  return Playground.fromLink(link, peers > 0 && peers <= TRACE_LIMIT);
+  return Playground.fromLinkTracedUpTo(link, TRACE_LIMIT);
 }
 
 /** Puts the scenario's share link in the address bar (at most every 300 ms unless `now`). */

@@ -1,7 +1,6 @@
 // The side panels: health, the peer inspector, the preset's grade and the
 // event log.
 import { $, fillRows, html, message, showError } from './dom.js';
-import { linkField } from './link.js';
 import { Playground } from '../pkg/ftkv.js';
 import { MAX_EVENTS, state } from './state.js';
 
@@ -84,7 +83,7 @@ function gradeFamily(g) {
   const presets = Playground.presets();
   const keyValue = presets.find((p) => p.name === g.test)?.keyValue ?? false;
   const names = presets.filter((p) => p.keyValue === keyValue).map((p) => p.name);
-  const seed = BigInt(linkField(state.pg.shareLink(), 'seed') ?? '0');
+  const seed = BigInt(state.pg.scenario().seed);
   let points = 0;
   let max = 0;
   const parts = names.map((name) => {

@@ -1,0 +1,122 @@
+//! What a person is looking at — the selected peer, the selected key and the
+//! open transaction — kept with a [`crate::scenario::Session`] so that its
+//! share link restores the view as well as the run.
+//!
+//! In a link they are three optional fields: `sel=P` (peer `P`, numbered
+//! from 1), `key=K` (percent-encoded) and `tx=T` (a transaction id). A view
+//! changes nothing in the simulation: a link with or without them replays
+//! the same run.
+
+use crate::address::PeerId;
+use crate::sim::MAX_KEY_BYTES;
+
+/// The selected peer, key and transaction; each may be absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The peer whose panel is open.
+    pub peer: Option<PeerId>,
+    /// The key whose replicas are drawn.
+    pub key: Option<String>,
+    /// The transaction shown end to end.
+    pub trans: Option<u64>,
+}
+
+impl Selection {
+    /// Why this selection cannot be shown in a cluster of `peers` peers
+    /// where `sent` tells the transactions sent so far, if it cannot.
+    pub fn problem(&self, peers: u32, sent: impl Fn(u64) -> bool) -> Option<String> {
+        if let Some(id) = self.peer {
+            if id.0 >= peers {
+                return Some(format!(
+                    "peer {} is not in this cluster of {peers} peers",
+                    id.0 + 1
+                ));
+            }
+        }
+        if let Some(key) = &self.key {
+            if key.is_empty() || key.len() > MAX_KEY_BYTES {
+                return Some(format!(
+                    "a selected key has 1 to {MAX_KEY_BYTES} bytes, not {}",
+                    key.len()
+                ));
+            }
+        }
+        match self.trans {
+            Some(t) if !sent(t) => Some(format!("transaction {t} has not been sent")),
+            _ => None,
+        }
+    }
+
+    /// The link fields (`&sel=…&key=…&tx=…`) of what is selected, with
+    /// `encode` percent-encoding the key; a transaction is left out unless
+    /// it was sent by the shown tick (`sent`).
+    pub fn link_fields(
+        &self,
+        encode: impl Fn(&str) -> String,
+        sent: impl Fn(u64) -> bool,
+    ) -> String {
+        let mut fields = String::new();
+        if let Some(id) = self.peer {
+            fields.push_str(&format!("&sel={}", id.0 + 1));
+        }
+        if let Some(key) = &self.key {
+            fields.push_str(&format!("&key={}", encode(key)));
+        }
+        if let Some(t) = self.trans.filter(|&t| sent(t)) {
+            fields.push_str(&format!("&tx={t}"));
+        }
+        fields
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_outside_the_cluster_or_the_run_is_named() {
+        let ok = Selection {
+            peer: Some(PeerId(9)),
+            key: Some("apple".into()),
+            trans: Some(4),
+        };
+        assert_eq!(ok.problem(10, |t| t < 5), None);
+        let far = Selection {
+            peer: Some(PeerId(10)),
+            ..Selection::default()
+        };
+        assert_eq!(
+            far.problem(10, |t| t < 5).as_deref(),
+            Some("peer 11 is not in this cluster of 10 peers")
+        );
+        let later = Selection {
+            trans: Some(5),
+            ..Selection::default()
+        };
+        assert!(later
+            .problem(10, |t| t < 5)
+            .unwrap()
+            .contains("transaction 5"));
+        let empty = Selection {
+            key: Some(String::new()),
+            ..Selection::default()
+        };
+        assert!(empty
+            .problem(10, |t| t < 5)
+            .unwrap()
+            .contains("1 to 256 bytes"));
+    }
+
+    #[test]
+    fn link_fields_name_what_is_selected_and_skip_an_unsent_transaction() {
+        let s = Selection {
+            peer: Some(PeerId(2)),
+            key: Some("a b".into()),
+            trans: Some(7),
+        };
+        let enc = |k: &str| k.replace(' ', "%20");
+        assert_eq!(s.link_fields(enc, |_| true), "&sel=3&key=a%20b&tx=7");
+        assert_eq!(s.link_fields(enc, |t| t < 7), "&sel=3&key=a%20b");
+        assert_eq!(Selection::default().link_fields(enc, |_| true), "");
+    }
+}
