@@ -3,7 +3,7 @@
 //! the health counters, a preset's grade, the client history and the
 //! history checker's report. Computed here, in Rust, so the page only draws.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -187,11 +187,40 @@ pub struct Health {
     pub over_replicated: usize,
     /// Messages in flight.
     pub in_flight: usize,
+    /// Keys whose latest acknowledged write stored a value that no live
+    /// peer holds any more, not even as a hint: lost unless a failed
+    /// holder comes back with it.
+    pub lost: usize,
     /// Whether cut links split the peers into two or more sides that
     /// cannot reach one another.
     pub partitioned: bool,
     /// How many sides the peers are split into (1 when whole).
     pub sides: usize,
+}
+
+/// How many keys the client was told hold a value (their latest
+/// acknowledged write, by version, is a create or update) have no live
+/// copy among `keys`.
+fn lost_keys(session: &Session, keys: &[KeyDot]) -> usize {
+    let mut latest: BTreeMap<&str, (Version, bool)> = BTreeMap::new();
+    for op in &session.history().ops {
+        let (true, true, Some(v)) = (op.is_write(), op.acked(), op.version) else {
+            continue;
+        };
+        let entry = latest.entry(op.key.as_str()).or_insert((v, false));
+        if v >= entry.0 {
+            *entry = (v, op.writes_value());
+        }
+    }
+    let live: BTreeSet<&str> = keys
+        .iter()
+        .filter(|k| !k.holders.is_empty() || !k.hinted.is_empty())
+        .map(|k| k.key.as_str())
+        .collect();
+    latest
+        .iter()
+        .filter(|(key, (_, stored))| *stored && !live.contains(*key))
+        .count()
 }
 
 /// The ring now, with at most `max_messages` messages.
@@ -278,6 +307,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         below_quorum: count(&|n| n < usize::from(rep.r.max(rep.w))),
         over_replicated: count(&|n| n > usize::from(rep.n)),
         in_flight: sim.network().in_flight_count(),
+        lost: lost_keys(session, &keys),
         partitioned: side_count > 1,
         sides: side_count,
     };
@@ -937,6 +967,39 @@ mod tests {
             .request(OpKind::Read, "k", None, Some(PeerId(2)), Level::Quorum)
             .unwrap();
         session
+    }
+
+    #[test]
+    fn a_key_acknowledged_but_held_by_no_live_peer_counts_as_lost() {
+        let mut s = session();
+        s.step(5);
+        assert_eq!(ring(&s, 0).health.lost, 0);
+        let holders = ring(&s, 0).keys[0].holders.clone();
+        assert_eq!(holders.len(), 3);
+        for &id in &holders {
+            s.act(Action::Fail(PeerId(id))).unwrap();
+        }
+        assert_eq!(ring(&s, 0).health.lost, 1, "no live copy is left");
+        for &id in &holders {
+            s.act(Action::Recover(PeerId(id))).unwrap();
+        }
+        s.step(60);
+        let h = ring(&s, 0).health;
+        assert_eq!((h.keys, h.lost), (1, 0), "the holders came back with it");
+        // A delete acknowledged afterwards is no loss.
+        s.request(
+            OpKind::Create,
+            "k2",
+            Some("v"),
+            Some(PeerId(0)),
+            Level::Quorum,
+        )
+        .unwrap();
+        s.step(5);
+        s.request(OpKind::Delete, "k2", None, Some(PeerId(0)), Level::Quorum)
+            .unwrap();
+        s.step(5);
+        assert_eq!(ring(&s, 0).health.lost, 0);
     }
 
     #[test]

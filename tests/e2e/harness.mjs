@@ -50,9 +50,9 @@ export function launch() {
   });
 }
 
-/** A fresh page that records console errors and page errors into `errors`. */
-export async function openPage(browser, url, errors) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+/** A fresh page (1366×900 unless `viewport` says) that records console errors and page errors into `errors`. */
+export async function openPage(browser, url, errors, viewport = { width: 1366, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

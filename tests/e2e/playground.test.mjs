@@ -794,3 +794,29 @@ test('every peer has an accessible name with its state and keys; at 100 peers ev
   }
   await page.close();
 });
+
+test('Health counts a key lost when every live copy of an acknowledged write is gone, and not once a holder is back', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  const lost = page.locator('#h-lost');
+  assert.equal(await lost.textContent(), '0');
+  // apple's holders, and how many keys (apple among them) live on those alone.
+  const [holders, doomed] = await page.evaluate(() => {
+    const v = window.ftkv.playground().ring(0);
+    const ids = v.keys.find((k) => k.key === 'apple').holders;
+    const doomed = v.keys.filter((k) => k.holders.every((id) => ids.includes(id))).length;
+    return [ids.map((id) => v.peers[id].address), doomed];
+  });
+  assert.equal(holders.length, 3);
+  assert.ok(doomed >= 1);
+  for (const peer of holders) {
+    await page.locator(`[data-peer="${peer}"]`).dispatchEvent('click');
+    await page.getByRole('button', { name: 'Fail' }).click();
+  }
+  assert.equal(await lost.textContent(), String(doomed), 'apple (and any key on the same peers) has no live copy');
+  assert.equal(await lost.getAttribute('class'), 'bad');
+  await page.locator(`[data-peer="${holders[0]}"]`).dispatchEvent('click');
+  await page.getByRole('button', { name: 'Recover' }).click();
+  await page.getByRole('button', { name: 'Step' }).click();
+  assert.equal(await lost.textContent(), '0', 'a holder came back with it');
+  await page.close();
+});

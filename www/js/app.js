@@ -198,6 +198,14 @@ function selectPeer(address) {
   keepSelection();
 }
 
+/// On a narrow screen (one column) the inspector sits far below the ring:
+/// a peer picked on the ring scrolls its panel into view.
+function revealInspector() {
+  if (window.matchMedia('(max-width: 900px)').matches) {
+    $('inspector').scrollIntoView({ block: 'start' });
+  }
+}
+
 function selectKey(key) {
   state.selectedKey = state.selectedKey === key ? null : key;
   if (state.selectedKey) $('key').value = state.selectedKey;
@@ -367,7 +375,7 @@ window.ftkv = {
 };
 
 await init();
-onSelect({ selectPeer, selectKey });
+onSelect({ selectPeer: (address) => { selectPeer(address); revealInspector(); }, selectKey });
 fillPresets();
 wire();
 loadHash();

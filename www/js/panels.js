@@ -19,6 +19,7 @@ export function drawHealth(v) {
   set('h-keys', h.keys);
   set('h-under', h.underReplicated, h.underReplicated > 0);
   set('h-quorum', h.belowQuorum, h.belowQuorum > 0);
+  set('h-lost', h.lost, h.lost > 0);
   set('h-flight', h.inFlight);
   const part = $('h-part');
   part.textContent = h.partitioned ? `${h.sides} sides` : 'none';
