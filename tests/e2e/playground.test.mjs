@@ -106,6 +106,12 @@ test('the transaction lists every replica asked, why it refused, and the verdict
   const text = await region.textContent();
   assert.match(text, /value "a{80}… \(4096 characters\)"/, 'a long value is clipped');
   assert.ok(!text.includes('a'.repeat(81)), 'and shown once');
+  await region.getByRole('button', { name: 'show all 4096 characters' }).click();
+  assert.equal((await region.textContent()).split('a'.repeat(4096)).length, 2, 'expanded: the whole value, once');
+  for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Step' }).click();
+  assert.ok((await region.textContent()).includes('a'.repeat(4096)), 'it stays expanded as time runs');
+  await region.getByRole('button', { name: 'show less' }).click();
+  assert.ok(!(await region.textContent()).includes('a'.repeat(81)), 'and clips again');
   // The same create again: every replica refuses it and says why; no value is shown.
   await page.getByLabel('Value', { exact: true }).fill('red');
   await page.getByRole('button', { name: 'Create' }).click();

@@ -23,7 +23,7 @@ const LOAD_KEYS = 100; // keys one click on "Write 100 keys" creates
 function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
-    pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null,
+    pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null, expandedValue: null,
     events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);

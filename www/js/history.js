@@ -18,9 +18,9 @@ export function drawHistory(now) {
     let outcome = r.outcome === 'fail' ? `fail: ${r.reason}` : r.outcome;
     if (r.indeterminate) outcome += ' (may have applied)';
     return [
-      [String(r.trans)], [r.op], [r.key], [r.coordinator], [String(r.invoked)],
+      [String(r.trans)], [r.op], [clipText(r.key, 40)], [r.coordinator], [String(r.invoked)],
       [r.completed === null ? '' : String(r.completed)],
-      [outcome, r.indeterminate ? 'maybe' : r.outcome], [r.value ?? ''], [r.version ?? ''],
+      [outcome, r.indeterminate ? 'maybe' : r.outcome], [clipText(r.value ?? '', 40)], [r.version ?? ''],
     ];
   }));
   shown.forEach((r, i) => { tbody.rows[i].dataset.trans = String(r.trans); });

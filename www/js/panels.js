@@ -1,6 +1,6 @@
 // The side panels: health, the peer inspector, the preset's grade and the
 // event log.
-import { $, fillRows, html, message, showError } from './dom.js';
+import { $, clipText, fillRows, html, message, showError } from './dom.js';
 import { Playground } from '../pkg/ftkv.js';
 import { MAX_EVENTS, state } from './state.js';
 
@@ -52,7 +52,7 @@ export function drawInspector() {
   fillRows($('insp-members').tBodies[0], p.members.map((m) => [
     [m.address], [String(m.heartbeat)], [String(m.age)], m.suspected ? ['suspected', 'suspected'] : ['live'],
   ]));
-  fillRows($('insp-keys').tBodies[0], p.keys.map((k) => [[k.key], [k.value], [k.version], [k.role]]));
+  fillRows($('insp-keys').tBodies[0], p.keys.map((k) => [[clipText(k.key, 40)], [clipText(k.value, 40)], [k.version], [k.role]]));
 }
 
 /** The preset's grade so far and, at the end, its grader's whole score. */
@@ -116,7 +116,7 @@ export function drawLog() {
     if (peer && e.address !== peer) continue;
     if (kind === '' && (e.kind === 'send' || e.kind === 'drop')) continue;
     if (kind !== '' && kind !== '*' && e.kind !== kind) continue;
-    shown.push(html('li', `[${e.tick}] ${e.address}  ${e.text}`, `k-${e.kind}`));
+    shown.push(html('li', `[${e.tick}] ${e.address}  ${clipText(e.text, 200)}`, `k-${e.kind}`));
   }
   if (shown.length === 0) shown.push(html('li', 'no events match'));
   $('log-list').replaceChildren(...shown);

@@ -15,6 +15,7 @@ export const state = {
   selectedPeer: null,
   selectedKey: null,
   lastTrans: null,
+  expandedValue: null, // the transaction whose whole value is shown
   events: [],
   eventsSeen: 0,
   lost: [],

@@ -15,7 +15,7 @@ export function drawOutcome() {
     box.textContent = `Transaction ${state.lastTrans} is not sent yet at tick ${state.pg.tick()}.`;
     return;
   }
-  const head = html('div', `${t.op.toUpperCase()} "${t.key}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
+  const head = html('div', `${t.op.toUpperCase()} "${clipText(t.key)}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
   // Every replica asked, in ring order (substitutes last): its reply, or none.
   const list = html('ul');
   for (const a of t.asked) {
@@ -23,7 +23,7 @@ export function drawOutcome() {
     const role = a.substitute ? ' (standing in for a suspected replica)' : '';
     let text;
     if (a.reply === 'none') text = t.decision ? 'no answer' : 'no answer yet';
-    else if (a.reply === 'ok') text = `success${t.op === 'read' && reply && reply.value !== null ? ` "${reply.value}"` : ''} at tick ${a.tick}`;
+    else if (a.reply === 'ok') text = `success${t.op === 'read' && reply && reply.value !== null ? ` "${clipText(reply.value, 24)}"` : ''} at tick ${a.tick}`;
     else text = `fail: ${a.why} at tick ${a.tick}`;
     const li = html('li', `${a.address}${role}: ${text}`, a.reply === 'ok' ? 'ok' : a.reply === 'fail' ? 'no' : '');
     li.dataset.reply = a.reply;
@@ -37,10 +37,26 @@ export function drawOutcome() {
     const oks = t.asked.filter((a) => a.reply === 'ok').length;
     const fails = t.asked.filter((a) => a.reply === 'fail').length;
     const silent = t.asked.length - oks - fails;
-    const shown = t.decision.ok && t.decision.value !== null;
-    const value = shown ? ` — value "${clipText(t.decision.value)}"` : '';
     const outcome = t.decision.ok ? `${t.verdict}: success` : `fail: ${t.verdict}`;
-    verdict = html('div', `${outcome} (quorum ${t.quorum}: ${oks} replicas succeeded, ${fails} failed, ${silent} silent, by tick ${t.decision.tick})${value}`, t.decision.ok ? 'ok' : 'no');
+    verdict = html('div', `${outcome} (quorum ${t.quorum}: ${oks} replicas succeeded, ${fails} failed, ${silent} silent, by tick ${t.decision.tick})`, t.decision.ok ? 'ok' : 'no');
+    if (t.decision.ok && t.decision.value !== null) verdict.append(valueText(t.trans, t.decision.value));
   }
   box.replaceChildren(head, list, verdict);
+}
+
+/// ` — value "…"`: a long value clipped, with a button that shows the whole
+/// of it (once) and clips it again.
+function valueText(trans, value) {
+  const whole = state.expandedValue === trans;
+  const span = html('span', ` — value "${whole ? value : clipText(value)}"`, 'value');
+  if (value.length <= 80) return span;
+  const button = html('button', whole ? 'show less' : `show all ${value.length} characters`, 'link');
+  button.type = 'button';
+  button.addEventListener('click', () => {
+    state.expandedValue = whole ? null : trans;
+    drawOutcome();
+  });
+  const wrap = html('span');
+  wrap.append(span, ' ', button);
+  return wrap;
 }
