@@ -134,3 +134,106 @@ fn a_malformed_drop_is_refused_with_a_reason() {
         assert!(err.contains("action 1"), "{action}: {err}");
     }
 }
+
+#[test]
+fn a_write_shows_three_requests_and_three_replies_with_their_arrival() {
+    let (mut s, trans) = write_in_flight(true);
+    let sent = view::transaction(&s, trans).unwrap().messages;
+    assert_eq!(sent.len(), 3, "the requests, not the replies yet");
+    assert!(sent
+        .iter()
+        .all(|m| m.status == "in-flight" && m.at.is_none()));
+    s.step(10);
+    let t = view::transaction(&s, trans).unwrap();
+    assert!(t.traced);
+    let coordinator = PeerId(2).to_string();
+    let (requests, replies) = t.messages.split_at(3);
+    let asked: Vec<&str> = t.asked.iter().map(|a| a.address.as_str()).collect();
+    for m in requests {
+        assert_eq!(
+            (m.from.as_str(), m.kind),
+            (coordinator.as_str(), "create request")
+        );
+        assert!(asked.contains(&m.to.as_str()));
+        assert_eq!((m.sent, m.status, m.at), (Some(40), "arrived", Some(41)));
+    }
+    for m in replies {
+        assert_eq!((m.to.as_str(), m.kind), (coordinator.as_str(), "reply"));
+        assert!(asked.contains(&m.from.as_str()));
+        assert_eq!((m.sent, m.status, m.at), (Some(41), "arrived", Some(42)));
+    }
+    let mut seqs: Vec<u64> = t.messages.iter().map(|m| m.seq.unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "send order: {seqs:?}");
+    seqs.dedup();
+    assert_eq!(seqs.len(), 6);
+    assert!(t.messages.iter().all(|m| m.reason.is_none()));
+}
+
+/// A read through peer 2 of the key `k` written by [`write_in_flight`],
+/// right after one of its replicas failed: the session, the read's id and
+/// the failed replica's address.
+fn read_with_a_replica_down(traced: bool) -> (Session, u64, String) {
+    let (mut s, created) = write_in_flight(traced);
+    s.step(10);
+    let replicas = view::transaction(&s, created).unwrap().asked;
+    let down = replicas
+        .iter()
+        .map(|a| PeerId::parse_address(&a.address).unwrap())
+        .rfind(|&id| id != PeerId(2))
+        .unwrap();
+    s.act(Action::Fail(down)).unwrap();
+    let read = s.act(op(2, OpKind::Read, "k", None)).unwrap().unwrap();
+    s.step(20);
+    (s, read, down.to_string())
+}
+
+#[test]
+fn a_read_shows_its_request_to_a_failed_replica_lost() {
+    let (s, read, down) = read_with_a_replica_down(true);
+    let t = view::transaction(&s, read).unwrap();
+    assert_eq!(t.verdict, Some("quorum reached"));
+    let to_down: Vec<_> = t.messages.iter().filter(|m| m.to == down).collect();
+    assert_eq!(to_down.len(), 1, "{:?}", t.messages);
+    let lost = to_down[0];
+    assert_eq!((lost.kind, lost.status), ("read request", "lost"));
+    assert_eq!((lost.sent, lost.at), (Some(50), Some(51)));
+    assert_eq!(lost.reason, Some("receiver failed"));
+    assert!(
+        t.messages.iter().all(|m| m.from != down),
+        "it never replied"
+    );
+    assert_eq!(t.messages.len(), 3 + 2, "three requests, two replies");
+}
+
+#[test]
+fn untraced_messages_are_derived_from_the_transaction() {
+    let (mut s, trans) = write_in_flight(false);
+    let t = view::transaction(&s, trans).unwrap();
+    assert!(!t.traced);
+    assert_eq!(t.messages.len(), 3);
+    assert!(
+        t.messages
+            .iter()
+            .all(|m| m.status == "in-flight" && m.seq.is_some()),
+        "found in the network: {:?}",
+        t.messages
+    );
+    s.step(10);
+    let t = view::transaction(&s, trans).unwrap();
+    let (requests, replies) = t.messages.split_at(3);
+    assert!(requests
+        .iter()
+        .all(|m| (m.sent, m.status, m.at) == (Some(40), "arrived", Some(41))));
+    assert!(replies
+        .iter()
+        .all(|m| (m.kind, m.sent, m.status, m.at, m.seq)
+            == ("reply", Some(41), "unknown", None, None)));
+
+    // A replica down: its request's fate is not known, and it never replied.
+    let (s, read, down) = read_with_a_replica_down(false);
+    let t = view::transaction(&s, read).unwrap();
+    let to_down: Vec<_> = t.messages.iter().filter(|m| m.to == down).collect();
+    assert_eq!(to_down.len(), 1);
+    assert_eq!((to_down[0].sent, to_down[0].status), (Some(50), "unknown"));
+    assert!(t.messages.iter().all(|m| m.from != down));
+}

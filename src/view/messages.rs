@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::address::PeerId;
 use crate::event::{DropReason, Event, EventKind};
 use crate::message::MessageKind;
+use crate::network::MAX_DELAY;
 use crate::op::OpKind;
 use crate::sim::Sim;
 
@@ -52,6 +53,8 @@ pub(super) struct Trail {
     now: u64,
     /// Whether messages are traced (else the rows are derived).
     traced: bool,
+    /// The tick the coordinator asked the replicas at.
+    asked_at: u64,
 }
 
 /// A row while it is built: its parties and kind kept for matching.
@@ -70,6 +73,7 @@ impl Trail {
             rows: Vec::new(),
             now,
             traced,
+            asked_at: now,
         }
     }
 
@@ -149,6 +153,7 @@ impl Trail {
                 substitutes,
                 ..
             } if !self.traced => {
+                self.asked_at = e.tick;
                 let kind = MessageKind::Request(op);
                 for &r in replicas {
                     self.push(coordinator, r, kind, Some(e.tick));
@@ -173,10 +178,19 @@ impl Trail {
     }
 
     /// The rows, in send order. Untraced, the derived messages of `trans`
-    /// still in flight are looked for in `sim`'s network (one pass over the
-    /// messages in flight, only while some fate is unknown).
+    /// still in flight are looked for in `sim`'s network: one pass over the
+    /// messages in flight, only while a message whose fate is unknown may
+    /// still be on its way: sent at most [`MAX_DELAY`] ticks ago (a
+    /// substitute's request, at a tick not known, goes out before the
+    /// request times out).
     pub(super) fn finish(mut self, sim: &Sim, trans: u64) -> Vec<MessageRow> {
-        if !self.traced && self.rows.iter().any(|r| r.shown.status == "unknown") {
+        let latest = self.asked_at + sim.options().config.op_timeout;
+        let now = self.now;
+        let may_fly = |r: &Row| {
+            let sent = r.shown.sent.unwrap_or(latest);
+            r.shown.status == "unknown" && sent + MAX_DELAY >= now
+        };
+        if !self.traced && self.rows.iter().any(may_fly) {
             for m in sim.network().in_flight() {
                 if m.msg.trans() != Some(trans) {
                     continue;
