@@ -28,8 +28,8 @@ pub struct GuideView {
     /// The steps, in tick order.
     pub steps: Vec<GuideStep>,
     /// The index in `steps` of the next step to happen (the first at or
-    /// after the shown tick: a tick's step happens as that tick runs);
-    /// `None` once all happened.
+    /// after the shown tick: a tick's step happens as that tick runs; the
+    /// end when it is reached); `None` once all happened.
     pub next: Option<usize>,
     /// Whether the preset is over (its last tick ran).
     pub finished: bool,
@@ -78,11 +78,13 @@ pub fn guide(session: &Session) -> Option<GuideView> {
         "every check's window is closed; the run may go on freely from here".into(),
         &[],
     );
+    // A step happens as its tick runs; the preset's end when it is reached.
     let now = session.sim().now();
+    let ahead = |s: &GuideStep| s.tick > now || (s.tick == now && now < TICKS);
     Some(GuideView {
         test: test_name(test).to_owned(),
         keys,
-        next: plan.steps.iter().position(|s| s.tick >= now),
+        next: plan.steps.iter().position(ahead),
         steps: plan.steps,
         finished: driver.is_done(session.sim()),
         continues_freely: session.free_from().is_some(),
