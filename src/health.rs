@@ -19,25 +19,34 @@ use crate::sim::{PeerState, Sim};
 /// The most samples one run keeps.
 pub const MAX_SAMPLES: u64 = 4096;
 
-/// Per key held anywhere: the live peers holding a copy (hints aside) and
-/// the live peers keeping a hint of it for a home replica, ids ascending.
-/// Tombstones are no copies: a deleted key leaves the ring.
-pub fn copies(sim: &Sim) -> BTreeMap<&str, (Vec<u32>, Vec<u32>)> {
-    let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+/// Calls `f` for every copy of a key some peer holds (tombstones are no
+/// copies: a deleted key leaves the ring), with the holder's id and
+/// whether the copy is a hint for a home replica when the holder is live,
+/// `None` when it failed.
+fn each_copy<'a>(sim: &'a Sim, mut f: impl FnMut(&'a str, Option<(u32, bool)>)) {
     for id in (0..sim.peer_count()).map(PeerId) {
         let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
             continue;
         };
+        let alive = state == PeerState::Alive;
         for k in peer.store().keys().filter(|k| k.stored.is_live()) {
-            let (copies, hints) = holders.entry(k.key).or_default();
-            if state == PeerState::Alive {
-                match k.hint {
-                    Some(_) => hints.push(id.0),
-                    None => copies.push(id.0),
-                }
-            }
+            f(k.key, alive.then_some((id.0, k.hint.is_some())));
         }
     }
+}
+
+/// Per key held anywhere: the live peers holding a copy (hints aside) and
+/// the live peers keeping a hint of it for a home replica, ids ascending.
+pub fn copies(sim: &Sim) -> BTreeMap<&str, (Vec<u32>, Vec<u32>)> {
+    let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    each_copy(sim, |key, holder| {
+        let (copies, hints) = holders.entry(key).or_default();
+        match holder {
+            Some((id, true)) => hints.push(id),
+            Some((id, false)) => copies.push(id),
+            None => {}
+        }
+    });
     holders
 }
 
@@ -84,7 +93,11 @@ impl Sample {
     /// The counters of `sim` now.
     pub fn of(sim: &Sim) -> Sample {
         let rep = sim.options().config.replication;
-        let tally = Tally::of(copies(sim).values().map(|(c, _)| c.len()), rep);
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        each_copy(sim, |key, holder| {
+            *counts.entry(key).or_default() += usize::from(matches!(holder, Some((_, false))));
+        });
+        let tally = Tally::of(counts.into_values(), rep);
         let failed = (0..sim.peer_count())
             .filter(|&i| sim.state(PeerId(i)) == Some(PeerState::Failed))
             .count();

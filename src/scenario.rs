@@ -21,7 +21,10 @@
 //! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
 //! (read repair other than off), `vn=V` (V tokens per peer on the ring,
 //! other than 1), `hh=on` (hinted handoff) and `ae=merkle` (Merkle-tree
-//! anti-entropy; its period is the `ae_period` of `t=`), and last `&sum=`
+//! anti-entropy; its period is the `ae_period` of `t=`), `free=700` (a
+//! preset that reached its end went on as a free run there:
+//! [`Session::continue_free`]; shown from that tick on, dropped by a fork
+//! before it), and last `&sum=`
 //! eight hex digits of the xxh3 hash of all that comes before, so a
 //! truncated or mangled link is refused, not replayed as some other
 //! scenario. Peers are numbered from 1 (peer `n` is the address of
