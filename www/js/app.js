@@ -10,7 +10,7 @@ import { drawHistory, showCheck, showTab } from './history.js';
 import { fresh, fromLink, linkField, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
 import { drawGrade, drawHealth, drawInspector, drawLog, pullEvents } from './panels.js';
-import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG } from './ring.js';
+import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG, wireRing } from './ring.js';
 import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
 import { MAX_EVENTS, MAX_MESSAGES, state } from './state.js';
 import { drawTime } from './timeline.js';
@@ -27,6 +27,8 @@ function adopt(pg) {
     events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
+  Object.assign(loop, { tickMs: 0, drawMs: 0, cap: Infinity, pendingSeek: null });
+  updateCap();
   buildPeers();
   const link = pg.shareLink();
   $('seed').value = linkField(link, 'seed') ?? '';
@@ -225,6 +227,18 @@ function split() {
     `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`);
 }
 
+/** Stepping may take this much of a frame (ms) while running. */
+const STEP_BUDGET = 10;
+/** Share of each second that stepping and redrawing may take when one tick
+ * costs more than the budget, so that the page still draws 30 frames/s. */
+const BUSY_SHARE = 0.45;
+/** While running, the log reads at most this many new events a frame. */
+const EVENT_BACKLOG = 2000;
+
+/** What the frame loop has measured: a tick's cost in wasm, a redraw's, and
+ * the fastest speed (ticks/s) this machine keeps up with at this size. */
+const loop = { tickMs: 0, drawMs: 0, cap: Infinity, pendingSeek: null };
+
 function setRunning(on) {
   state.running = on;
   $('run').textContent = on ? 'Pause' : 'Run';
@@ -247,21 +261,72 @@ function stepOnce() {
   return ran;
 }
 
+/** Folds one measurement into a running average (the newest counts a third). */
+function average(old, now) {
+  return old === 0 ? now : old + (now - old) / 3;
+}
+
+/// The fastest speed the page offers at this size: as many ticks a frame as
+/// fit in STEP_BUDGET at 60 frames/s; when one tick alone takes longer, as
+/// many ticks (each with its redraw) as fit in BUSY_SHARE of a second. The
+/// speed readout says when the slider asks for more.
+function updateCap() {
+  const perFrame = Math.floor(STEP_BUDGET / Math.max(loop.tickMs, 0.01));
+  loop.cap = perFrame >= 1 ? 60 * perFrame : Math.max(1, Math.floor((BUSY_SHARE * 1000) / (loop.tickMs + loop.drawMs)));
+  const capped = state.speed > loop.cap;
+  const out = $('speed-out');
+  out.textContent = capped ? `${loop.cap} (of ${state.speed})` : String(state.speed);
+  out.title = capped ? `This machine keeps up with about ${loop.cap} ticks/s at this size: a tick takes ${loop.tickMs.toFixed(0)} ms` : '';
+}
+
+/// Runs the ticks due since the last frame at the offered speed, but never
+/// more than fit in STEP_BUDGET (a tick that takes longer runs alone), then
+/// redraws once; a backlog is dropped rather than caught up.
+function runDue(t) {
+  const interval = 1000 / Math.min(state.speed, loop.cap);
+  const due = Math.floor((t - state.lastStep) / interval);
+  if (due <= 0) return interval;
+  const start = performance.now();
+  let ran = 0;
+  while (ran < due && state.running && (ran === 0 || performance.now() - start < STEP_BUDGET)) ran += stepOnce();
+  const stepped = performance.now();
+  if (ran > 0) {
+    loop.tickMs = average(loop.tickMs, (stepped - start) / ran);
+    if (state.running) state.eventsSeen = Math.max(state.eventsSeen, state.pg.eventCount() - EVENT_BACKLOG);
+    refresh();
+    loop.drawMs = average(loop.drawMs, performance.now() - stepped);
+    updateCap();
+  }
+  state.lastStep = ran < due ? t : state.lastStep + due * interval;
+  updateLink(!state.running);
+  return interval;
+}
+
 function frame(t) {
   state.frames++;
+  if (loop.pendingSeek !== null) {
+    const tick = loop.pendingSeek;
+    loop.pendingSeek = null;
+    seekTo(tick);
+  }
   if (state.running) {
-    const interval = 1000 / state.speed;
-    const due = Math.min(20, Math.floor((t - state.lastStep) / interval));
-    if (due > 0) {
-      let ran = 0;
-      for (let i = 0; i < due && state.running; i++) ran += stepOnce();
-      state.lastStep = due >= 20 ? t : state.lastStep + due * interval;
-      if (ran > 0) refresh();
-      updateLink(!state.running);
-    }
+    const interval = runDue(t);
     drawMessages(Math.min(1, (t - state.lastStep) / interval));
   }
   requestAnimationFrame(frame);
+}
+
+/// Dragging the Time slider seeks once a frame, to where the thumb is then;
+/// letting go (or a key) seeks at once, so the slider settles on the tick shown.
+function seekFromSlider(e) {
+  const tick = Number($('time').value);
+  $('time-out').textContent = `${tick} / ${state.pg.horizon()}`;
+  if (e.type === 'change') {
+    loop.pendingSeek = null;
+    seekTo(tick);
+  } else {
+    loop.pendingSeek = tick;
+  }
 }
 
 function fillPresets() {
@@ -276,12 +341,14 @@ function wire() {
   $('run').addEventListener('click', () => setRunning(!state.running));
   $('step').addEventListener('click', () => act(() => stepOnce()));
   $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
-  $('time').addEventListener('input', () => seekTo(Number($('time').value)));
+  $('time').addEventListener('input', seekFromSlider);
+  $('time').addEventListener('change', seekFromSlider);
   document.addEventListener('keydown', onKey);
+  wireRing();
   window.addEventListener('resize', fitHitAreas);
   $('speed').addEventListener('input', () => {
     state.speed = Number($('speed').value);
-    $('speed-out').textContent = String(state.speed);
+    updateCap();
   });
   $('reset').addEventListener('click', () => resetFromInputs());
   $('preset').addEventListener('change', () => resetFromInputs());
