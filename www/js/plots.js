@@ -101,7 +101,7 @@ function hitColumns(svg, f, words) {
 /** The shown tick as a vertical line across the plot. */
 function cursor(svg, f) {
   const x = f.x(f.s.tick + 0.5).toFixed(1);
-  svg.append(el('line', { class: 'cursor', x1: x, x2: x, y1: f.top - 4, y2: f.bottom, 'data-tick': f.s.tick }));
+  svg.append(el('line', { class: 'cursor', x1: x, x2: x, y1: f.top - 4, y2: f.bottom, 'data-shown': f.s.tick }));
 }
 
 /**
