@@ -5,22 +5,11 @@
 // keeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage } from './harness.mjs';
+import { useBrowser, openPage, runUntil } from './harness.mjs';
 
 const ctx = useBrowser();
 
 const tickOf = async (page) => Number(await page.locator('[data-tick]').getAttribute('data-tick'));
-
-/** Runs at full speed until `predicate` holds in the page, then pauses if still running. */
-async function runUntil(page, predicate) {
-  await page.locator('#speed').fill('240');
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.waitForFunction(predicate, undefined, { timeout: 60_000 });
-  await page.evaluate(() => {
-    const run = document.getElementById('run');
-    if (run.textContent === 'Pause') run.click();
-  });
-}
 
 /** The guide's step rows as the page shows them, and the core's guide now. */
 async function guideNow(page) {

@@ -4,7 +4,7 @@
 // under the pointer, with the cursor following the Time slider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openPage } from './harness.mjs';
+import { useBrowser, openPage, runUntil } from './harness.mjs';
 
 const ctx = useBrowser();
 
@@ -22,14 +22,6 @@ async function frame(page, id) {
   }));
 }
 
-/** Runs at full speed until the shown tick reaches `tick`, then pauses. */
-async function runTo(page, tick) {
-  await page.locator('#speed').fill('240');
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.waitForFunction((t) => Number(document.getElementById('tick').dataset.tick) >= t, tick, { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Pause' }).click();
-}
-
 test('the Health plot rises where a peer failed, the request bars add up to the history', async () => {
   const errors = [];
   const page = await openPage(ctx.browser, ctx.server.url, errors);
@@ -42,7 +34,7 @@ test('the Health plot rises where a peer failed, the request bars add up to the 
   await page.getByRole('button', { name: 'Read' }).click();
   await page.getByLabel('Key', { exact: true }).fill('plot-key');
   await page.getByRole('button', { name: 'Create' }).click();
-  await runTo(page, 80);
+  await runUntil(page, () => Number(document.getElementById('tick').dataset.tick) >= 80);
 
   const f = await frame(page, '#plot-health');
   assert.equal(f.horizon, await tickOf(page));
@@ -77,7 +69,7 @@ test('the Health plot rises where a peer failed, the request bars add up to the 
 test('clicking or dragging on a chart seeks the Time slider there; the cursor follows the slider', async () => {
   const errors = [];
   const page = await openPage(ctx.browser, ctx.server.url, errors);
-  await runTo(page, 60);
+  await runUntil(page, () => Number(document.getElementById('tick').dataset.tick) >= 60);
   const f = await frame(page, '#plot-requests');
   await page.locator('#plot-requests').scrollIntoViewIfNeeded();
   const box = await page.locator('#plot-requests').boundingBox();
