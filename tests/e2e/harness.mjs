@@ -77,3 +77,17 @@ export function useBrowser() {
   });
   return ctx;
 }
+
+/**
+ * Runs at `speed` ticks/s until `predicate(arg)` holds in the page, then
+ * pauses unless the run stopped by itself (a preset ends at tick 700).
+ */
+export async function runUntil(page, predicate, arg, speed = '240') {
+  await page.locator('#speed').fill(speed);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForFunction(predicate, arg, { timeout: 60_000 });
+  await page.evaluate(() => {
+    const run = document.getElementById('run');
+    if (run.textContent === 'Pause') run.click();
+  });
+}

@@ -6,23 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBrowser, openPage, root } from './harness.mjs';
+import { useBrowser, openPage, root, runUntil } from './harness.mjs';
 
 const ctx = useBrowser();
 
 const tickOf = async (page) => Number(await page.locator('[data-tick]').getAttribute('data-tick'));
 const health = async (page, id) => Number(await page.locator(`#${id}`).textContent());
-
-async function runUntil(page, predicate, arg, speed = '240') {
-  await page.locator('#speed').fill(speed);
-  await page.getByRole('button', { name: 'Run' }).click();
-  await page.waitForFunction(predicate, arg, { timeout: 60_000 });
-  // Pause unless it stopped by itself (a preset ends at tick 700).
-  await page.evaluate(() => {
-    const run = document.getElementById('run');
-    if (run.textContent === 'Pause') run.click();
-  });
-}
 
 test('the page loads with 10 peers, a legend and no console errors', async () => {
   const errors = [];

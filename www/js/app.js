@@ -7,10 +7,12 @@
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, clipText, html, message, showError } from './dom.js';
 import { drawHistory, showCheck, showTab } from './history.js';
+import { drawGuide, presetEnded, presetOver } from './guide.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness, watchLoad } from './measure.js';
 import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullLosses } from './panels.js';
 import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG, wireRing } from './ring.js';
+import { drawPlots, wirePlots } from './plots.js';
 import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
 import { MAX_MESSAGES, state } from './state.js';
 import { drawTime } from './timeline.js';
@@ -24,7 +26,7 @@ function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
     pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null, expandedValue: null,
-    lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
+    testedKey: pg.guide()?.keys[0] ?? null, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
   Object.assign(loop, { tickMs: 0, drawMs: 0, frameMs: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0 });
@@ -94,6 +96,8 @@ function resetFromInputs(fromPanel = false) {
     const pg = fresh(peers, seed, $('preset').value, settings);
     clearError();
     adopt(pg);
+    // A preset starts with its key under test selected: its replicas drawn.
+    if (state.testedKey) selectKey(state.testedKey);
   } catch (e) {
     report(message(e));
   }
@@ -133,7 +137,9 @@ function refresh(panels = true) {
 function drawPanels(v) {
   drawInspector();
   drawOutcome();
+  drawGuide();
   drawGrade();
+  drawPlots();
   drawLog();
   drawHistory(false);
   drawLoad(v, false);
@@ -315,9 +321,12 @@ function setRunning(on) {
 function stepOnce() {
   const ran = state.pg.step(1);
   if (ran === 0) {
+    const running = state.running;
     setRunning(false);
-    if (!state.pg.grade()) {
+    if (!presetEnded()) {
       showError(`This scenario reached tick ${state.pg.tick()}, the longest a share link can replay for this many peers.`);
+    } else if (!running) {
+      presetOver();
     }
   }
   return ran;
@@ -423,7 +432,12 @@ function fillPresets() {
 }
 
 function wire() {
-  $('run').addEventListener('click', () => setRunning(!state.running));
+  $('run').addEventListener('click', () => (!state.running && presetEnded() ? presetOver() : setRunning(!state.running)));
+  $('continue-free').addEventListener('click', () => act(() => state.pg.continueFree()));
+  wirePlots((tick, now) => {
+    loop.pendingSeek = now ? null : tick;
+    if (now) seekTo(tick);
+  });
   $('step').addEventListener('click', () => act(() => stepOnce()));
   $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
   $('time').addEventListener('input', seekFromSlider);

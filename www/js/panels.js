@@ -55,7 +55,11 @@ export function drawInspector() {
   fillRows($('insp-keys').tBodies[0], p.keys.map((k) => [[clipText(k.key, 40)], [clipText(k.value, 40)], [k.version], [k.role]]));
 }
 
-/** The preset's grade so far and, at the end, its grader's whole score. */
+/**
+ * The preset's grade: while it runs, the points of the checks whose window
+ * has closed (final) and, for the others, until when they are open; at the
+ * end, its points and its grader's whole score.
+ */
 export function drawGrade() {
   const panel = $('grade-panel');
   const g = state.pg.grade();
@@ -66,12 +70,18 @@ export function drawGrade() {
   panel.hidden = false;
   $('grade-title').textContent = `${g.test}${g.finished ? '' : ' (running…)'}`;
   const total = $('grade-total');
-  total.textContent = `${g.points} / ${g.max}`;
+  total.textContent = g.finished ? `${g.points} / ${g.max}` : `${g.settled} / ${g.settledMax}`;
   total.className = `total${g.finished && g.points === g.max ? ' full' : ''}`;
-  fillRows($('grade-checks').tBodies[0], g.checks.map((c) => [[c.name], [`${c.points}/${c.max}`]]));
+  const tbody = $('grade-checks').tBodies[0];
+  fillRows(tbody, g.checks.map((c) => [[c.name], c.closed ? [`${c.points}/${c.max}`] : [`open until tick ${c.closesAt}`, 'open']]));
+  g.checks.forEach((c, i) => {
+    tbody.rows[i].dataset.closed = String(c.closed);
+    tbody.rows[i].title = c.detail;
+  });
   const family = $('grade-family');
   if (!g.finished) {
-    family.textContent = '';
+    const closed = g.checks.filter((c) => c.closed).length;
+    family.textContent = `Points of the ${closed} of ${g.checks.length} checks whose window has closed; ${g.max} possible in all.`;
     return;
   }
   if (!state.family) state.family = gradeFamily(g);

@@ -450,6 +450,7 @@ export function drawKeys(v) {
     line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies${hints}`;
     line.setAttribute('class', cls);
   });
+  labelTested(v);
   links.replaceChildren();
   const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
   if (key) {
@@ -461,6 +462,27 @@ export function drawKeys(v) {
     key.holders.forEach((id) => link(id, 'keylink'));
     key.hinted.forEach((id) => link(id, 'keylink hinted'));
   }
+}
+
+/** A preset's key under test: its name inside the ring by its mark, once it exists. */
+function labelTested(v) {
+  let label = $('tested-label');
+  const key = state.testedKey && v.keys.find((k) => k.key === state.testedKey);
+  if (!key) {
+    label?.remove();
+    return;
+  }
+  if (!label) {
+    label = el('text', { id: 'tested-label', class: 'tested-label', 'dominant-baseline': 'middle' });
+    $('key-layer').append(label);
+  }
+  const [x, y] = polar(key.position, R - 30);
+  const outward = anchor(key.position);
+  label.setAttribute('x', x.toFixed(1));
+  label.setAttribute('y', y.toFixed(1));
+  label.setAttribute('text-anchor', outward === 'start' ? 'end' : outward === 'end' ? 'start' : 'middle');
+  label.setAttribute('data-key', key.key);
+  label.textContent = `${key.key} (under test)`;
 }
 
 function kindClass(kind) {

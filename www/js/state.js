@@ -12,6 +12,7 @@ export const state = {
   view: null,
   selectedPeer: null,
   selectedKey: null,
+  testedKey: null, // a preset's key under test, labelled on the ring
   lastTrans: null,
   expandedValue: null, // the transaction whose whole value is shown
   lost: [],
