@@ -6,6 +6,7 @@
 // lives in one module per part of the page.
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, html, message, showError } from './dom.js';
+import { buildFaults, drawFaults, pickPeer, wireFaults } from './faults.js';
 import { drawHistory, showCheck, showTab } from './history.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
@@ -28,6 +29,7 @@ function adopt(pg) {
   });
   setRunning(false);
   buildPeers();
+  buildFaults();
   const sc = pg.scenario();
   $('seed').value = sc.seed;
   $('peers').value = String(sc.peers);
@@ -118,6 +120,7 @@ function refresh() {
   drawHealth(v);
   drawPeers(v);
   drawSides(v);
+  drawFaults();
   drawKeys(v);
   drawMessages(0);
   drawInspector();
@@ -341,10 +344,7 @@ function wire() {
   $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
   $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
   $('split').addEventListener('click', split);
-  $('set-loss').addEventListener('click', () => {
-    const percent = Number($('loss').value);
-    netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);
-  });
+  wireFaults(netFault);
   $('heal').addEventListener('click', () => netFault(() => state.pg.heal(), 'the network is whole again'));
   $('tab-events').addEventListener('click', () => showTab('events'));
   $('tab-history').addEventListener('click', () => showTab('history'));
@@ -375,7 +375,14 @@ window.ftkv = {
 };
 
 await init();
-onSelect({ selectPeer: (address) => { selectPeer(address); revealInspector(); }, selectKey });
+onSelect({
+  selectPeer: (address, shift) => {
+    if (pickPeer(address, shift)) return;
+    selectPeer(address);
+    revealInspector();
+  },
+  selectKey,
+});
 fillPresets();
 wire();
 loadHash();

@@ -66,7 +66,7 @@ export function buildPeers() {
       const [lx, ly] = polar(p.position, labelOut.get(p.id));
       g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
     }
-    g.addEventListener('click', (e) => on.selectPeer(nearestPeer(e) ?? p.address));
+    g.addEventListener('click', (e) => on.selectPeer(nearestPeer(e) ?? p.address, e.shiftKey));
     g.addEventListener('keydown', (e) => onPeerKey(e, p.address));
     layer.append(g);
     state.peerEls.set(p.id, { g, hit, ticks, doubt, position: p.position, address: p.address, radius, mark: p.state });
@@ -152,7 +152,7 @@ function onPeerKey(e, address) {
   if (e.key === 'Enter' || e.key === ' ') {
     e.preventDefault();
     e.stopPropagation();
-    on.selectPeer(address);
+    on.selectPeer(address, e.shiftKey);
     return;
   }
   if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = order[(i - 1 + order.length) % order.length];
