@@ -1194,28 +1194,28 @@ mod tests {
                 links: vec![]
             }
         );
-        s.act(Action::Loss {
-            link: None,
-            percent: 20,
-        })
-        .unwrap();
-        s.act(Action::Loss {
-            link: Some((PeerId(2), PeerId(0))),
-            percent: 30,
-        })
-        .unwrap();
-        s.act(Action::Delay {
-            from: PeerId(0),
-            to: PeerId(1),
-            ticks: 7,
-        })
-        .unwrap();
-        // A rule set back to the default is no rule.
-        s.act(Action::Loss {
-            link: Some((PeerId(3), PeerId(4))),
-            percent: 0,
-        })
-        .unwrap();
+        // The last one sets a rule back to the default: no rule.
+        for action in [
+            Action::Loss {
+                link: None,
+                percent: 20,
+            },
+            Action::Loss {
+                link: Some((PeerId(2), PeerId(0))),
+                percent: 30,
+            },
+            Action::Delay {
+                from: PeerId(0),
+                to: PeerId(1),
+                ticks: 7,
+            },
+            Action::Loss {
+                link: Some((PeerId(3), PeerId(4))),
+                percent: 0,
+            },
+        ] {
+            s.act(action).unwrap();
+        }
         let row = |from: u32, to: u32, loss, delay| LinkRow {
             from: PeerId(from).to_string(),
             to: PeerId(to).to_string(),
