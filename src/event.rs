@@ -27,6 +27,22 @@ pub enum DropReason {
     Partition,
     /// The receiver had failed by the time it arrived.
     ReceiverFailed,
+    /// A person dropped it while it was in flight
+    /// ([`crate::scenario::Action::Drop`]).
+    ByHand,
+}
+
+impl DropReason {
+    /// Its word for the page: `random`, `partition`, `receiver failed` or
+    /// `by hand`.
+    pub fn word(self) -> &'static str {
+        match self {
+            DropReason::Random => "random",
+            DropReason::Partition => "partition",
+            DropReason::ReceiverFailed => "receiver failed",
+            DropReason::ByHand => "by hand",
+        }
+    }
 }
 
 /// What happened.
@@ -137,9 +153,13 @@ pub enum EventKind {
         deliver_at: u64,
         /// Its estimated size on a wire ([`crate::message::Message::wire_bytes`]).
         bytes: usize,
+        /// Its send order in the network ([`crate::network::InFlight::seq`]).
+        seq: u64,
+        /// The transaction it belongs to ([`crate::message::Message::trans`]).
+        trans: Option<u64>,
     },
     /// A message from `from` was lost on the way to this peer (traced only
-    /// when message tracing is on).
+    /// when message tracing is on, except a drop by hand, always recorded).
     Dropped {
         /// Sender.
         from: PeerId,
@@ -147,5 +167,10 @@ pub enum EventKind {
         msg: MessageKind,
         /// Why.
         reason: DropReason,
+        /// Its send order, once it was in flight (`None`: lost as it was
+        /// sent, at random or to a partition).
+        seq: Option<u64>,
+        /// The transaction it belongs to ([`crate::message::Message::trans`]).
+        trans: Option<u64>,
     },
 }

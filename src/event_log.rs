@@ -79,8 +79,7 @@ impl EventLog {
     /// Forgets the recorded future: the events after the shown ones.
     pub fn cut(&mut self) {
         for e in self.events.drain(self.shown..).rev() {
-            let (EventKind::Operation { trans, .. } | EventKind::Outcome { trans, .. }) = e.kind
-            else {
+            let Some(trans) = trans_of(&e.kind) else {
                 continue;
             };
             if let Some(indices) = self.by_trans.get_mut(&trans) {
@@ -99,13 +98,7 @@ impl EventLog {
     }
 
     fn push(&mut self, e: Event) {
-        let trans = match &e.kind {
-            EventKind::Operation { trans, .. }
-            | EventKind::Asked { trans, .. }
-            | EventKind::Outcome { trans, .. } => Some(*trans),
-            _ => None,
-        };
-        if let Some(t) = trans {
+        if let Some(t) = trans_of(&e.kind) {
             let index = u32::try_from(self.events.len()).expect("fewer than 2^32 events");
             self.by_trans.entry(t).or_default().push(index);
         }
@@ -134,8 +127,9 @@ impl EventLog {
         &self.events[from..self.shown]
     }
 
-    /// The events of transaction `trans` (its invocation and every outcome
-    /// line), in order, each with its index in the log.
+    /// The events of transaction `trans` (its invocation, whom it asked,
+    /// every outcome line, and its messages sent and lost), in order, each
+    /// with its index in the log.
     pub fn transaction(&self, trans: u64) -> impl Iterator<Item = (usize, &Event)> + '_ {
         self.by_trans
             .get(&trans)
@@ -144,6 +138,17 @@ impl EventLog {
             .map(|&i| i as usize)
             .take_while(|&i| i < self.shown)
             .map(|i| (i, &self.events[i]))
+    }
+}
+
+/// The transaction an event belongs to, if any: what the log indexes.
+pub fn trans_of(kind: &EventKind) -> Option<u64> {
+    match kind {
+        EventKind::Operation { trans, .. }
+        | EventKind::Asked { trans, .. }
+        | EventKind::Outcome { trans, .. } => Some(*trans),
+        EventKind::Sent { trans, .. } | EventKind::Dropped { trans, .. } => *trans,
+        _ => None,
     }
 }
 
@@ -191,7 +196,17 @@ mod tests {
 
     #[test]
     fn a_transaction_is_found_without_a_scan() {
-        let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
+        for trace_messages in [false, true] {
+            a_transaction_is_found_without_a_scan_when(trace_messages);
+        }
+    }
+
+    fn a_transaction_is_found_without_a_scan_when(trace_messages: bool) {
+        let opts = SimOptions {
+            trace_messages,
+            ..SimOptions::new(6, 3)
+        };
+        let mut sim = Sim::new(opts).unwrap();
         let mut log = EventLog::new();
         sim.run(40);
         let t = sim
@@ -203,15 +218,19 @@ mod tests {
         let scanned: Vec<&Event> = log
             .events()
             .iter()
-            .filter(|e| match &e.kind {
-                EventKind::Operation { trans, .. }
-                | EventKind::Asked { trans, .. }
-                | EventKind::Outcome { trans, .. } => *trans == t,
-                _ => false,
-            })
+            .filter(|e| trans_of(&e.kind) == Some(t))
             .collect();
         assert_eq!(found, scanned);
         assert!(found.len() >= 3, "the invocation, replicas and decision");
+        let messages = found
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Sent { .. }))
+            .count();
+        assert_eq!(
+            messages > 0,
+            trace_messages,
+            "requests and replies, if traced"
+        );
         assert_eq!(log.transaction(t + 1).count(), 0);
     }
 
@@ -249,6 +268,11 @@ mod tests {
         log.rewind(early);
         log.cut();
         assert_eq!(log.recorded(), early);
+        let indexed = log.by_trans.values().flatten();
+        assert!(
+            indexed.copied().all(|i| (i as usize) < early),
+            "no stale index"
+        );
         assert!(log.transaction(1).all(|(i, _)| i < early));
         let mut other = Sim::new(SimOptions::new(6, 3)).unwrap();
         other.run(3);

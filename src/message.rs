@@ -223,6 +223,18 @@ impl Message {
             Message::WriteBackAck { .. } => MessageKind::WriteBackAck,
         }
     }
+
+    /// The client transaction this message serves: a request, its reply,
+    /// and a read repair's write-back and its acknowledgement.
+    pub fn trans(&self) -> Option<u64> {
+        match self {
+            Message::Request(request) => Some(request.trans),
+            Message::Reply { trans, .. }
+            | Message::WriteBack { trans, .. }
+            | Message::WriteBackAck { trans, .. } => Some(*trans),
+            _ => None,
+        }
+    }
 }
 
 /// Wire-size estimate: a header per message (kind, sender, receiver).

@@ -58,8 +58,13 @@ pub struct PeerStats {
 /// What became of a message handed to [`Network::send`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sent {
-    /// It will arrive at this tick.
-    Queued(u64),
+    /// It is in flight.
+    Queued {
+        /// The tick it will arrive at.
+        deliver_at: u64,
+        /// Its send order ([`InFlight::seq`]).
+        seq: u64,
+    },
     /// It was lost.
     Dropped(DropReason),
 }
@@ -231,7 +236,7 @@ impl Network {
                 msg,
             });
             self.in_flight += 1;
-            Sent::Queued(deliver_at)
+            Sent::Queued { deliver_at, seq }
         };
         if let Sent::Dropped(_) = outcome {
             self.stat(to).dropped += 1;
@@ -277,6 +282,23 @@ impl Network {
             self.base += 1;
         }
         None
+    }
+
+    /// Takes message `seq` off the network before it arrives (it counts as
+    /// lost to its receiver); `None` if no message `seq` is in flight.
+    /// Looks through the messages in flight.
+    pub fn remove(&mut self, seq: u64) -> Option<InFlight> {
+        let (bucket, at) = self.buckets.iter().enumerate().find_map(|(b, bucket)| {
+            // A bucket is in send order.
+            bucket
+                .binary_search_by_key(&seq, |m| m.seq)
+                .ok()
+                .map(|at| (b, at))
+        })?;
+        let m = self.buckets[bucket].remove(at)?;
+        self.in_flight -= 1;
+        self.stat(m.to).dropped += 1;
+        Some(m)
     }
 
     /// Counts a delivery to `to`, or a loss because `to` had failed.
@@ -327,8 +349,9 @@ mod tests {
     #[test]
     fn messages_arrive_next_tick_in_send_order() {
         let mut net = Network::new(3, 1);
-        assert_eq!(net.send(5, PeerId(0), PeerId(1), ping()), Sent::Queued(6));
-        assert_eq!(net.send(5, PeerId(2), PeerId(1), ping()), Sent::Queued(6));
+        let queued = |deliver_at, seq| Sent::Queued { deliver_at, seq };
+        assert_eq!(net.send(5, PeerId(0), PeerId(1), ping()), queued(6, 0));
+        assert_eq!(net.send(5, PeerId(2), PeerId(1), ping()), queued(6, 1));
         assert!(
             net.pop_due(5).is_none(),
             "nothing arrives in the tick it was sent"
@@ -390,7 +413,30 @@ mod tests {
         assert_eq!(net.send(0, PeerId(1), PeerId(0), ping()), lost);
         assert_eq!(net.stats(PeerId(1)).dropped, 1);
         net.heal(PeerId(0), PeerId(1));
-        assert_eq!(net.send(0, PeerId(0), PeerId(1), ping()), Sent::Queued(1));
+        assert!(matches!(
+            net.send(0, PeerId(0), PeerId(1), ping()),
+            Sent::Queued { deliver_at: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn a_message_in_flight_is_removed_by_its_send_order() {
+        let mut net = Network::new(3, 1);
+        for from in 0..3 {
+            net.send(0, PeerId(from), PeerId(1), ping());
+        }
+        net.send(1, PeerId(0), PeerId(2), ping());
+        let gone = net.remove(1).unwrap();
+        assert_eq!((gone.seq, gone.from, gone.to), (1, PeerId(1), PeerId(1)));
+        assert!(net.remove(1).is_none(), "it is gone");
+        assert!(net.remove(9).is_none(), "never sent");
+        assert_eq!(net.in_flight_count(), 3);
+        assert_eq!(net.stats(PeerId(1)).dropped, 1);
+        let order: Vec<u64> = std::iter::from_fn(|| net.pop_due(2))
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(order, [0, 2, 3]);
+        assert!(net.remove(0).is_none(), "delivered");
     }
 
     #[test]
@@ -416,7 +462,9 @@ mod tests {
             let mut net = Network::new(2, seed);
             net.set_drop_prob(0.1);
             (0..10_000)
-                .map(|_| net.send(0, PeerId(0), PeerId(1), ping()) != Sent::Queued(1))
+                .map(|_| {
+                    net.send(0, PeerId(0), PeerId(1), ping()) == Sent::Dropped(DropReason::Random)
+                })
                 .collect::<Vec<bool>>()
         };
         let a = run(9);

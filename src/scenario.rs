@@ -12,7 +12,9 @@
 //! `read.P.key`, `update.P.key.value`, `delete.P.key`, and the network
 //! faults `part.P-Q-…` (those peers on one side, the rest on the other),
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
-//! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q).
+//! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q),
+//! and `drop.SEQ` (lose the message in flight whose send order is SEQ,
+//! [`crate::network::InFlight::seq`]).
 //! A request's verb may name a consistency level: `read:one.P.key`.
 //!
 //! with optional `preset=read` (a classic test case driven on the ring),
@@ -129,6 +131,9 @@ pub enum Action {
         /// Ticks a message takes (1 to 100).
         ticks: u64,
     },
+    /// Lose one message in flight, named by its send order
+    /// ([`crate::network::InFlight::seq`], the same on every replay).
+    Drop(u64),
     /// A client request through a chosen coordinator.
     Op {
         /// The coordinator.
@@ -671,6 +676,7 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
         }
         Action::Loss { link, percent } => sim.set_loss(*link, *percent).map(|_| None)?,
         Action::Delay { from, to, ticks } => sim.set_delay(*from, *to, *ticks).map(|_| None)?,
+        Action::Drop(seq) => sim.drop_message(*seq).map(|_| None)?,
         Action::Op {
             coordinator,
             op,
@@ -707,6 +713,7 @@ fn encode_action(t: &Timed) -> String {
         Action::Delay { from, to, ticks } => {
             format!("{}.delay.{}.{}.{ticks}", t.tick, from.0 + 1, to.0 + 1)
         }
+        Action::Drop(seq) => format!("{}.drop.{seq}", t.tick),
         Action::Op {
             coordinator,
             op,
@@ -1015,6 +1022,8 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
             }
         }
         ("delay", _) => return bad("expected tick.delay.from.to.ticks"),
+        ("drop", [seq]) => Action::Drop(number(seq, "a message number", u64::MAX)?),
+        ("drop", _) => return bad("expected tick.drop.message"),
         (verb, _) => match parse_op(verb)? {
             Some((op, level)) => {
                 let needs_value = matches!(op, OpKind::Create | OpKind::Update);
@@ -1035,7 +1044,7 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
             }
             None => {
                 return bad(
-                    "unknown action (fail, recover, part, heal, loss, delay, create, read, update, delete)",
+                    "unknown action (fail, recover, part, heal, loss, delay, drop, create, read, update, delete)",
                 )
             }
         },

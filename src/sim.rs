@@ -15,8 +15,7 @@ use crate::classic::testcase::MAX_PEERS;
 use crate::config::{Config, Level};
 use crate::coordinator::Invocation;
 use crate::event::{DropReason, Event, EventKind};
-use crate::message::Message;
-use crate::network::{LinkRule, Network, Sent, MAX_DELAY};
+use crate::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
 use crate::op::OpKind;
 use crate::out::Out;
 use crate::peer::Peer;
@@ -111,6 +110,13 @@ pub enum SimError {
     NotFailed(PeerId),
     /// The key or value is not acceptable.
     BadInput(String),
+    /// No message with this send order is in flight at this tick.
+    NotInFlight {
+        /// The message's send order asked for.
+        seq: u64,
+        /// The tick it was asked at.
+        tick: u64,
+    },
 }
 
 impl fmt::Display for SimError {
@@ -122,6 +128,9 @@ impl fmt::Display for SimError {
             SimError::NotAlive(id) => write!(f, "peer {id} is not alive"),
             SimError::NotFailed(id) => write!(f, "peer {id} has not failed"),
             SimError::BadInput(what) => f.write_str(what),
+            SimError::NotInFlight { seq, tick } => {
+                write!(f, "no message {seq} is in flight at tick {tick}")
+            }
         }
     }
 }
@@ -215,7 +224,9 @@ impl Sim {
             let alive = self.state(m.to) == Some(PeerState::Alive);
             self.network.record_arrival(m.to, alive);
             if !alive {
-                self.trace_drop(m.from, m.to, &m.msg, DropReason::ReceiverFailed);
+                if self.opts.trace_messages {
+                    self.record_drop(&m, DropReason::ReceiverFailed);
+                }
                 continue;
             }
             if let Some((peer, out)) = self.live_peer(m.to) {
@@ -279,52 +290,56 @@ impl Sim {
             });
         }
         for (to, msg) in self.outbox.sends.drain(..) {
-            let kind = msg.kind();
-            // Sizes are estimated only for the trace that shows them.
-            let bytes = match self.opts.trace_messages {
-                true => msg.wire_bytes(),
-                false => 0,
-            };
-            let sent = self.network.send(now, from, to, msg);
             if !self.opts.trace_messages {
+                self.network.send(now, from, to, msg);
                 continue;
             }
-            match sent {
-                Sent::Queued(deliver_at) => self.pending.push(Event {
-                    tick: now,
-                    peer: from,
-                    kind: EventKind::Sent {
+            // Kinds, transactions and sizes are looked at only for the trace.
+            let (kind, trans, bytes) = (msg.kind(), msg.trans(), msg.wire_bytes());
+            let (peer, kind) = match self.network.send(now, from, to, msg) {
+                Sent::Queued { deliver_at, seq } => (
+                    from,
+                    EventKind::Sent {
                         to,
                         msg: kind,
                         deliver_at,
                         bytes,
+                        seq,
+                        trans,
                     },
-                }),
-                Sent::Dropped(reason) => self.pending.push(Event {
-                    tick: now,
-                    peer: to,
-                    kind: EventKind::Dropped {
+                ),
+                Sent::Dropped(reason) => (
+                    to,
+                    EventKind::Dropped {
                         from,
                         msg: kind,
                         reason,
+                        seq: None,
+                        trans,
                     },
-                }),
-            }
+                ),
+            };
+            self.pending.push(Event {
+                tick: now,
+                peer,
+                kind,
+            });
         }
     }
 
-    fn trace_drop(&mut self, from: PeerId, to: PeerId, msg: &Message, reason: DropReason) {
-        if self.opts.trace_messages {
-            self.pending.push(Event {
-                tick: self.now,
-                peer: to,
-                kind: EventKind::Dropped {
-                    from,
-                    msg: msg.kind(),
-                    reason,
-                },
-            });
-        }
+    /// Records that in-flight message `m` was lost for `reason`.
+    fn record_drop(&mut self, m: &InFlight, reason: DropReason) {
+        self.pending.push(Event {
+            tick: self.now,
+            peer: m.to,
+            kind: EventKind::Dropped {
+                from: m.from,
+                msg: m.msg.kind(),
+                reason,
+                seq: Some(m.seq),
+                trans: m.msg.trans(),
+            },
+        });
     }
 
     fn check(&self, id: PeerId) -> Result<PeerState, SimError> {
@@ -436,6 +451,18 @@ impl Sim {
         }
         self.flush(coordinator);
         Ok(trans)
+    }
+
+    /// Drops message `seq` ([`InFlight::seq`]) while it is in flight, at
+    /// tick `now`: it never arrives. The loss is recorded as an event
+    /// whether messages are traced or not.
+    pub fn drop_message(&mut self, seq: u64) -> Result<(), SimError> {
+        let m = self.network.remove(seq).ok_or(SimError::NotInFlight {
+            seq,
+            tick: self.now,
+        })?;
+        self.record_drop(&m, DropReason::ByHand);
+        Ok(())
     }
 
     /// Splits the cluster in two: `side` on one side, every other peer on

@@ -18,6 +18,10 @@ use crate::scenario::Session;
 use crate::sim::{PeerState, Sim};
 use crate::torture;
 
+mod messages;
+
+pub use messages::MessageRow;
+
 /// A ring position as a fraction of the circle, 0 ≤ x < 1.
 fn fraction(position: u64) -> f64 {
     position as f64 / 18_446_744_073_709_551_616.0
@@ -157,6 +161,8 @@ pub struct KeyDot {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageDot {
+    /// Its send order ([`InFlight::seq`]): what `dropMessage` takes.
+    pub seq: u64,
     /// Sender id.
     pub from: u32,
     /// Receiver id.
@@ -331,6 +337,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
 
 fn message_dot(m: &InFlight) -> MessageDot {
     MessageDot {
+        seq: m.seq,
         from: m.from.0,
         to: m.to.0,
         kind: m.msg.kind().label(),
@@ -662,13 +669,16 @@ fn describe(index: usize, e: &Event) -> EventRow {
         } => {
             format!("sent {} to {to}, due at tick {deliver_at}", msg.label())
         }
-        EventKind::Dropped { from, msg, reason } => format!(
+        EventKind::Dropped {
+            from, msg, reason, ..
+        } => format!(
             "lost {} from {from}: {}",
             msg.label(),
             match reason {
                 DropReason::Random => "dropped at random",
                 DropReason::Partition => "link cut",
                 DropReason::ReceiverFailed => "receiver down",
+                DropReason::ByHand => "dropped by hand",
             }
         ),
         _ => String::new(),
@@ -717,6 +727,12 @@ pub struct TransactionView {
     /// Why it decided so: `quorum reached`, `quorum impossible`, `timed
     /// out`, `not found` or `exists`.
     pub verdict: Option<&'static str>,
+    /// Its messages (requests, replies, read repair's write-backs), in
+    /// send order, each with what became of it.
+    pub messages: Vec<MessageRow>,
+    /// Whether messages were traced: if not, `messages` holds what could
+    /// be derived (see [`MessageRow::status`] `unknown`).
+    pub traced: bool,
 }
 
 /// One replica a coordinator asked, and what became of it.
@@ -765,10 +781,16 @@ pub struct Answer {
 pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
     let mut view: Option<TransactionView> = None;
     let mut op_kind = OpKind::Read;
+    let mut coordinator = PeerId(0);
+    let sim = session.sim();
+    let traced = sim.options().trace_messages;
+    let mut trail = messages::Trail::new(sim.now(), traced);
     for (_, e) in session.log().transaction(trans) {
+        trail.on_event(e, coordinator, op_kind);
         match &e.kind {
             EventKind::Operation { op, key, .. } => {
                 op_kind = *op;
+                coordinator = e.peer;
                 view = Some(TransactionView {
                     trans,
                     op: op.word(),
@@ -780,6 +802,8 @@ pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
                     asked: Vec::new(),
                     decision: None,
                     verdict: None,
+                    messages: Vec::new(),
+                    traced,
                 });
             }
             EventKind::Asked {
@@ -839,7 +863,9 @@ pub fn transaction(session: &Session, trans: u64) -> Option<TransactionView> {
             _ => {}
         }
     }
-    view
+    let mut view = view?;
+    view.messages = trail.finish(sim, trans);
+    Some(view)
 }
 
 /// A preset's grade.

@@ -24,6 +24,10 @@ use crate::view;
 /// simulated cluster: keep the page responsive).
 const MAX_STALENESS_SEEDS: u64 = 16;
 
+/// The largest message number `dropMessage` takes: JavaScript numbers are
+/// exact up to 2^53.
+const MAX_SAFE_SEQ: u64 = 1 << 53;
+
 /// Options of `new Playground(options)`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -392,6 +396,18 @@ impl Playground {
         let (from, to) = (peer_id(from)?, peer_id(to)?);
         let ticks = whole(ticks, "a delay in ticks", 1..=MAX_DELAY)?;
         self.act(Action::Delay { from, to, ticks })
+    }
+
+    /// Loses the message in flight whose send order is `seq` (a ring
+    /// message's or a transaction message's `seq`): it never arrives.
+    /// Recorded like a fault, so the share link replays it.
+    #[wasm_bindgen(js_name = dropMessage)]
+    pub fn drop_message(&mut self, seq: f64) -> Result<(), JsError> {
+        self.act(Action::Drop(whole(
+            seq,
+            "a message number",
+            0..=MAX_SAFE_SEQ,
+        )?))
     }
 
     fn act(&mut self, action: Action) -> Result<(), JsError> {

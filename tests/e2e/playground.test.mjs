@@ -826,3 +826,22 @@ test('Health counts a key lost when every live copy of an acknowledged write is 
   assert.equal(await lost.textContent(), '0', 'a holder came back with it');
   await page.close();
 });
+
+test('keyboard only: type a key (the field suggests the keys on the ring) and Show key draws its replicas', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  const suggested = await page.locator('#key-list option').evaluateAll((os) => os.map((o) => o.value).sort());
+  assert.deepEqual(suggested, ['apple', 'banana', 'cherry', 'kiwi', 'plum']);
+  await page.getByLabel('Key', { exact: true }).focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('banana');
+  const show = page.getByRole('button', { name: 'Show key' });
+  await show.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('.keymark.selected').getAttribute('data-key'), 'banana');
+  assert.equal(await page.locator('.peer.replica').count(), 3);
+  assert.match(page.url(), /&key=banana&sum=/, 'the link keeps it');
+  await page.getByLabel('Key', { exact: true }).fill('no-such-key');
+  await show.click();
+  assert.match(await page.locator('#error').textContent(), /No live peer holds a key "no-such-key"/);
+  await page.close();
+});

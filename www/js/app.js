@@ -5,12 +5,12 @@
 // the controller: what each control does, and the frame loop; the drawing
 // lives in one module per part of the page.
 import init, { Playground } from '../pkg/ftkv.js';
-import { $, clearError, html, message, showError } from './dom.js';
+import { $, clearError, clipText, html, message, showError } from './dom.js';
 import { buildFaults, drawFaults, pickPeer, wireFaults } from './faults.js';
 import { drawHistory, showCheck, showTab } from './history.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
-import { drawGrade, drawHealth, drawInspector, drawLog, pullEvents } from './panels.js';
+import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullEvents } from './panels.js';
 import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG } from './ring.js';
 import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
 import { MAX_EVENTS, MAX_MESSAGES, state } from './state.js';
@@ -129,6 +129,7 @@ function refresh() {
   drawLog();
   drawHistory(false);
   drawLoad(v, false);
+  fillKeyList(v, false);
   drawTime(v);
 }
 
@@ -207,6 +208,18 @@ function revealInspector() {
   if (window.matchMedia('(max-width: 900px)').matches) {
     $('inspector').scrollIntoView({ block: 'start' });
   }
+}
+
+/// Selects the key typed in Key (the keyboard's way to a key), or says it
+/// is on no live peer.
+function showKey() {
+  const key = $('key').value;
+  if (!state.view.keys.some((k) => k.key === key)) {
+    showError(`No live peer holds a key "${clipText(key, 60)}" at tick ${state.view.tick}.`);
+    return;
+  }
+  clearError();
+  if (state.selectedKey !== key) selectKey(key);
 }
 
 function selectKey(key) {
@@ -336,6 +349,7 @@ function wire() {
       showError('The browser did not allow copying; the address bar holds the link.');
     }
   });
+  $('show-key').addEventListener('click', showKey);
   for (const op of ['create', 'read', 'update', 'delete']) {
     $(op).addEventListener('click', () => request(op));
   }

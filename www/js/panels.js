@@ -121,3 +121,22 @@ export function drawLog() {
   if (shown.length === 0) shown.push(html('li', 'no events match'));
   $('log-list').replaceChildren(...shown);
 }
+
+/** Keys the Key field suggests at most. */
+const KEY_SUGGESTIONS = 500;
+
+/** The Key field's suggestions: the keys on the ring (at most every 300 ms unless `now`). */
+export function fillKeyList(v, now) {
+  const t = performance.now();
+  if (!now && t < state.keyListDue) return;
+  state.keyListDue = t + 300;
+  const keys = v.keys.slice(0, KEY_SUGGESTIONS).map((k) => k.key);
+  const list = $('key-list');
+  if (list.dataset.sig === keys.join('\n')) return;
+  list.dataset.sig = keys.join('\n');
+  list.replaceChildren(...keys.map((k) => {
+    const option = html('option');
+    option.value = k;
+    return option;
+  }));
+}

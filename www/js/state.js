@@ -33,6 +33,7 @@ export const state = {
   checkedAt: null,
   verdicts: new Map(), // key → { sentence } of keys the last check found not linearizable
   loadDue: 0,
+  keyListDue: 0,
   keysWritten: 0,
 };
 
