@@ -358,7 +358,7 @@ function wire() {
   $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
   $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
   $('split').addEventListener('click', split);
-  wireFaults(netFault);
+  wireFaults(netFault, () => setRunning(false));
   $('heal').addEventListener('click', () => netFault(() => state.pg.heal(), 'the network is whole again'));
   $('tab-events').addEventListener('click', () => showTab('events'));
   $('tab-history').addEventListener('click', () => showTab('history'));

@@ -1,8 +1,10 @@
 // Network faults you can draw: a loss or delay on one directed link, picked
 // in the panel or on the ring (shift-click, or "Pick link"), drawn as a
-// chord until Heal; and a split dragged along the ring as an arc of peers.
+// chord until Heal; a split dragged along the ring as an arc of peers; and
+// one message in flight dropped by clicking it ("Drop a message").
 // Every fault is an action of the core, so it lands in the share link.
 import { $, R, el, html, polar } from './dom.js';
+import { drawMessages } from './ring.js';
 import { state } from './state.js';
 
 /** The shortest arc (a fraction of the circle) that counts as a drag, not a click. */
@@ -10,15 +12,22 @@ const MIN_SWEEP = 0.01;
 /** How far inside and outside the ring the dragged arc is drawn, in viewBox units. */
 const ARC_WIDTH = 42;
 
-/** What this module remembers: the pick mode, the drag under way, what is drawn. */
-const fx = { picking: false, drag: null, drawn: '', netFault: () => {} };
+/**
+ * What this module remembers: the pick mode, the drag under way, the
+ * messages dropped by hand this tick (`{x, y, tick}`), what is drawn, and
+ * the app's `netFault` and `pause`.
+ */
+const fx = { picking: false, drag: null, crosses: [], drawn: '', netFault: () => {}, pause: () => {} };
 
 /**
- * Wires the link choice, the loss and delay buttons, the pick mode and
- * dragging on the ring; `netFault(fn, what)` runs a fault and reports it.
+ * Wires the link choice, the loss and delay buttons, the pick and drop
+ * modes and dragging on the ring; `netFault(fn, what)` runs a fault and
+ * reports it, `pause()` stops the run.
  */
-export function wireFaults(netFault) {
-  fx.netFault = netFault;
+export function wireFaults(netFault, pause) {
+  Object.assign(fx, { netFault, pause });
+  $('drop-mode').addEventListener('click', () => setDropMode(!state.dropMode));
+  $('msg-layer').addEventListener('click', dropClicked);
   $('link-from').addEventListener('change', onLinkChange);
   $('link-to').addEventListener('change', onLinkChange);
   $('set-loss').addEventListener('click', setLoss);
@@ -36,6 +45,7 @@ export function wireFaults(netFault) {
       status('Drag cancelled: nothing cut.');
     }
     setPicking(false);
+    setDropMode(false);
   });
 }
 
@@ -53,8 +63,37 @@ export function buildFaults() {
   $('link-to').replaceChildren(...options(null));
   $('link-to').disabled = true;
   setPicking(false);
+  setDropMode(false);
   dragCancel();
+  fx.crosses = [];
   fx.drawn = '';
+}
+
+/// Turns "Drop a message" on (the run pauses, messages on the ring become
+/// clickable and peers do not) or off.
+function setDropMode(on) {
+  if (state.dropMode === on) return;
+  state.dropMode = on;
+  if (on) fx.pause();
+  $('drop-mode').setAttribute('aria-pressed', String(on));
+  $('ring').classList.toggle('drop-mode', on);
+  drawMessages(0);
+  if (on) status('Drop a message: click a message in flight on the ring to lose it (Esc or the button stops).');
+}
+
+/// A click on a message dot in drop mode loses that message.
+function dropClicked(e) {
+  if (!state.dropMode) return;
+  const i = state.msgEls.indexOf(e.target);
+  const m = state.view?.messages[i];
+  if (!m) return;
+  const x = Number(e.target.getAttribute('cx'));
+  const y = Number(e.target.getAttribute('cy'));
+  const peer = (id) => state.view.peers[id]?.address;
+  fx.netFault(() => {
+    state.pg.dropMessage(m.seq);
+    fx.crosses.push({ x, y, tick: state.pg.tick() });
+  }, `message ${m.seq} (${m.kind}, ${peer(m.from)} → ${peer(m.to)}) dropped by hand`);
 }
 
 /** The chosen directed link `{from, to}`, or null for every link. */
@@ -144,13 +183,16 @@ function pointOf(address) {
 
 /**
  * The directed links with a rule of their own as chords (dashed for loss,
- * thicker for delay, labelled), the chosen link highlighted, and the loss
- * on every link in the ring's centre. Redrawn only when any of it changes.
+ * thicker for delay, labelled), the chosen link highlighted, a red cross
+ * where a message was dropped by hand this tick, and the loss on every
+ * link in the ring's centre. Redrawn only when any of it changes.
  */
 export function drawFaults() {
   const net = state.pg.links();
   const chosen = chosenLink();
-  const sig = JSON.stringify([net, chosen]);
+  const now = state.pg.tick();
+  fx.crosses = fx.crosses.filter((c) => c.tick === now);
+  const sig = JSON.stringify([net, chosen, fx.crosses]);
   if (sig === fx.drawn) return;
   fx.drawn = sig;
   const layer = $('fault-layer');
@@ -160,6 +202,10 @@ export function drawFaults() {
     rules.push({ from: chosen.from, to: chosen.to, loss: 0, delay: 1, picked: true });
   }
   for (const l of rules) layer.append(chord(l));
+  for (const c of fx.crosses) {
+    const [x, y] = [c.x, c.y];
+    layer.append(el('path', { class: 'dropped', d: `M${x - 7} ${y - 7}L${x + 7} ${y + 7}M${x - 7} ${y + 7}L${x + 7} ${y - 7}` }));
+  }
   if (net.loss > 0) layer.append(el('text', { class: 'loss-all', 'data-loss': String(net.loss) }, `${net.loss} % lost on every link`));
 }
 
@@ -202,7 +248,7 @@ function ringPoint(e) {
 
 /// A press on the ring's empty area (not a peer, not a key) starts a drag.
 function dragStart(e) {
-  if (e.button !== 0 || e.target.closest('.peer, .keymark')) return;
+  if (e.button !== 0 || state.dropMode || e.target.closest('.peer, .keymark')) return;
   const p = ringPoint(e);
   if (!p || p.r < 30) return;
   e.preventDefault();

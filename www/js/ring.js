@@ -270,6 +270,16 @@ function kindClass(kind) {
   return kind;
 }
 
+/// While messages can be dropped (paused, "Drop a message"), each sits
+/// clear of its sender, and those on one link spread out along it so that
+/// each can be clicked; `along` counts the messages placed per link.
+function dropSpot(along, m) {
+  const link = `${m.from}>${m.to}`;
+  const k = along.get(link) ?? 0;
+  along.set(link, k + 1);
+  return 0.3 + (k % 5) * 0.1;
+}
+
 /** Messages in flight, `frac` of the way into the current tick, and this tick's losses. */
 export function drawMessages(frac) {
   const v = state.view;
@@ -281,6 +291,7 @@ export function drawMessages(frac) {
     layer.append(c);
     state.msgEls.push(c);
   }
+  const along = new Map();
   state.msgEls.forEach((c, i) => {
     const m = v.messages[i];
     if (!m) {
@@ -288,7 +299,7 @@ export function drawMessages(frac) {
       return;
     }
     const span = Math.max(1, m.deliverAt - m.sentAt);
-    const t = Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
+    const t = state.dropMode ? dropSpot(along, m) : Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
     const [x1, y1] = peerPoint(m.from);
     const [x2, y2] = peerPoint(m.to);
     c.setAttribute('cx', (x1 + (x2 - x1) * t).toFixed(1));
