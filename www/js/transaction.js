@@ -64,11 +64,11 @@ function sequence(t) {
   const now = state.pg.tick();
   const lanes = [t.coordinator, ...t.asked.map((a) => a.address).filter((a) => a !== t.coordinator)];
   for (const m of t.messages) for (const a of [m.from, m.to]) if (!lanes.includes(a)) lanes.push(a);
-  const last = Math.max(t.started + 1, now, ...t.messages.map((m) => m.at ?? 0));
+  const last = Math.max(t.started + 3, now, ...t.messages.map((m) => m.at ?? 0));
   const perTick = Math.max(4, Math.min(22, 240 / (last - t.started)));
   const height = SEQ_TOP + (last - t.started) * perTick + 12;
   const svg = el('svg', { class: 'seq', viewBox: `0 0 ${SEQ_WIDTH} ${height.toFixed(0)}`, role: 'img',
-    'aria-label': `Message sequence: ${t.messages.length} messages between the coordinator and the replicas, ticks ${t.started} to ${last}` });
+    'aria-label': `Message sequence: ${t.messages.length} messages, ticks ${t.started} to ${last}` });
   const gap = (SEQ_WIDTH - SEQ_LEFT - 20) / Math.max(1, lanes.length - 1);
   const x = (address) => SEQ_LEFT + lanes.indexOf(address) * (lanes.length === 1 ? 0 : gap);
   const y = (tick) => SEQ_TOP + (tick - t.started) * perTick;
@@ -123,7 +123,7 @@ function sequence(t) {
   const defs = el('defs');
   defs.append(marker);
   svg.prepend(defs);
-  const nowLine = el('line', { class: 'now', x1: '0', y1: f(y(now)), x2: String(SEQ_WIDTH), y2: f(y(now)) });
+  const nowLine = el('line', { class: 'now', x1: String(SEQ_LEFT - 16), y1: f(y(now)), x2: String(SEQ_WIDTH), y2: f(y(now)) });
   nowLine.append(el('title', {}, `tick ${now}, shown now`));
   svg.append(nowLine);
   return svg;
