@@ -22,6 +22,9 @@
 //!    100-peer run with every message traced (as the playground runs it),
 //!    the worst case (the tick just before a checkpoint) and the mean over
 //!    random ticks; and the memory its checkpoints take.
+//! 7. Health samples for the playground's charts: milliseconds per tick of
+//!    a session (sampling included) and per sample at 100 and 1,000 peers
+//!    with 1,000 keys, and the share of a tick the sampling takes.
 //!
 //! Peak heap is measured by a counting global allocator, so it is the same
 //! on every machine for the same run. `-- --quick` runs a small version,
@@ -37,6 +40,7 @@ use ftkv::classic::{self, Driver};
 use ftkv::config::{AeMode, Config, Level};
 use ftkv::event::EventKind;
 use ftkv::event_log::EventLog;
+use ftkv::health::Sample;
 use ftkv::message::MessageKind;
 use ftkv::op::OpKind;
 use ftkv::ring::Ring;
@@ -494,11 +498,49 @@ fn seek_latency(peers: u32, ticks: u64, random: u32) {
     println!("  back one tick from the end      {back:>10.1} ms");
 }
 
+/// The cost of the health samples behind the playground's charts: a
+/// session of `peers` peers with `keys` keys written runs `ticks` ticks;
+/// prints its time per tick, the time of one sample (`Sample::of`) in the
+/// state it ended in, and what the sampling adds per tick.
+fn sampling_cost(peers: u32, keys: u32, ticks: u64) {
+    let mut s = Session::new(Setup::new(peers, 3), false).expect("session");
+    s.step(u64::from(peers) / 4 + 30);
+    for i in 0..keys {
+        let key = format!("key{i}");
+        s.request(OpKind::Create, &key, Some("v"), None, Level::Quorum)
+            .expect("create");
+    }
+    s.act(Action::Fail(PeerId(peers / 2))).expect("fail");
+    let start = Instant::now();
+    let ran = s.step(ticks);
+    let per_tick = start.elapsed().as_secs_f64() * 1000.0 / ran as f64;
+    let calls = 50;
+    let start = Instant::now();
+    for _ in 0..calls {
+        std::hint::black_box(Sample::of(s.sim()));
+    }
+    let per_sample = start.elapsed().as_secs_f64() * 1000.0 / f64::from(calls);
+    let every = s.samples().every();
+    println!(
+        "  {peers:>5} peers {keys:>6} keys {per_tick:>10.3} ms/tick {per_sample:>10.3} ms/sample  every {every:>2} ticks: +{:.1}% per tick, {} samples",
+        100.0 * per_sample / every as f64 / (per_tick - per_sample / every as f64),
+        s.samples().all().len()
+    );
+}
+
 fn main() {
     // `cargo bench --bench sim -- --quick`: a small smoke run for CI;
-    // `-- --seek`: only the time-travel numbers.
+    // `-- --seek`: only the time-travel numbers; `-- --series`: only the
+    // cost of the health samples.
     if std::env::args().any(|a| a == "--seek") {
         seek_latency(100, 2000, 100);
+    } else if std::env::args().any(|a| a == "--series") {
+        println!(
+            "
+health samples for the charts (time per tick includes them)"
+        );
+        sampling_cost(100, 1000, 500);
+        sampling_cost(1000, 1000, 200);
     } else if std::env::args().any(|a| a == "--quick") {
         classic_cases(1);
         torture_throughput(2);
@@ -509,6 +551,8 @@ fn main() {
         large_cluster(100, 1000, 400);
         ring_lookups(100_000);
         seek_latency(20, 500, 10);
+        println!("\nhealth samples for the charts (time per tick includes them)");
+        sampling_cost(20, 100, 100);
     } else {
         classic_cases(20);
         playground_scenarios();
@@ -522,5 +566,8 @@ fn main() {
         large_cluster(1000, 10_000, 1000);
         ring_lookups(10_000_000);
         seek_latency(100, 2000, 100);
+        println!("\nhealth samples for the charts (time per tick includes them)");
+        sampling_cost(100, 1000, 500);
+        sampling_cost(1000, 1000, 200);
     }
 }

@@ -139,6 +139,16 @@ impl EventLog {
             .take_while(|&i| i < self.shown)
             .map(|i| (i, &self.events[i]))
     }
+
+    /// Every transaction recorded, the recorded future after the shown
+    /// events included, in id order: each one's events, in order.
+    pub fn recorded_transactions(
+        &self,
+    ) -> impl Iterator<Item = impl Iterator<Item = &Event> + '_> + '_ {
+        self.by_trans
+            .values()
+            .map(|indices| indices.iter().map(|&i| &self.events[i as usize]))
+    }
 }
 
 /// The transaction an event belongs to, if any: what the log indexes.

@@ -14,6 +14,7 @@ pub mod config;
 pub mod coordinator;
 pub mod event;
 pub mod event_log;
+pub mod health;
 pub mod load;
 pub mod membership;
 pub mod merkle;

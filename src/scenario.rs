@@ -23,8 +23,11 @@
 //! `rep=N.R.W` (replication other than 3.2.2), `rr=async` or `rr=blocking`
 //! (read repair other than off), `vn=V` (V tokens per peer on the ring,
 //! other than 1), `hh=on` (hinted handoff) and `ae=merkle` (Merkle-tree
-//! anti-entropy; its period is the `ae_period` of `t=`), the view (see
-//! [`crate::selection`]: `sel=P`, `key=K`, `tx=T`), and last `&sum=`
+//! anti-entropy; its period is the `ae_period` of `t=`), `free=700` (a
+//! preset that reached its end went on as a free run there:
+//! [`Session::continue_free`]; shown from that tick on, dropped by a fork
+//! before it), the view (see [`crate::selection`]: `sel=P`, `key=K`,
+//! `tx=T`), and last `&sum=`
 //! eight hex digits of the xxh3 hash of all that comes before, so a
 //! truncated or mangled link is refused, not replayed as some other
 //! scenario. Peers are numbered from 1 (peer `n` is the address of
@@ -80,6 +83,7 @@ use crate::config::{
     MAX_VNODES,
 };
 use crate::event_log::EventLog;
+use crate::health::Samples;
 use crate::membership::MembershipTimings;
 use crate::network::MAX_DELAY;
 use crate::op::OpKind;
@@ -242,6 +246,11 @@ pub struct Session {
     client: SimRng,
     /// What the person is looking at (not part of the run).
     selection: Selection,
+    /// The health counters over the run, up to the horizon.
+    samples: Samples,
+    /// The tick a preset went on from as a free run, if it did (its
+    /// driver no longer drives; recorded like an action).
+    free: Option<u64>,
 }
 
 /// A session's state at one tick, before the actions of that tick: all a
@@ -303,6 +312,8 @@ impl Session {
             driver: driver.clone(),
         };
         let timeline = Timeline::new(start, timeline::capacity(setup.peers));
+        let mut samples = Samples::new(longest_run(setup.peers));
+        samples.take(&sim);
         Ok(Session {
             setup,
             sim,
@@ -316,17 +327,48 @@ impl Session {
             timeline,
             client,
             selection: Selection::default(),
+            samples,
+            free: None,
         })
     }
 
     /// The latest tick this scenario may reach: a preset's end (the
     /// classic 700 ticks), or the longest a share link may replay.
+    /// A preset that goes on as a free run ([`Session::continue_free`])
+    /// may reach the longest a share link may replay.
     pub fn max_tick(&self) -> u64 {
-        if self.driver.is_some() {
+        if self.driver.is_some() && self.free.is_none() {
             return classic::TICKS;
         }
-        let peers = u64::from(self.setup.peers);
-        (MAX_WORK / (peers * peers)).min(MAX_TICK)
+        longest_run(self.setup.peers)
+    }
+
+    /// Lets a preset that reached its end ([`classic::TICKS`]) go on as a
+    /// free run: its driver drives no more, the same peers run on up to
+    /// the longest a share link may replay, and requests complete as in
+    /// any run. The grade stays that of the preset's ticks. The link
+    /// records it (`free=700`). Doing it again is harmless.
+    pub fn continue_free(&mut self) -> Result<(), ScenarioError> {
+        let Some(driver) = &self.driver else {
+            return Err(ScenarioError(
+                "only a preset can continue as a free run".into(),
+            ));
+        };
+        let now = self.sim.now();
+        if !driver.is_done(&self.sim) || now > classic::TICKS {
+            return Err(ScenarioError(format!(
+                "a preset continues as a free run from its end, tick {}, not tick {now}",
+                classic::TICKS
+            )));
+        }
+        self.free = Some(now);
+        Ok(())
+    }
+
+    /// The tick a preset went on from as a free run, if it did by the
+    /// shown tick.
+    pub fn free_from(&self) -> Option<u64> {
+        self.free.filter(|&t| t <= self.sim.now())
     }
 
     /// Runs up to `n` ticks (a preset's driver acts before each); stops at
@@ -336,7 +378,7 @@ impl Session {
     pub fn step(&mut self, n: u64) -> u64 {
         let mut ran = 0;
         while ran < n && self.sim.now() < self.max_tick() {
-            if let Some(driver) = &mut self.driver {
+            if let Some(driver) = self.driver.as_mut().filter(|d| !d.is_done(&self.sim)) {
                 // The driver only errs when no peer is left to act on;
                 // the person caused that and sees it on the ring.
                 let _ = driver.act(&mut self.sim);
@@ -349,6 +391,7 @@ impl Session {
                 let checkpoint = self.checkpoint();
                 self.timeline.save(now, checkpoint);
             }
+            self.samples.take(&self.sim);
             self.replay_actions();
         }
         self.absorb();
@@ -421,7 +464,9 @@ impl Session {
         let fresh = self.log.record(&mut self.sim);
         self.recorder.feed(fresh);
         if let Some(g) = &mut self.grading {
-            g.feed(fresh);
+            // The preset's ticks only: a free run after it grades nothing.
+            let graded = fresh.partition_point(|e| e.tick < classic::TICKS);
+            g.feed(&fresh[..graded]);
         }
     }
 
@@ -438,6 +483,8 @@ impl Session {
         self.actions.truncate(self.applied);
         self.log.cut();
         self.timeline.drop_after(now);
+        self.samples.drop_after(now);
+        self.free = self.free.filter(|&t| t <= now);
         self.horizon = now;
         self.absorb();
         self.actions.push(Timed { tick: now, action });
@@ -546,6 +593,12 @@ impl Session {
         Ok(())
     }
 
+    /// The health counters sampled over the run, from tick 0 up to the
+    /// horizon (the shown tick's future included).
+    pub fn samples(&self) -> &Samples {
+        &self.samples
+    }
+
     /// The share link (URL fragment, without `#`) of this scenario now.
     pub fn link(&self) -> String {
         let s = &self.setup;
@@ -600,6 +653,9 @@ impl Session {
             link.push_str(&format!("&ae={}", ae.mode.word()));
         }
         link.push_str(&format!("&tick={}", self.sim.now()));
+        if let Some(free) = self.free_from() {
+            link.push_str(&format!("&free={free}"));
+        }
         if self.applied > 0 {
             let actions: Vec<String> = self.actions().iter().map(encode_action).collect();
             link.push_str("&do=");
@@ -618,12 +674,14 @@ impl Session {
     pub fn from_link(text: &str, trace_messages: bool) -> Result<Session, ScenarioError> {
         let parsed = parse_link(text)?;
         let mut session = Session::new(parsed.setup, trace_messages)?;
-        if parsed.tick > session.max_tick() {
+        let limit = match parsed.free {
+            Some(_) => longest_run(session.setup.peers),
+            None => session.max_tick(),
+        };
+        if parsed.tick > limit {
             return fail(format!(
                 "tick {} is past the longest replay for {} peers ({})",
-                parsed.tick,
-                session.setup.peers,
-                session.max_tick()
+                parsed.tick, session.setup.peers, limit
             ));
         }
         for (index, timed) in parsed.actions.into_iter().enumerate() {
@@ -638,15 +696,34 @@ impl Session {
             if timed.tick < session.sim.now() {
                 return fail(format!("action {} is out of tick order", index + 1));
             }
-            session.step(timed.tick - session.sim.now());
+            session.advance(timed.tick, parsed.free)?;
             if let Err(e) = session.act(timed.action) {
                 return fail(format!("action {} at tick {}: {e}", index + 1, timed.tick));
             }
         }
-        session.step(parsed.tick - session.sim.now());
+        session.advance(parsed.tick, parsed.free)?;
         session.select(parsed.selection).or_else(|e| fail(e.0))?;
         Ok(session)
     }
+
+    /// Runs on to tick `to`, going on as a free run at tick `free` on the
+    /// way if a link says so.
+    fn advance(&mut self, to: u64, free: Option<u64>) -> Result<(), ScenarioError> {
+        if let Some(free) = free.filter(|&f| f <= to && self.free.is_none()) {
+            self.step(free - self.sim.now());
+            self.continue_free()
+                .or_else(|e| fail(format!("free={free}: {e}")))?;
+        }
+        self.step(to - self.sim.now());
+        Ok(())
+    }
+}
+
+/// The longest run of `peers` peers a share link may replay: a bound on
+/// the work of a replay, peers² × ticks, and at most [`MAX_TICK`].
+fn longest_run(peers: u32) -> u64 {
+    let peers = u64::from(peers.max(1));
+    (MAX_WORK / (peers * peers)).min(MAX_TICK)
 }
 
 /// How many peers the scenario of link `text` has (the link checked as
@@ -741,6 +818,8 @@ struct ParsedLink {
     tick: u64,
     actions: Vec<Timed>,
     selection: Selection,
+    /// The tick a preset went on from as a free run.
+    free: Option<u64>,
 }
 
 fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
@@ -760,10 +839,10 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
     if sum != checksum(fragment) {
         return fail("it is damaged or incomplete: its checksum does not match".into());
     }
-    let mut fields: [Option<&str>; 15] = [None; 15];
-    const NAMES: [&str; 15] = [
-        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh", "ae", "sel",
-        "key", "tx",
+    let mut fields: [Option<&str>; 16] = [None; 16];
+    const NAMES: [&str; 16] = [
+        "v", "peers", "seed", "tick", "preset", "t", "do", "rep", "rr", "vn", "hh", "ae", "free",
+        "sel", "key", "tx",
     ];
     for part in fragment.split('&') {
         let Some((name, value)) = part.split_once('=') else {
@@ -846,6 +925,22 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             ))
         })?;
     }
+    let free = match fields[12] {
+        None => None,
+        Some(_) if fields[4].is_none() => {
+            return fail("free= continues a preset, and the link has no preset".into())
+        }
+        Some(_) => match number(12, MAX_TICK)? {
+            t if t != classic::TICKS => {
+                return fail(format!(
+                    "free={t}: a preset continues as a free run from its end, tick {}",
+                    classic::TICKS
+                ))
+            }
+            t if t > tick => return fail(format!("free={t} is after the link's tick {tick}")),
+            t => Some(t),
+        },
+    };
     let mut actions = Vec::new();
     if let Some(list) = fields[6] {
         for (index, text) in list.split(';').enumerate() {
@@ -859,16 +954,16 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
         }
     }
     let selection = Selection {
-        peer: match fields[12] {
+        peer: match fields[13] {
             Some(_) => Some(PeerId(
-                number(12, u64::from(peers))?
+                number(13, u64::from(peers))?
                     .checked_sub(1)
                     .map_or_else(|| fail("sel must name a peer from 1".into()), Ok)?
                     as u32,
             )),
             None => None,
         },
-        key: fields[13]
+        key: fields[14]
             .map(|k| {
                 percent_decode_str(k)
                     .decode_utf8()
@@ -876,13 +971,14 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
                     .or_else(|_| fail("the selected key is not UTF-8".into()))
             })
             .transpose()?,
-        trans: fields[14].map(|_| number(14, u64::MAX)).transpose()?,
+        trans: fields[15].map(|_| number(15, u64::MAX)).transpose()?,
     };
     Ok(ParsedLink {
         setup,
         tick,
         actions,
         selection,
+        free,
     })
 }
 

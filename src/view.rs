@@ -1,9 +1,16 @@
 //! What the playground shows, as plain serializable snapshots of a
 //! [`Session`]: the ring, one peer in detail, the events, one transaction,
 //! the health counters, a preset's grade, the client history and the
-//! history checker's report. Computed here, in Rust, so the page only draws.
+//! history checker's report; a preset's guide ([`guide`]) and the run over
+//! time ([`series`]). Computed here, in Rust, so the page only draws.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+mod guide;
+mod series;
+
+pub use guide::{guide, GuideStep, GuideView};
+pub use series::{series, SeriesView};
 
 use serde::Serialize;
 
@@ -12,6 +19,7 @@ use crate::check::{Anomalies, Completion, Finding, KeyVerdict};
 use crate::classic::grader::Grade;
 use crate::config::Config;
 use crate::event::{DropReason, Event, EventKind};
+use crate::health::{self, Tally};
 use crate::network::InFlight;
 use crate::op::{OpKind, Reason, Version};
 use crate::scenario::Session;
@@ -266,22 +274,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         })
         .collect();
     let observer = live.first().and_then(|&id| sim.peer(id));
-    let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
-    for &id in &ids {
-        let (Some(peer), Some(state)) = (sim.peer(id), sim.state(id)) else {
-            continue;
-        };
-        // Tombstones are no copies: a deleted key leaves the ring.
-        for k in peer.store().keys().filter(|k| k.stored.is_live()) {
-            let (copies, hints) = holders.entry(k.key).or_default();
-            if state == PeerState::Alive {
-                match k.hint {
-                    Some(_) => hints.push(id.0),
-                    None => copies.push(id.0),
-                }
-            }
-        }
-    }
+    let holders = health::copies(sim);
     let keys: Vec<KeyDot> = holders
         .into_iter()
         .map(|(key, (holders, hinted))| KeyDot {
@@ -300,8 +293,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         })
         .collect();
     let rep = sim.options().config.replication;
-    let count =
-        |pred: &dyn Fn(usize) -> bool| keys.iter().filter(|k| pred(k.holders.len())).count();
+    let tally = Tally::of(keys.iter().map(|k| k.holders.len()), rep);
     let health = Health {
         alive: live.len(),
         failed: ids
@@ -309,9 +301,9 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
             .filter(|&&id| sim.state(id) == Some(PeerState::Failed))
             .count(),
         keys: keys.len(),
-        under_replicated: count(&|n| n < usize::from(rep.n)),
-        below_quorum: count(&|n| n < usize::from(rep.r.max(rep.w))),
-        over_replicated: count(&|n| n > usize::from(rep.n)),
+        under_replicated: tally.under_replicated as usize,
+        below_quorum: tally.below_quorum as usize,
+        over_replicated: tally.over_replicated as usize,
         in_flight: sim.network().in_flight_count(),
         lost: lost_keys(session, &keys),
         partitioned: side_count > 1,
@@ -880,6 +872,13 @@ pub struct GradeView {
     pub max: u32,
     /// Whether the run is over (else the grade is provisional).
     pub finished: bool,
+    /// Whether the preset goes on as a free run at the shown tick (its
+    /// grade stays that of its own ticks).
+    pub continues_freely: bool,
+    /// Points given by the checks whose window has closed: final points.
+    pub settled: u32,
+    /// Points possible in the checks whose window has closed.
+    pub settled_max: u32,
     /// Each check.
     pub checks: Vec<CheckRow>,
 }
@@ -896,27 +895,45 @@ pub struct CheckRow {
     pub max: u32,
     /// What was counted.
     pub detail: String,
+    /// The tick its window closes at: from then on nothing changes its
+    /// points.
+    pub closes_at: u64,
+    /// Whether its window has closed by the shown tick (its points are
+    /// final; before, they are provisional).
+    pub closed: bool,
 }
 
 /// The grade of a preset's run so far, or `None` without a preset.
+/// `points` and `max` count every check, provisional ones included (the
+/// classic grader's total at the end); `settled` and `settledMax` only the
+/// checks whose window has closed.
 pub fn grade(session: &Session) -> Option<GradeView> {
     let driver = session.preset()?;
     let g: &Grade = session.grade()?;
+    let now = session.sim().now();
+    let checks: Vec<CheckRow> = g
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CheckRow {
+            name: c.name.clone(),
+            points: c.points,
+            max: c.max,
+            detail: c.detail.clone(),
+            closes_at: driver.window_end(i),
+            closed: now >= driver.window_end(i),
+        })
+        .collect();
+    let settled = checks.iter().filter(|c| c.closed);
     Some(GradeView {
         test: g.test.clone(),
         points: g.points(),
         max: g.max(),
         finished: driver.is_done(session.sim()),
-        checks: g
-            .checks
-            .iter()
-            .map(|c| CheckRow {
-                name: c.name.clone(),
-                points: c.points,
-                max: c.max,
-                detail: c.detail.clone(),
-            })
-            .collect(),
+        continues_freely: session.free_from().is_some(),
+        settled: settled.clone().map(|c| c.points).sum(),
+        settled_max: settled.map(|c| c.max).sum(),
+        checks,
     })
 }
 

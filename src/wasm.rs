@@ -586,6 +586,31 @@ impl Playground {
         }
     }
 
+    /// A preset's guide, or `null` without a preset: `{ test, keys,
+    /// steps: [{ tick, caption, expect, checks }], next, finished,
+    /// continuesFreely }` (see `view::GuideView`).
+    pub fn guide(&self) -> Result<JsValue, JsError> {
+        match view::guide(&self.session) {
+            Some(g) => to_js(&g),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Lets a preset that reached its end go on as a free run with the
+    /// same peers (the share link records it as `free=700`); an error
+    /// without a preset or before its end.
+    #[wasm_bindgen(js_name = continueFree)]
+    pub fn continue_free(&mut self) -> Result<(), JsError> {
+        self.session.continue_free().map_err(error)
+    }
+
+    /// The run from tick 0 to the horizon in at most `buckets` buckets:
+    /// `{ tick, horizon, every, from, until, failed, underReplicated,
+    /// belowQuorum, inFlight, ok, fail, pending }` (see `view::SeriesView`).
+    pub fn series(&self, buckets: u32) -> Result<JsValue, JsError> {
+        to_js(&view::series(&self.session, buckets))
+    }
+
     /// The presets (the classic test cases), in grader order:
     /// `[{ name, keyValue }]`, key-value tests first.
     pub fn presets() -> Result<JsValue, JsError> {

@@ -327,28 +327,28 @@ fn read_or_update(op: OpKind, events: &[Event]) -> Vec<Check> {
         .filter(|&(_, k, _)| k != INVALID_KEY)
         .collect();
     let invalid_issued = ops.iter().any(|&(_, k, _)| k == INVALID_KEY);
-    if key_ops.len() < 5 || !invalid_issued {
-        let why = format!(
-            "the run issued {} {} operations on the test key and {} on {INVALID_KEY}; the schedule needs 5 and 1",
-            key_ops.len(),
-            op.upper(),
-            usize::from(invalid_issued)
-        );
-        let mut checks: Vec<Check> = steps
-            .iter()
-            .map(|(name, max, _, _)| check(name, *max, false, why.clone()))
-            .collect();
-        checks.push(check(invalid, 3, false, why));
-        return checks;
-    }
-    let (_, key, value) = key_ops[0];
+    // A step's window runs from its operation to the next one; while the
+    // run has not issued them all, the windows already closed by a later
+    // operation are graded and the others score zero, saying why.
+    let complete = key_ops.len() >= 5 && invalid_issued;
+    let why = format!(
+        "the run issued {} {} operations on the test key and {} on {INVALID_KEY}; the schedule needs 5 and 1",
+        key_ops.len(),
+        op.upper(),
+        usize::from(invalid_issued)
+    );
+    let (key, value) = key_ops.first().map_or(("", None), |&(_, k, v)| (k, v));
     let mut bounds: Vec<u64> = key_ops.iter().take(5).map(|&(t, _, _)| t).collect();
-    bounds.push(u64::MAX);
+    if complete {
+        bounds.push(u64::MAX);
+    }
     let mut checks: Vec<Check> = steps
         .iter()
         .enumerate()
         .map(|(i, (name, max, failures, want))| {
-            let (from, until) = (bounds[i], bounds[i + 1]);
+            let (Some(&from), Some(&until)) = (bounds.get(i), bounds.get(i + 1)) else {
+                return check(name, *max, false, why.clone());
+            };
             let n = outcomes(events)
                 .filter(|o| o.op == op && o.key == key && (from..until).contains(&o.tick))
                 .filter(|o| match failures {
@@ -370,6 +370,10 @@ fn read_or_update(op: OpKind, events: &[Event]) -> Vec<Check> {
             check(name, *max, want.accepts(n), detail)
         })
         .collect();
+    if !complete {
+        checks.push(check(invalid, 3, false, why));
+        return checks;
+    }
     let n = per_key(events, op, false)
         .get(INVALID_KEY)
         .copied()
@@ -627,6 +631,19 @@ mod tests {
         assert_eq!(points(&t, &[]), vec![0]);
         let t = test(None, false, false);
         assert_eq!(points(&t, &[]), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn a_steps_window_is_graded_once_the_next_operation_closed_it() {
+        let t = test(Some(OpKind::Update), true, false);
+        let events = run(&t);
+        let until = |tick: u64| -> Vec<Event> {
+            events.iter().filter(|e| e.tick < tick).cloned().collect()
+        };
+        assert_eq!(points(&t, &until(226)), vec![3, 9, 0, 0, 0, 0]);
+        assert_eq!(points(&t, &until(286)), vec![3, 9, 9, 10, 0, 0]);
+        let g = grade(&t, &until(226));
+        assert!(g.checks[2].detail.contains("needs 5 and 1"), "{g}");
     }
 
     #[test]

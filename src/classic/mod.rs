@@ -41,6 +41,10 @@ pub const INVALID_KEY: &str = "invalidKey";
 pub const NEW_VALUE: &str = "newValue";
 /// The value the update test writes to the invalid key.
 pub const INVALID_VALUE: &str = "invalidValue";
+/// The ticks of the read and update tests' five steps on the tested key:
+/// all replicas up, one replica failed, two failed, after stabilization, a
+/// non-replica failed (the invalid key is tried at the last one too).
+pub const STEP_TICKS: [u64; 5] = [TEST_TICK, 175, 225, 275, 285];
 
 /// The seven classic test cases (`testcases/{name}.conf`) in grader order:
 /// the first [`KEY_VALUE_CASES`] are key-value tests, the rest membership.
@@ -81,6 +85,7 @@ pub struct Driver {
     test: Testcase,
     rng: SimRng,
     keys: BTreeMap<String, String>,
+    failures: Vec<(u64, PeerId)>,
 }
 
 /// Runs `test` with `seed` for all [`TICKS`] ticks; returns its events.
@@ -99,16 +104,68 @@ pub fn run(test: &Testcase, seed: u64) -> Result<EventLog, SimError> {
 impl Driver {
     /// A driver for `test` whose choices draw from `seed`.
     pub fn new(test: Testcase, seed: u64) -> Driver {
+        let mut rng = SimRng::new(seed, STREAM_DRIVER);
+        // A key-value test draws nothing before its keys, so drawing them
+        // now rather than at INSERT_TICK draws the same keys and leaves the
+        // stream where the insert left it; they are known from tick 0.
+        let mut keys = BTreeMap::new();
+        while test.crud.is_some() && keys.len() < KEY_COUNT {
+            let key: String = (0..5)
+                .map(|_| char::from(ALPHANUMERIC[rng.below(62) as usize]))
+                .collect();
+            let value = format!("value{}", rng.below(100));
+            keys.entry(key).or_insert(value);
+        }
         Driver {
             test,
-            rng: SimRng::new(seed, STREAM_DRIVER),
-            keys: BTreeMap::new(),
+            rng,
+            keys,
+            failures: Vec::new(),
         }
     }
 
     /// The test case being driven.
     pub fn test(&self) -> &Testcase {
         &self.test
+    }
+
+    /// The keys a key-value test creates, with their values, sorted (none
+    /// in a membership test).
+    pub fn keys(&self) -> &BTreeMap<String, String> {
+        &self.keys
+    }
+
+    /// The key the read or update test works on and its value there (the
+    /// created value for a read, [`NEW_VALUE`] for an update); `None` in
+    /// the other tests.
+    pub fn tested_key(&self) -> Option<(&str, &str)> {
+        let op = self
+            .test
+            .crud
+            .filter(|op| matches!(op, OpKind::Read | OpKind::Update))?;
+        let (key, value) = self.keys.iter().nth(usize::from(op == OpKind::Update))?;
+        let value = if op == OpKind::Update {
+            NEW_VALUE
+        } else {
+            value
+        };
+        Some((key, value))
+    }
+
+    /// The tick at which the window of the grade's check `index` (in the
+    /// grader's order) closes, after which no event changes its points:
+    /// the read and update tests' steps close at the next step's tick,
+    /// every other check counts the whole run and closes at [`TICKS`].
+    pub fn window_end(&self, index: usize) -> u64 {
+        match self.tested_key() {
+            Some(_) => STEP_TICKS.get(index + 1).copied().unwrap_or(TICKS),
+            None => TICKS,
+        }
+    }
+
+    /// The peers the driver failed so far, with the tick of each failure.
+    pub fn failures(&self) -> &[(u64, PeerId)] {
+        &self.failures
     }
 
     /// Whether the run is over at the simulation's current tick.
@@ -141,24 +198,17 @@ impl Driver {
         let n = self.test.peers;
         if self.test.single_failure {
             let victim = self.rng.below(n);
-            return fail_if_alive(sim, PeerId(victim));
+            return self.fail_if_alive(sim, PeerId(victim));
         }
         let half = n / 2;
         let start = self.rng.below(half.max(1));
         for id in start..start + half {
-            fail_if_alive(sim, PeerId(id))?;
+            self.fail_if_alive(sim, PeerId(id))?;
         }
         Ok(())
     }
 
     fn insert(&mut self, sim: &mut Sim) -> Result<(), SimError> {
-        while self.keys.len() < KEY_COUNT {
-            let key: String = (0..5)
-                .map(|_| char::from(ALPHANUMERIC[self.rng.below(62) as usize]))
-                .collect();
-            let value = format!("value{}", self.rng.below(100));
-            self.keys.entry(key).or_insert(value);
-        }
         let pairs: Vec<(String, String)> = self
             .keys
             .iter()
@@ -187,28 +237,23 @@ impl Driver {
 
     /// The read and update tests: steps at 150, 175, 225, 275 and 285.
     fn read_or_update(&mut self, sim: &mut Sim, op: OpKind, now: u64) -> Result<(), SimError> {
-        if !matches!(now, TEST_TICK | 175 | 225 | 275 | 285) {
+        if !STEP_TICKS.contains(&now) {
             return Ok(());
         }
-        let index = usize::from(op == OpKind::Update);
-        let Some((key, value)) = self.keys.iter().nth(index) else {
+        let Some((key, value)) = self.tested_key() else {
             return Ok(());
         };
-        let key = key.clone();
-        let value = match op {
-            OpKind::Update => NEW_VALUE.to_owned(),
-            _ => value.clone(),
-        };
+        let (key, value) = (key.to_owned(), value.to_owned());
         match now {
             175 => {
                 let replicas = self.replicas_seen(sim, &key)?;
                 if let Some(&tertiary) = replicas.last() {
-                    fail_if_alive(sim, tertiary)?;
+                    self.fail_if_alive(sim, tertiary)?;
                 }
             }
             225 => {
                 for peer in self.replicas_seen(sim, &key)?.into_iter().take(2) {
-                    fail_if_alive(sim, peer)?;
+                    self.fail_if_alive(sim, peer)?;
                 }
             }
             285 => {
@@ -220,7 +265,7 @@ impl Driver {
                     .collect();
                 if !others.is_empty() {
                     let pick = self.rng.below(others.len() as u32) as usize;
-                    fail_if_alive(sim, others[pick])?;
+                    self.fail_if_alive(sim, others[pick])?;
                 }
             }
             _ => {}
@@ -263,13 +308,16 @@ impl Driver {
         }
         Ok(alive[self.rng.below(alive.len() as u32) as usize])
     }
-}
 
-/// Fails `id` unless it already failed (a stale view may name a failed peer).
-fn fail_if_alive(sim: &mut Sim, id: PeerId) -> Result<(), SimError> {
-    match sim.state(id) {
-        Some(PeerState::Alive) => sim.fail(id),
-        _ => Ok(()),
+    /// Fails `id` unless it already failed (a stale view may name a failed
+    /// peer), and notes the failure.
+    fn fail_if_alive(&mut self, sim: &mut Sim, id: PeerId) -> Result<(), SimError> {
+        if sim.state(id) != Some(PeerState::Alive) {
+            return Ok(());
+        }
+        sim.fail(id)?;
+        self.failures.push((sim.now(), id));
+        Ok(())
     }
 }
 

@@ -2,8 +2,11 @@
 // 1. ticks per second of the scenarios `cargo bench` also runs natively,
 //    here in WebAssembly inside Chromium;
 // 2. frames per second of the page at 100 peers, running, messages animated;
-// 3. the page at 1,000 peers: time to start, frames and ticks per second
-//    while running, and how long a Step click takes;
+// 3. the page at 100 and 1,000 peers, running at the fastest speed the
+//    slider asks for (240 ticks/s; the page offers what it keeps up with):
+//    frames and ticks per second, the speed offered, and how long Pause,
+//    Step and a Time-slider seek take from the event to the frame that
+//    shows it;
 // 4. time travel in WebAssembly: Playground.seek over a 2,000-tick,
 //    100-peer run with every message traced (compare with `cargo bench
 //    --bench sim -- --seek`).
@@ -49,10 +52,67 @@ async function runFor(speed, ms) {
   const before = await page.evaluate(() => ({ f: window.ftkv.frames(), t: window.ftkv.playground().tick(), now: performance.now() }));
   await page.getByRole('button', { name: 'Run' }).click();
   await page.waitForTimeout(ms);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  // Still running: Pause is measured next.
   const after = await page.evaluate(() => ({ f: window.ftkv.frames(), t: window.ftkv.playground().tick(), now: performance.now() }));
+  const offered = await page.locator('#speed-out').textContent();
   const secs = (after.now - before.now) / 1000;
-  return { fps: (after.f - before.f) / secs, tps: (after.t - before.t) / secs };
+  return { fps: (after.f - before.f) / secs, tps: (after.t - before.t) / secs, offered };
+}
+
+/// Milliseconds from when a click on `id` is due (a timer, queued behind
+/// whatever frame is running, as a real click would be) to the next frame
+/// after its handler.
+function clickToFrame(id) {
+  return page.evaluate((target) => new Promise((done) => {
+    const wait = 20 + Math.random() * 30;
+    const due = performance.now() + wait;
+    setTimeout(() => {
+      document.getElementById(target).click();
+      requestAnimationFrame(() => done(performance.now() - due));
+    }, wait);
+  }), id);
+}
+
+/** The mean and the worst milliseconds of letting go of the Time slider at
+ * each of `ticks` to the next frame (input, then change, as a browser does). */
+function seekTimes(ticks) {
+  return page.evaluate((list) => new Promise((done) => {
+    const time = document.getElementById('time');
+    const took = [];
+    const next = () => {
+      if (took.length === list.length) {
+        done({ mean: took.reduce((a, b) => a + b, 0) / took.length, worst: Math.max(...took) });
+        return;
+      }
+      time.value = String(list[took.length]);
+      const t = performance.now();
+      time.dispatchEvent(new Event('input', { bubbles: true }));
+      time.dispatchEvent(new Event('change', { bubbles: true }));
+      requestAnimationFrame(() => {
+        took.push(performance.now() - t);
+        next();
+      });
+    };
+    next();
+  }), ticks);
+}
+
+/** The page at `peers` peers, `warm` ticks in: running at `speed`, then Pause, Step and seeks. */
+async function pageNumbers(peers, warm, speed) {
+  const startMs = await reset(peers);
+  await page.evaluate((n) => window.ftkv.playground().step(n), warm);
+  const run = await runFor(speed, 5000);
+  const pauses = [await clickToFrame('run')];
+  for (let i = 0; i < 2; i++) {
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.waitForTimeout(1000);
+    pauses.push(await clickToFrame('run'));
+  }
+  const steps = [];
+  for (let i = 0; i < 3; i++) steps.push(await clickToFrame('step'));
+  const horizon = await page.evaluate(() => window.ftkv.playground().horizon());
+  const seek = await seekTimes([horizon - 1, horizon - 10, Math.floor(horizon / 2), horizon - 2, horizon]);
+  return { startMs, ...run, pauseMs: Math.max(...pauses), stepMs: Math.max(...steps), seek };
 }
 
 async function reset(peers) {
@@ -93,24 +153,15 @@ console.log('\ntime travel in wasm: 100 peers, 2,000 ticks, every message traced
 console.log(`  seek, worst case               ${seek.worst.toFixed(1).padStart(8)} ms`);
 console.log(`  seek, mean of 100 random ticks ${seek.mean.toFixed(1).padStart(8)} ms`);
 
-await reset(100);
-await page.evaluate(() => window.ftkv.playground().step(80));
-const hundred = await runFor(30, 5000);
-const inFlight = await page.locator('#h-flight').textContent();
-console.log('\nthe page, 100 peers, running at 30 ticks/s, messages animated');
-console.log(`  frames per second   ${hundred.fps.toFixed(1)}`);
-console.log(`  ticks per second    ${hundred.tps.toFixed(1)}   (${inFlight} messages in flight)`);
-
-const startMs = await reset(1000);
-const thousand = await runFor(10, 5000);
-const t = Date.now();
-await page.getByRole('button', { name: 'Step' }).click();
-await page.waitForFunction(() => true);
-const stepMs = Date.now() - t;
-console.log('\nthe page, 1,000 peers');
-console.log(`  start (35 ticks, 5 keys)  ${startMs} ms`);
-console.log(`  running at 10 ticks/s:    ${thousand.fps.toFixed(1)} frames/s, ${thousand.tps.toFixed(1)} ticks/s`);
-console.log(`  one Step click            ${stepMs} ms`);
+for (const [peers, warm] of [[100, 80], [1000, 150]]) {
+  const r = await pageNumbers(peers, warm, 240);
+  console.log(`\nthe page, ${peers} peers (${warm} ticks in), speed slider at 240 ticks/s, messages animated`);
+  console.log(`  start                     ${r.startMs} ms`);
+  console.log(`  running:                  ${r.fps.toFixed(1)} frames/s, ${r.tps.toFixed(1)} ticks/s (speed shown: ${r.offered})`);
+  console.log(`  Pause, click to frame     ${r.pauseMs.toFixed(0)} ms (worst of 3)`);
+  console.log(`  Step, click to frame      ${r.stepMs.toFixed(0)} ms (worst of 3)`);
+  console.log(`  seek (Time slider)        ${r.seek.mean.toFixed(0)} ms mean, ${r.seek.worst.toFixed(0)} ms worst of 5`);
+}
 
 await browser.close();
 await server.close();

@@ -11,7 +11,7 @@ import { drawHistory, showCheck, showTab } from './history.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
 import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullEvents } from './panels.js';
-import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG } from './ring.js';
+import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG, wireRing } from './ring.js';
 import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
 import { MAX_EVENTS, MAX_MESSAGES, state } from './state.js';
 import { drawTime } from './timeline.js';
@@ -28,6 +28,8 @@ function adopt(pg) {
     events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
+  Object.assign(loop, { tickMs: 0, drawMs: 0, frameMs: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0 });
+  updateCap();
   buildPeers();
   buildFaults();
   const sc = pg.scenario();
@@ -114,7 +116,10 @@ function loadHash() {
   adopt(fresh(10, randomSeed(), ''));
 }
 
-function refresh() {
+/// Redraws the page for the tick shown: the ring, health and time every
+/// time, the other panels unless `panels` is false (the frame loop draws
+/// them a few times a second while running).
+function refresh(panels = true) {
   const v = (state.view = state.pg.ring(MAX_MESSAGES));
   pullEvents(v);
   drawHealth(v);
@@ -123,6 +128,12 @@ function refresh() {
   drawFaults();
   drawKeys(v);
   drawMessages(0);
+  drawTime(v);
+  if (panels) drawPanels(v);
+}
+
+/** The panels beside and below the ring, for the view `v`. */
+function drawPanels(v) {
   drawInspector();
   drawOutcome();
   drawGrade();
@@ -130,7 +141,6 @@ function refresh() {
   drawHistory(false);
   drawLoad(v, false);
   fillKeyList(v, false);
-  drawTime(v);
 }
 
 /// Shows tick `tick` of the run (pausing it): every panel redraws for that
@@ -272,6 +282,29 @@ function split() {
     `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`);
 }
 
+/** Stepping may take this much of a frame (ms) while running. */
+const STEP_BUDGET = 10;
+/** Stepping and the redraw after it together should fit in this (ms). */
+const FRAME_WORK = 16;
+/** Share of each second that stepping and redrawing may take when one tick
+ * costs more than the budget, so that the page still draws 30 frames/s. */
+const BUSY_SHARE = 0.45;
+/** While running, the panels beside the ring are redrawn this often (ms). */
+const PANEL_INTERVAL = 250;
+/** While running, the log reads at most this many new events a frame. */
+const EVENT_BACKLOG = 500;
+
+/** The frame rate the offered speed keeps the page at, at least. */
+const MIN_FPS = 30;
+
+/** What the frame loop has measured: a tick's cost in wasm, a redraw's, the
+ * time between frames while running, and from them the fastest speed
+ * (ticks/s) this machine keeps up with at this size; `scale` (0 to 1) is
+ * how much of the modelled speed the measured frame rate allows. */
+const loop = {
+  tickMs: 0, drawMs: 0, frameMs: 0, lastFrame: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0,
+};
+
 function setRunning(on) {
   state.running = on;
   $('run').textContent = on ? 'Pause' : 'Run';
@@ -279,7 +312,10 @@ function setRunning(on) {
   state.lastStep = performance.now();
   if (!on && state.pg) {
     updateLink(true);
-    if (state.view) drawLoad(state.view, true);
+    if (state.view) {
+      drawPanels(state.view);
+      drawLoad(state.view, true);
+    }
   }
 }
 
@@ -294,21 +330,96 @@ function stepOnce() {
   return ran;
 }
 
+/** Folds one measurement into a running average (the newest counts `1 / n`). */
+function average(old, now, n = 3) {
+  return old === 0 ? now : old + (now - old) / n;
+}
+
+/** How long this frame may step (ms): STEP_BUDGET, less when the redraw is slow. */
+function stepBudget() {
+  return Math.min(STEP_BUDGET, FRAME_WORK - loop.drawMs);
+}
+
+/// The fastest speed the page offers at this size: as many ticks a frame as
+/// fit in the step budget at 60 frames/s; when one tick alone takes longer,
+/// as many ticks (each with its redraw) as fit in BUSY_SHARE of a second;
+/// and of that, the share `loop.scale` that the frame rate measured while
+/// running allows (it shrinks below MIN_FPS, grows back well above). The
+/// speed readout says when the slider asks for more.
+function updateCap() {
+  const perFrame = Math.floor(stepBudget() / Math.max(loop.tickMs, 0.01));
+  const model = perFrame >= 1 ? 60 * perFrame : (BUSY_SHARE * 1000) / (loop.tickMs + loop.drawMs);
+  const now = performance.now();
+  if (loop.frameMs > 0 && now >= loop.scaleDue) {
+    // Once the frame rate had time to answer the last change.
+    loop.scaleDue = now + 500;
+    if (loop.frameMs > 1000 / (MIN_FPS + 2)) loop.scale = Math.max(0.01, loop.scale * 0.8);
+    else if (loop.frameMs < 1000 / (MIN_FPS + 10)) loop.scale = Math.min(1, loop.scale * 1.25);
+  }
+  loop.cap = Math.max(1, Math.floor(model * loop.scale));
+  const capped = state.speed > loop.cap;
+  const out = $('speed-out');
+  out.textContent = capped ? `${loop.cap} (of ${state.speed})` : String(state.speed);
+  out.title = capped ? `This machine keeps up with about ${loop.cap} ticks/s at this size: a tick takes ${loop.tickMs.toFixed(0)} ms` : '';
+}
+
+/// Runs the ticks due since the last frame at the offered speed, but never
+/// more than fit in the step budget (a tick that takes longer runs alone),
+/// then redraws once; a backlog is dropped rather than caught up. The link
+/// in the address bar follows once a second while running.
+function runDue(t) {
+  const interval = 1000 / Math.min(state.speed, loop.cap);
+  const due = Math.floor((t - state.lastStep) / interval);
+  if (due <= 0) return interval;
+  const start = performance.now();
+  const budget = stepBudget();
+  let ran = 0;
+  while (ran < due && state.running && (ran === 0 || performance.now() - start < budget)) ran += stepOnce();
+  const stepped = performance.now();
+  if (ran > 0) {
+    loop.tickMs = average(loop.tickMs, (stepped - start) / ran);
+    if (state.running) state.eventsSeen = Math.max(state.eventsSeen, state.pg.eventCount() - EVENT_BACKLOG);
+    const panels = !state.running || t >= loop.panelsDue;
+    if (panels) loop.panelsDue = t + PANEL_INTERVAL;
+    refresh(panels);
+    loop.drawMs = average(loop.drawMs, performance.now() - stepped);
+    updateCap();
+  }
+  state.lastStep = ran < due ? t : state.lastStep + due * interval;
+  if (state.running && t >= loop.linkDue) {
+    loop.linkDue = t + 1000;
+    updateLink(true);
+  }
+  return interval;
+}
+
 function frame(t) {
   state.frames++;
+  if (state.running && loop.lastFrame > 0) loop.frameMs = average(loop.frameMs, t - loop.lastFrame, 10);
+  loop.lastFrame = state.running ? t : 0;
+  if (loop.pendingSeek !== null) {
+    const tick = loop.pendingSeek;
+    loop.pendingSeek = null;
+    seekTo(tick);
+  }
   if (state.running) {
-    const interval = 1000 / state.speed;
-    const due = Math.min(20, Math.floor((t - state.lastStep) / interval));
-    if (due > 0) {
-      let ran = 0;
-      for (let i = 0; i < due && state.running; i++) ran += stepOnce();
-      state.lastStep = due >= 20 ? t : state.lastStep + due * interval;
-      if (ran > 0) refresh();
-      updateLink(!state.running);
-    }
+    const interval = runDue(t);
     drawMessages(Math.min(1, (t - state.lastStep) / interval));
   }
   requestAnimationFrame(frame);
+}
+
+/// Dragging the Time slider seeks once a frame, to where the thumb is then;
+/// letting go (or a key) seeks at once, so the slider settles on the tick shown.
+function seekFromSlider(e) {
+  const tick = Number($('time').value);
+  $('time-out').textContent = `${tick} / ${state.pg.horizon()}`;
+  if (e.type === 'change') {
+    loop.pendingSeek = null;
+    seekTo(tick);
+  } else {
+    loop.pendingSeek = tick;
+  }
 }
 
 function fillPresets() {
@@ -323,12 +434,14 @@ function wire() {
   $('run').addEventListener('click', () => setRunning(!state.running));
   $('step').addEventListener('click', () => act(() => stepOnce()));
   $('back').addEventListener('click', () => seekTo(state.pg.tick() - 1));
-  $('time').addEventListener('input', () => seekTo(Number($('time').value)));
+  $('time').addEventListener('input', seekFromSlider);
+  $('time').addEventListener('change', seekFromSlider);
   document.addEventListener('keydown', onKey);
+  wireRing();
   window.addEventListener('resize', fitHitAreas);
   $('speed').addEventListener('input', () => {
     state.speed = Number($('speed').value);
-    $('speed-out').textContent = String(state.speed);
+    updateCap();
   });
   $('reset').addEventListener('click', () => resetFromInputs());
   $('preset').addEventListener('change', () => resetFromInputs());

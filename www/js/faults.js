@@ -77,6 +77,7 @@ function setDropMode(on) {
   if (on) fx.pause();
   $('drop-mode').setAttribute('aria-pressed', String(on));
   $('ring').classList.toggle('drop-mode', on);
+  $('ring-over').classList.toggle('drop-mode', on);
   drawMessages(0);
   if (on) status('Drop a message: click a message in flight on the ring to lose it (Esc or the button stops).');
 }
@@ -175,9 +176,9 @@ function status(text) {
   $('net-status').textContent = text;
 }
 
-/** The ring point of the peer at `address`. */
+/** Where the peer at `address` is drawn on the ring. */
 function pointOf(address) {
-  for (const entry of state.peerEls.values()) if (entry.address === address) return polar(entry.position, R);
+  for (const entry of state.peerEls.values()) if (entry.address === address) return [entry.x, entry.y];
   return [0, 0];
 }
 
@@ -268,7 +269,8 @@ function dragMove(e) {
   if (Math.abs(d.sweep) < MIN_SWEEP) return;
   d.inside = [];
   for (const entry of state.peerEls.values()) {
-    const along = d.sweep > 0 ? (entry.position - d.start + 1) % 1 : (d.start - entry.position + 1) % 1;
+    // Where the peer is drawn (close peers are spread apart), as the eye sees it.
+    const along = d.sweep > 0 ? (entry.shown - d.start + 1) % 1 : (d.start - entry.shown + 1) % 1;
     const inArc = along <= Math.abs(d.sweep);
     entry.g.classList.toggle('in-arc', inArc);
     if (inArc) d.inside.push(entry.address);

@@ -1,16 +1,63 @@
 // The ring: peers (focusable options in ring order), keys, messages in
-// flight and partitions, drawn in SVG.
+// flight and partitions, drawn in SVG. SVG, not canvas, by measurement
+// (bench.mjs, 1,000 peers): drawPeers takes 6.6 ms for 1,000 peers when
+// every attribute is set and far less touching only what changed, against
+// 60-100 ms for one tick in wasm; what did cost frames was repainting the
+// whole ring for moving messages (39 frames/s at 1 tick/s, 56 with them
+// hidden), so messages and floating labels live in a second SVG laid over
+// the ring (#ring-over). Running at 240 ticks/s: 1.4 → 36 frames/s at 1,000
+// peers, 41 → 58 at 100; Pause 4,175 → 112 ms at 1,000 peers.
 import { $, R, el, html, polar } from './dom.js';
 import { state } from './state.js';
 
 const MAX_KEY_MARKS = 3000; // keys drawn at once
+/** Every peer's address is written next to it up to this many peers; above,
+ * only the hovered, focused and selected peers' are (floating labels). */
+const LABEL_PEERS = 32;
+/** Doubt badges ("6? 0✗") are drawn up to this many peers; above, the
+ * peer's title and the inspector tell what the others believe of it. */
+const DOUBT_PEERS = 64;
 
 /** What clicks on the ring do, set once by the app. */
 const on = { selectPeer: () => {}, selectKey: () => {} };
+/** Each peer's entry by address (the same objects as state.peerEls). */
+const byAddress = new Map();
+/** The floating labels: the hovered or focused peer's, and the selected one's. */
+const float = { hover: null, selected: null, hovered: null, ring: null, offset: 0, every: true };
 
 /** Sets what a click on a peer or key does. */
 export function onSelect(handlers) {
   Object.assign(on, handlers);
+}
+
+/** A peer's circle radius (viewBox units) in a cluster of `n` peers. */
+function peerRadius(n) {
+  return n <= 16 ? 14 : n <= 64 ? 9 : n <= 200 ? 5 : 3;
+}
+
+/// Where each peer is drawn (ring fractions, in the order of `byPosition`):
+/// at its true position unless a neighbour is closer than a diameter (and a
+/// little air), then pushed apart from it, keeping ring order. When the
+/// ring cannot fit every peer that far apart (1,000 peers), all stay where
+/// they hash and the search box tells them apart.
+function spread(byPosition, radius) {
+  const n = byPosition.length;
+  const at = byPosition.map((p) => p.position);
+  const gap = Math.asin(Math.min(1, (2 * radius + 2) / (2 * R))) / Math.PI;
+  if (n < 2 || n * gap > 0.95) return at;
+  for (let pass = 0; pass < 5000; pass++) {
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const j = (i + 1) % n;
+      const short = gap - (at[j] + (j === 0 ? 1 : 0) - at[i]);
+      if (short <= 0) continue;
+      worst = Math.max(worst, short);
+      at[i] -= short / 2 + 1e-7;
+      at[j] += short / 2 + 1e-7;
+    }
+    if (worst === 0) break;
+  }
+  return at.map((a) => ((a % 1) + 1) % 1);
 }
 
 /** Draws the peers (once per scenario) and fills every peer list of the page. */
@@ -18,9 +65,11 @@ export function buildPeers() {
   const layer = $('peer-layer');
   layer.replaceChildren();
   state.peerEls.clear();
+  byAddress.clear();
   const v = state.pg.ring(0);
   const n = v.peers.length;
-  const radius = n <= 16 ? 14 : n <= 64 ? 9 : n <= 200 ? 5 : 3;
+  const radius = peerRadius(n);
+  layer.dataset.size = n <= 64 ? 'large' : n <= 200 ? 'small' : 'tiny';
   const coordinator = $('coordinator');
   coordinator.replaceChildren(html('option', 'random live peer'));
   coordinator.firstChild.value = '';
@@ -29,24 +78,20 @@ export function buildPeers() {
   logPeer.firstChild.value = '';
   const side = $('part-side');
   side.replaceChildren();
-  // Labels of peers that hash close together are pushed apart.
+  const names = $('peer-names');
+  names.replaceChildren();
   const byPosition = [...v.peers].sort((a, b) => a.position - b.position);
-  const labelOut = new Map();
-  byPosition.forEach((p, i) => {
-    const prev = byPosition[i - 1];
-    const close = prev && p.position - prev.position < 0.015 && labelOut.get(prev.id) === 30;
-    labelOut.set(p.id, close ? 52 : 30);
-  });
+  const shownAt = new Map(spread(byPosition, radius).map((a, i) => [byPosition[i].id, a]));
   for (const p of v.peers) {
-    // A peer's other tokens (virtual nodes): small ticks in its colour, under every peer.
+    const shown = shownAt.get(p.id);
+    // A peer's other tokens (virtual nodes): small ticks in its colour, under
+    // every peer; a peer drawn away from where it hashes gets a leader line.
     const ticks = el('g', { class: 'tokens', 'data-state': p.state });
-    for (const t of p.tokens.slice(1)) {
-      const [x1, y1] = polar(t, R - 6);
-      const [x2, y2] = polar(t, R + 6);
-      ticks.append(el('line', { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1) }));
-    }
+    for (const t of p.tokens.slice(1)) ticks.append(radialTick(t));
+    const [x, y] = polar(shown, R);
+    const off = Math.abs(shown - p.position);
+    if (Math.min(off, 1 - off) * 2 * Math.PI * R > radius) ticks.append(...leader(p.position, shown, radius));
     layer.prepend(ticks);
-    const [x, y] = polar(p.position, R);
     const g = el('g', {
       class: 'peer', 'data-peer': p.address, 'data-state': p.state, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
       role: 'option', 'aria-selected': 'false', tabindex: '-1', 'aria-label': peerName(p),
@@ -57,34 +102,173 @@ export function buildPeers() {
     g.append(hit);
     g.append(el('circle', { r: radius }));
     // Not colour only: a failed peer is crossed out, a peer not started yet shows a pause mark.
-    g.append(el('path', { class: 'state-mark', d: stateMark(p.state, radius) }));
-    g.append(el('title', {}, p.address));
-    // How many others suspect it (?) or do not list it (✗), when any do.
-    const doubt = el('text', { class: 'doubt', y: -(radius + 4) });
-    g.append(doubt);
-    if (n <= 32) {
-      const [lx, ly] = polar(p.position, labelOut.get(p.id));
-      g.append(el('text', { x: lx.toFixed(1), y: ly.toFixed(1) }, p.address.replace(/\.0\.0\.0:0$/, '')));
+    const mark = el('path', { class: 'state-mark', d: stateMark(p.state, radius) });
+    g.append(mark);
+    const title = el('title', {}, p.address);
+    g.append(title);
+    const short = p.address.replace(/\.0\.0\.0:0$/, '');
+    // Outward along the radius, clear of a partition's halo: its label (up
+    // to LABEL_PEERS) and how many others suspect it (?) or do not list it
+    // (✗), when any do (up to DOUBT_PEERS).
+    let doubt = null;
+    if (n <= DOUBT_PEERS) {
+      const [tx, ty] = polar(shown, radius + 15);
+      const outer = el('text', { class: `outer ${anchor(shown)}${n <= 16 ? '' : ' small'}`, x: tx.toFixed(1), y: ty.toFixed(1) });
+      if (n <= LABEL_PEERS) outer.append(el('tspan', {}, short));
+      doubt = el('tspan', { class: 'doubt', dx: n <= LABEL_PEERS ? '5' : '0' });
+      outer.append(doubt);
+      g.append(outer);
     }
     g.addEventListener('click', (e) => on.selectPeer(nearestPeer(e) ?? p.address, e.shiftKey));
     g.addEventListener('keydown', (e) => onPeerKey(e, p.address));
     layer.append(g);
-    state.peerEls.set(p.id, { g, hit, ticks, doubt, position: p.position, address: p.address, radius, mark: p.state });
-    const o1 = html('option', p.address);
-    o1.value = p.address;
-    coordinator.append(o1);
-    const o2 = html('option', p.address);
-    o2.value = p.address;
-    logPeer.append(o2);
-    const o3 = html('option', p.address);
-    o3.value = p.address;
-    side.append(o3);
+    const entry = { g, hit, ticks, mark, title, doubt, x, y, shown, address: p.address, short, radius, last: {} };
+    state.peerEls.set(p.id, entry);
+    byAddress.set(p.address, entry);
+    for (const list of [coordinator, logPeer, side, names]) {
+      const o = html('option', p.address);
+      o.value = p.address;
+      list.append(o);
+    }
+    names.lastChild.label = `peer ${p.id + 1}`;
   }
   // Ring order, for ← and → between peers; one peer at a time is in the Tab order.
   state.peerOrder = byPosition.map((p) => p.address);
   const first = state.peerEls.get(byPosition[0]?.id);
   first?.g.setAttribute('tabindex', '0');
+  buildLabels(n);
   fitHitAreas();
+}
+
+/** How text beside a peer at ring fraction `shown` is anchored: away from the ring. */
+function anchor(shown) {
+  const [x] = polar(shown, 1);
+  return x > 0.35 ? 'start' : x < -0.35 ? 'end' : 'middle';
+}
+
+/** A short line across the ring at `position`. */
+function radialTick(position) {
+  const [x1, y1] = polar(position, R - 6);
+  const [x2, y2] = polar(position, R + 6);
+  return el('line', { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1) });
+}
+
+/// A peer drawn at `shown` though it hashes to `position`: a tick where it
+/// hashes and a thin curve from there, outside the ring, to its circle.
+function leader(position, shown, radius) {
+  const [x1, y1] = polar(position, R + 6);
+  const [cx, cy] = polar((position + shown) / 2 + (Math.abs(shown - position) > 0.5 ? 0.5 : 0), R + radius + 8);
+  const [x2, y2] = polar(shown, R + radius);
+  const d = `M${x1.toFixed(1)} ${y1.toFixed(1)}Q${cx.toFixed(1)} ${cy.toFixed(1)} ${x2.toFixed(1)} ${y2.toFixed(1)}`;
+  const tick = radialTick(position);
+  tick.setAttribute('class', 'true-position');
+  return [tick, el('path', { class: 'leader', d })];
+}
+
+/// The floating labels over the ring (a layer that catches no clicks): one
+/// for the hovered or focused peer, one (with a ring around the peer) for
+/// the selected peer, at any cluster size.
+function buildLabels(n) {
+  const layer = $('label-layer');
+  const label = (cls) => {
+    const g = el('g', { class: cls, visibility: 'hidden' });
+    g.append(el('rect', { rx: 3 }), el('text'));
+    return g;
+  };
+  float.hover = label('float');
+  float.selected = label('float selected');
+  float.hovered = null;
+  float.ring = el('circle', { class: 'select-ring', r: peerRadius(n) + 4, visibility: 'hidden' });
+  float.offset = peerRadius(n) + (n <= DOUBT_PEERS ? 50 : 8);
+  float.every = n <= LABEL_PEERS;
+  layer.replaceChildren(float.ring, float.selected, float.hover);
+}
+
+/** Shows `label` by the peer `entry` (or hides it when there is none). */
+function placeLabel(label, entry) {
+  if (!entry) {
+    label.setAttribute('visibility', 'hidden');
+    return;
+  }
+  const [dx, dy] = polar(entry.shown, float.offset);
+  const x = entry.x + dx;
+  const y = entry.y + dy;
+  const text = label.lastChild;
+  text.textContent = entry.address;
+  text.setAttribute('x', x.toFixed(1));
+  text.setAttribute('y', y.toFixed(1));
+  text.setAttribute('text-anchor', anchor(entry.shown));
+  label.setAttribute('visibility', 'visible');
+  const box = text.getBBox();
+  const rect = label.firstChild;
+  for (const [k, val] of [['x', box.x - 3], ['y', box.y - 1], ['width', box.width + 6], ['height', box.height + 2]]) rect.setAttribute(k, val.toFixed(1));
+}
+
+/// The peer under the pointer or focused (`address`, or none): its label,
+/// unless every peer has one already or it is the selected peer.
+function hover(address) {
+  const entry = address && !float.every && address !== state.selectedPeer ? byAddress.get(address) : null;
+  float.hovered = entry ?? null;
+  placeLabel(float.hover, float.hovered);
+}
+
+/// The selected peer: a ring around it and, when peers have no labels of
+/// their own, its label.
+function placeSelection() {
+  const entry = state.selectedPeer ? byAddress.get(state.selectedPeer) : null;
+  const ring = float.ring;
+  if (entry) {
+    ring.setAttribute('cx', entry.x.toFixed(1));
+    ring.setAttribute('cy', entry.y.toFixed(1));
+  }
+  ring.setAttribute('visibility', entry ? 'visible' : 'hidden');
+  if (float.selected.dataset.shows !== (entry?.address ?? '')) {
+    float.selected.dataset.shows = entry?.address ?? '';
+    placeLabel(float.selected, float.every ? null : entry);
+  }
+  if (float.hovered && float.hovered === entry) hover(null);
+}
+
+/// The peer a search names: its address, its number ("412", peer 412 being
+/// the one with id 411, address 156.1.0.0:0) or "peer 412".
+function findPeer(text) {
+  const t = text.trim().replace(/^peer\s+/i, '');
+  if (byAddress.has(t)) return t;
+  if (!/^\d{1,10}$/.test(t)) return null;
+  const n = Number(t);
+  const address = `${n & 255}.${(n >>> 8) & 255}.${(n >>> 16) & 255}.${n >>> 24}:0`;
+  return byAddress.has(address) ? address : null;
+}
+
+/// The ring's own listeners, set once: the pointer over a peer (the one
+/// whose centre is nearest, as for a click) or a focused peer shows its
+/// label; the "Find a peer" box: picking a suggestion or Enter selects the
+/// peer it names (highlighted on the ring); its status says which, or that
+/// there is none.
+export function wireRing() {
+  const layer = $('peer-layer');
+  layer.addEventListener('pointermove', (e) => {
+    if (e.target.closest('.peer')) hover(nearestPeer(e));
+  });
+  layer.addEventListener('pointerleave', () => hover(null));
+  layer.addEventListener('focusin', (e) => hover(e.target.closest('.peer')?.dataset.peer ?? null));
+  layer.addEventListener('focusout', () => hover(null));
+  const input = $('find-peer');
+  const status = $('find-status');
+  const pick = () => {
+    const address = findPeer(input.value);
+    input.setAttribute('aria-invalid', String(!address && input.value.trim() !== ''));
+    if (!address) {
+      status.textContent = input.value.trim() === '' ? '' : `no peer "${input.value.trim()}" in this cluster`;
+      return;
+    }
+    status.textContent = `${address} selected`;
+    on.selectPeer(address);
+  };
+  input.addEventListener('change', pick);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') pick();
+  });
 }
 
 /// "peer 4.0.0.0:0, alive, 3 keys": a peer's accessible name.
@@ -132,8 +316,7 @@ function nearestPeer(e) {
   let best = null;
   let bestD = Infinity;
   for (const entry of state.peerEls.values()) {
-    const [x, y] = polar(entry.position, R);
-    const d = Math.hypot(pt.x - x, pt.y - y);
+    const d = Math.hypot(pt.x - entry.x, pt.y - entry.y);
     if (d < bestD) {
       bestD = d;
       best = entry.address;
@@ -167,8 +350,7 @@ function onPeerKey(e, address) {
 
 /** The SVG group of the peer at `address`. */
 export function peerG(address) {
-  for (const entry of state.peerEls.values()) if (entry.address === address) return entry.g;
-  return null;
+  return byAddress.get(address)?.g ?? null;
 }
 
 /// Moves the single Tab stop among peers to `address` and focuses it.
@@ -179,9 +361,18 @@ function focusPeer(address) {
   g.focus();
 }
 
+/** Where the peer with id `id` is drawn. */
 function peerPoint(id) {
   const p = state.peerEls.get(id);
-  return p ? polar(p.position, R) : [0, 0];
+  return p ? [p.x, p.y] : [0, 0];
+}
+
+/// Sets `entry`'s remembered `name` to `value`, calling `apply` only when
+/// it changed: a frame touches the DOM of the peers that changed alone.
+function put(entry, name, value, apply) {
+  if (entry.last[name] === value) return;
+  entry.last[name] = value;
+  apply(value);
 }
 
 /** Each peer's state, selection, replica role, hints and beliefs. */
@@ -191,28 +382,33 @@ export function drawPeers(v) {
   for (const p of v.peers) {
     const entry = state.peerEls.get(p.id);
     if (!entry) continue;
-    entry.g.setAttribute('data-state', p.state);
-    entry.g.setAttribute('aria-label', peerName(p));
-    if (entry.mark !== p.state) {
-      entry.mark = p.state;
-      entry.g.querySelector('.state-mark').setAttribute('d', stateMark(p.state, entry.radius));
-    }
-    entry.ticks.setAttribute('data-state', p.state);
-    entry.g.classList.toggle('selected', p.address === state.selectedPeer);
-    entry.g.setAttribute('aria-selected', String(p.address === state.selectedPeer));
-    entry.g.classList.toggle('replica', replicas.has(p.id));
+    const { g } = entry;
+    put(entry, 'state', p.state, (st) => {
+      g.setAttribute('data-state', st);
+      entry.ticks.setAttribute('data-state', st);
+      entry.mark.setAttribute('d', stateMark(st, entry.radius));
+    });
+    put(entry, 'name', peerName(p), (name) => g.setAttribute('aria-label', name));
+    const selected = p.address === state.selectedPeer;
+    put(entry, 'selected', selected, () => {
+      g.classList.toggle('selected', selected);
+      g.setAttribute('aria-selected', String(selected));
+    });
+    put(entry, 'replica', replicas.has(p.id), (r) => g.classList.toggle('replica', r));
     // Hinted handoff: a peer keeping writes for a suspected home replica.
-    entry.g.classList.toggle('hinting', p.hints > 0);
+    put(entry, 'hinting', p.hints > 0, (h) => g.classList.toggle('hinting', h));
     const hints = p.hints > 0 ? `; keeps ${p.hints} hinted ${p.hints === 1 ? 'copy' : 'copies'}` : '';
     // Beliefs: what the other live peers' lists say of this one.
     const b = p.believed;
     const beliefs = b ? `; ${b.alive} peers see it alive, ${b.suspected} suspect it, ${b.removed} do not list it` : '';
-    entry.g.querySelector('title').textContent = `${p.address}, ${p.state}${beliefs}${hints}`;
-    if (b) entry.g.setAttribute('data-believed', b.majority);
-    else entry.g.removeAttribute('data-believed');
-    const doubt = b ? b.suspected + b.removed : 0;
-    entry.doubt.textContent = doubt > 0 ? `${b.suspected}? ${b.removed}✗` : '';
+    put(entry, 'title', `${p.address}, ${p.state}${beliefs}${hints}`, (t) => { entry.title.textContent = t; });
+    put(entry, 'believed', b ? b.majority : null, (m) => {
+      if (m) g.setAttribute('data-believed', m);
+      else g.removeAttribute('data-believed');
+    });
+    if (entry.doubt) put(entry, 'doubt', b && b.suspected + b.removed > 0 ? `${b.suspected}? ${b.removed}✗` : '', (t) => { entry.doubt.textContent = t; });
   }
+  placeSelection();
 }
 
 /** The keys as marks inside the ring, and the selected key's links to its holders. */
@@ -234,8 +430,14 @@ export function drawKeys(v) {
     const k = shown[i];
     if (!k) {
       line.setAttribute('visibility', 'hidden');
+      line.dataset.sig = '';
       return;
     }
+    // Only marks whose key or looks changed are touched.
+    const cls = `keymark${k.key === state.selectedKey ? ' selected' : ''}${k.holders.length < v.replication[0] ? ' weak' : ''}${held.has(k.key) ? ' held' : ''}`;
+    const sig = `${k.key}\u0000${k.holders.length}\u0000${k.hinted.length}\u0000${cls}`;
+    if (line.dataset.sig === sig) return;
+    line.dataset.sig = sig;
     const [x1, y1] = polar(k.position, R - 22);
     const [x2, y2] = polar(k.position, R - 6);
     line.setAttribute('x1', x1.toFixed(1));
@@ -246,9 +448,7 @@ export function drawKeys(v) {
     line.dataset.key = k.key;
     const hints = k.hinted.length ? ` + ${k.hinted.length} hinted` : '';
     line.firstChild.textContent = `${k.key}: ${k.holders.length} live copies${hints}`;
-    line.classList.toggle('selected', k.key === state.selectedKey);
-    line.classList.toggle('weak', k.holders.length < v.replication[0]);
-    line.classList.toggle('held', held.has(k.key));
+    line.setAttribute('class', cls);
   });
   links.replaceChildren();
   const key = state.selectedKey && v.keys.find((k) => k.key === state.selectedKey);
@@ -294,18 +494,20 @@ export function drawMessages(frac) {
   const along = new Map();
   state.msgEls.forEach((c, i) => {
     const m = v.messages[i];
-    if (!m) {
-      c.setAttribute('visibility', 'hidden');
-      return;
+    // Only the position changes every frame; class and visibility when they do.
+    const look = m ? `msg ${kindClass(m.kind)}` : '';
+    if (c.dataset.look !== look) {
+      c.dataset.look = look;
+      c.setAttribute('visibility', m ? 'visible' : 'hidden');
+      if (m) c.setAttribute('class', look);
     }
+    if (!m) return;
     const span = Math.max(1, m.deliverAt - m.sentAt);
     const t = state.dropMode ? dropSpot(along, m) : Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
     const [x1, y1] = peerPoint(m.from);
     const [x2, y2] = peerPoint(m.to);
     c.setAttribute('cx', (x1 + (x2 - x1) * t).toFixed(1));
     c.setAttribute('cy', (y1 + (y2 - y1) * t).toFixed(1));
-    c.setAttribute('class', `msg ${kindClass(m.kind)}`);
-    c.setAttribute('visibility', 'visible');
   });
   while (state.lostEls.length < state.lost.length) {
     const g = el('path', { class: 'lost' });
@@ -340,20 +542,21 @@ export function drawSides(v) {
   layer.replaceChildren();
   if (!sig) return;
   const n = v.peers.length;
-  const radius = (n <= 16 ? 14 : n <= 64 ? 9 : n <= 200 ? 5 : 3) + 5;
+  const radius = peerRadius(n) + 5;
   const byPosition = [...v.peers].sort((a, b) => a.position - b.position);
   byPosition.forEach((p, i) => {
     const next = byPosition[(i + 1) % n];
     if (next.side === p.side) return;
-    // The divider sits halfway to the next peer, across the wrap if need be.
-    const gap = (next.position - p.position + 1) % 1;
-    const mid = (p.position + gap / 2) % 1;
+    // The divider sits halfway to the next peer as drawn, across the wrap if need be.
+    const from = state.peerEls.get(p.id)?.shown ?? p.position;
+    const gap = ((state.peerEls.get(next.id)?.shown ?? next.position) - from + 1) % 1;
+    const mid = (from + gap / 2) % 1;
     const [x1, y1] = polar(mid, 40);
     const [x2, y2] = polar(mid, R + 55);
     layer.append(el('line', { class: 'divider', x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1) }));
   });
   for (const p of v.peers) {
-    const [x, y] = polar(p.position, R);
+    const [x, y] = peerPoint(p.id);
     layer.append(el('circle', { class: 'halo', 'data-side': String(p.side % 4), cx: x.toFixed(1), cy: y.toFixed(1), r: radius }));
   }
 }
