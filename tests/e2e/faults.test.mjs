@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { useBrowser, openPage, root } from './harness.mjs';
 
 const ctx = useBrowser();
+
+/** The page's address now (page.url() may lag behind history.replaceState). */
+const href = (page) => page.evaluate(() => location.href);
 const R = 250; // the ring's radius in viewBox units
 
 /** Asserts that `ftkv replay` of the page's link gives the page's dbg.log. */
@@ -70,7 +73,7 @@ test('a loss on one link from the panel and a delay on another from the ring: ch
   await page.getByLabel('To', { exact: true }).selectOption('4.0.0.0:0');
   await page.getByLabel('Loss').fill('30');
   await page.getByRole('button', { name: 'Set loss' }).click();
-  assert.match(page.url(), /;\d+\.loss\.1\.4\.30&/);
+  assert.match(await href(page), /;\d+\.loss\.1\.4\.30&/);
   assert.match(await page.locator('#net-status').textContent(), /30 % of messages lost on 1\.0\.0\.0:0 → 4\.0\.0\.0:0/);
   const lossy = page.locator('#fault-layer .chord.lossy[data-from="1.0.0.0:0"][data-to="4.0.0.0:0"]');
   assert.equal(await lossy.count(), 1, 'a dashed chord for the lossy link');
@@ -85,7 +88,7 @@ test('a loss on one link from the panel and a delay on another from the ring: ch
   assert.equal(await page.locator('#fault-layer .chord.picked[data-from="7.0.0.0:0"][data-to="2.0.0.0:0"]').count(), 1, 'the chosen link is highlighted');
   await page.getByLabel('Delay ticks', { exact: true }).fill('12');
   await page.getByRole('button', { name: 'Set delay' }).click();
-  assert.match(page.url(), /\.loss\.1\.4\.30;\d+\.delay\.7\.2\.12&/);
+  assert.match(await href(page), /\.loss\.1\.4\.30;\d+\.delay\.7\.2\.12&/);
   const slow = page.locator('#fault-layer .chord.slow[data-from="7.0.0.0:0"][data-to="2.0.0.0:0"]');
   assert.equal(await slow.count(), 1, 'a thicker chord for the delayed link');
   assert.equal(await slow.getAttribute('data-delay'), '12');
@@ -95,9 +98,9 @@ test('a loss on one link from the panel and a delay on another from the ring: ch
   });
 
   for (let i = 0; i < 20; i++) await page.getByRole('button', { name: 'Step' }).click();
-  assertReplays(page.url(), await page.evaluate(() => window.ftkv.playground().dbgLog()), 'the lossy, slow run replays natively');
+  assertReplays(await href(page), await page.evaluate(() => window.ftkv.playground().dbgLog()), 'the lossy, slow run replays natively');
   // A fresh page of the link draws the same chords.
-  const copy = await openPage(ctx.browser, page.url(), errors);
+  const copy = await openPage(ctx.browser, await href(page), errors);
   assert.equal(await copy.locator('#fault-layer .chord.lossy, #fault-layer .chord.slow').count(), 2);
   await copy.close();
 
@@ -129,7 +132,7 @@ test('Pick link: the next two peers clicked are the link; Esc stops picking', as
 
 test('bad link faults show the core\'s message and record nothing', async () => {
   const page = await openPage(ctx.browser, ctx.server.url, []);
-  const link = page.url();
+  const link = await href(page);
   const error = page.locator('#error');
   const from = page.getByLabel('From', { exact: true });
   const to = page.getByLabel('To', { exact: true });
@@ -158,7 +161,7 @@ test('bad link faults show the core\'s message and record nothing', async () => 
     }
   });
   assert.match(unknown, /no peer 11\.0\.0\.0:0 in this cluster/);
-  assert.equal(page.url(), link, 'nothing recorded');
+  assert.equal(await href(page), link, 'nothing recorded');
   await page.close();
 });
 
@@ -180,17 +183,18 @@ test('dragging an arc along the ring partitions exactly its peers; Health shows 
   assert.deepEqual(cut, inside, 'one side is exactly the arc');
   assert.equal(sides.length, peers.length);
   const ids = inside.map((a) => Number(a.split('.')[0])).sort((a, b) => a - b).join('-');
-  assert.ok(page.url().includes(`.part.${ids}&`), `${page.url()} records part.${ids}`);
+  const recorded = await href(page);
+  assert.ok(recorded.includes(`.part.${ids}&`), `${recorded} records part.${ids}`);
   assert.match(await page.locator('#net-status').textContent(), /in the dragged arc .* cut off from the other/);
   for (let i = 0; i < 10; i++) await page.getByRole('button', { name: 'Step' }).click();
-  assertReplays(page.url(), await page.evaluate(() => window.ftkv.playground().dbgLog()), 'the dragged split replays natively');
+  assertReplays(await href(page), await page.evaluate(() => window.ftkv.playground().dbgLog()), 'the dragged split replays natively');
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('Esc cancels a drag: nothing is cut or recorded', async () => {
   const page = await openPage(ctx.browser, ctx.server.url, []);
-  const link = page.url();
+  const link = await href(page);
   const { from, to, inside } = await arcOverPeers(page);
   await dragArc(page, from, to);
   assert.equal(await page.locator('.peer.in-arc').count(), inside.length);
@@ -202,6 +206,6 @@ test('Esc cancels a drag: nothing is cut or recorded', async () => {
   await page.mouse.up();
   assert.match(await page.locator('#net-status').textContent(), /Drag cancelled/);
   assert.equal(await page.locator('#h-part').textContent(), 'none');
-  assert.equal(page.url(), link);
+  assert.equal(await href(page), link);
   await page.close();
 });

@@ -12,6 +12,9 @@ import { useBrowser, openPage, root } from './harness.mjs';
 
 const ctx = useBrowser();
 
+/** The page's address now (page.url() may lag behind history.replaceState). */
+const href = (page) => page.evaluate(() => location.href);
+
 /** Steps `n` ticks with the Step button. */
 async function step(page, n) {
   for (let i = 0; i < n; i++) await page.getByRole('button', { name: 'Step' }).click();
@@ -119,7 +122,7 @@ test('Drop a message: clicking a request in flight loses it, the replica never a
   assert.ok(target, 'a request dot can be clicked');
   const before = await page.locator('#insp-title').textContent();
   await page.mouse.click(target.x, target.y);
-  assert.match(page.url(), new RegExp(`;\\d+\\.drop\\.${target.seq}&`));
+  assert.match(await href(page), new RegExp(`;\\d+\\.drop\\.${target.seq}&`));
   assert.match(await page.locator('#net-status').textContent(), new RegExp(`message ${target.seq} \\(create request, .* dropped by hand`));
   assert.equal(await page.locator('#fault-layer .dropped').count(), 1, 'a red cross where it was');
   assert.equal(await page.locator('#insp-title').textContent(), before, 'no peer was selected');
@@ -132,7 +135,7 @@ test('Drop a message: clicking a request in flight loses it, the replica never a
   const lost = region.locator(`.seq-msg.lost[data-seq="${target.seq}"]`);
   assert.equal(await lost.locator('.cross').count(), 1);
   assert.match(await lost.locator('title').textContent(), /\(by hand\)/);
-  const link = page.url();
+  const link = await href(page);
   const dir = mkdtempSync(join(tmpdir(), 'ftkv-drop-'));
   execFileSync(join(root, 'target', 'release', 'ftkv'), ['replay', link, '--log', join(dir, 'dbg.log')]);
   const fromPage = await page.evaluate(() => window.ftkv.playground().dbgLog());
