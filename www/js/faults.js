@@ -207,7 +207,8 @@ export function drawFaults() {
     const [x, y] = [c.x, c.y];
     layer.append(el('path', { class: 'dropped', d: `M${x - 7} ${y - 7}L${x + 7} ${y + 7}M${x - 7} ${y + 7}L${x + 7} ${y - 7}` }));
   }
-  if (net.loss > 0) layer.append(el('text', { class: 'loss-all', 'data-loss': String(net.loss) }, `${net.loss} % lost on every link`));
+  // Low inside the ring, where chords between peers cross less often than at its centre.
+  if (net.loss > 0) layer.append(el('text', { class: 'loss-all', y: String(R - 70), 'data-loss': String(net.loss) }, `${net.loss} % lost on every link`));
 }
 
 /// One link as a chord bowed to its right (so A → B and B → A stay apart)

@@ -103,10 +103,9 @@ function sequence(t) {
       g.append(el('path', { class: 'cross', d: `M${f(cx - 5)} ${f(cy - 5)}L${f(cx + 5)} ${f(cy + 5)}M${f(cx - 5)} ${f(cy + 5)}L${f(cx + 5)} ${f(cy - 5)}` }));
       outcome = `lost at tick ${m.at ?? m.sent}${m.reason ? ` (${m.reason})` : ''}`;
     } else if (m.status === 'in-flight') {
-      // In flight: dashed from the sender towards the receiver, as far as now.
-      const due = m.at ?? now;
-      const frac = Math.min(1, (now - m.sent) / Math.max(1, due - m.sent));
-      g.append(el('line', { x1: f(x1), y1: f(y1), x2: f(x1 + (x2 - x1) * frac), y2: f(y(now)) }));
+      // In flight: dashed from the sender to the receiver's lane at the
+      // tick shown (a message takes a tick at least), with no arrowhead.
+      g.append(el('line', { x1: f(x1), y1: f(y1), x2: f(x2), y2: f(y(Math.max(now, m.sent + 1))) }));
       outcome = `in flight at tick ${now}${m.at !== null ? `, due at tick ${m.at}` : ''}`;
     } else if (m.status === 'arrived' && m.at !== null) {
       g.append(el('line', { x1: f(x1), y1: f(y1), x2: f(x2), y2: f(y(m.at)), 'marker-end': 'url(#seq-arrow)' }));
