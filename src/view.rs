@@ -598,8 +598,42 @@ pub fn events(session: &Session, since: usize, limit: usize) -> Vec<EventRow> {
         .collect()
 }
 
-fn describe(index: usize, e: &Event) -> EventRow {
-    let (kind, trans) = match &e.kind {
+/// The newest `limit` events from tick `from` on, newest first, of `peer`
+/// (every peer when `None`) and of kind `kind`: `""` every kind but
+/// messages sent and lost, `"*"` every kind, else one kind's name (as
+/// [`EventRow::kind`]). The log is read from its end, so a frame costs what
+/// it shows.
+pub fn recent_events(
+    session: &Session,
+    peer: Option<PeerId>,
+    kind: &str,
+    from: u64,
+    limit: usize,
+) -> Vec<EventRow> {
+    let wanted = |e: &Event| {
+        let k = kind_of(e).0;
+        match kind {
+            "" => k != "send" && k != "drop",
+            "*" => true,
+            one => k == one,
+        }
+    };
+    session
+        .log()
+        .events()
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, e)| e.tick >= from)
+        .filter(|(_, e)| peer.is_none_or(|p| e.peer == p) && wanted(e))
+        .take(limit)
+        .map(|(index, e)| describe(index, e))
+        .collect()
+}
+
+/// An event's short kind and its transaction, if any.
+fn kind_of(e: &Event) -> (&'static str, Option<u64>) {
+    match &e.kind {
         EventKind::Started { .. } => ("start", None),
         EventKind::Joined { .. } => ("join", None),
         EventKind::Removed { .. } => ("remove", None),
@@ -618,7 +652,11 @@ fn describe(index: usize, e: &Event) -> EventRow {
         EventKind::Hinted { .. } | EventKind::HintExpired { .. } => ("hint", None),
         EventKind::Sent { .. } => ("send", None),
         EventKind::Dropped { .. } => ("drop", None),
-    };
+    }
+}
+
+fn describe(index: usize, e: &Event) -> EventRow {
+    let (kind, trans) = kind_of(e);
     let text = crate::classic::dbglog::text(e).unwrap_or_else(|| match &e.kind {
         EventKind::Started { incarnation } => {
             format!("started (incarnation {incarnation}), asks to join")
@@ -1055,6 +1093,42 @@ mod tests {
             .request(OpKind::Read, "k", None, Some(PeerId(2)), Level::Quorum)
             .unwrap();
         session
+    }
+
+    #[test]
+    fn recent_events_are_the_newest_that_match_newest_first() {
+        let s = session();
+        let all = events(&s, 0, usize::MAX);
+        let newest = |pred: &dyn Fn(&EventRow) -> bool, from: u64, n: usize| -> Vec<usize> {
+            let mut rows: Vec<usize> = all
+                .iter()
+                .filter(|e| e.tick >= from && pred(e))
+                .map(|e| e.index)
+                .collect();
+            rows.reverse();
+            rows.truncate(n);
+            rows
+        };
+        let index = |rows: Vec<EventRow>| rows.into_iter().map(|e| e.index).collect::<Vec<_>>();
+        assert_eq!(
+            index(recent_events(&s, None, "*", 0, 7)),
+            newest(&|_| true, 0, 7)
+        );
+        assert_eq!(
+            index(recent_events(&s, Some(PeerId(1)), "", 0, 50)),
+            newest(
+                &|e| e.peer == 1 && e.kind != "send" && e.kind != "drop",
+                0,
+                50
+            )
+        );
+        let joins = index(recent_events(&s, None, "join", 0, 1000));
+        assert!(!joins.is_empty());
+        assert_eq!(joins, newest(&|e| e.kind == "join", 0, 1000));
+        assert_eq!(
+            index(recent_events(&s, None, "*", 44, 1000)),
+            newest(&|_| true, 44, 1000)
+        );
     }
 
     #[test]

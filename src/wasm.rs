@@ -513,6 +513,29 @@ impl Playground {
         to_js(&view::events(&self.session, since as usize, limit as usize))
     }
 
+    /// The newest `limit` events from tick `from` on, newest first, of peer
+    /// `peer` (an address, or empty for every peer) and kind `kind` (`""`
+    /// all but messages, `"*"` all, or one kind: `join`, `send`, …): what
+    /// the event log shows.
+    #[wasm_bindgen(js_name = recentEvents)]
+    pub fn recent_events(
+        &self,
+        peer: &str,
+        kind: &str,
+        from: f64,
+        limit: u32,
+    ) -> Result<JsValue, JsError> {
+        let peer = (!peer.is_empty()).then(|| peer_id(peer)).transpose()?;
+        let from = whole(from.max(0.0), "from", 0..=MAX_TICK)?;
+        to_js(&view::recent_events(
+            &self.session,
+            peer,
+            kind,
+            from,
+            limit as usize,
+        ))
+    }
+
     /// How many events there are so far.
     #[wasm_bindgen(js_name = eventCount)]
     pub fn event_count(&self) -> u32 {

@@ -566,6 +566,9 @@ test('the load view shows a bar per peer and how even the load is, with 1 and wi
     for (let i = 0; i < 3; i++) await load.getByRole('button', { name: 'Write 100 keys' }).click();
     await runUntil(page, () => Number(document.querySelector('#h-keys').textContent) >= 305 &&
       Number(document.querySelector('#h-under').textContent) === 0);
+    // The chart is drawn while on screen: look at it.
+    await load.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => /305 keys/.test(document.querySelector('#load-stats').textContent));
     assert.equal(await load.locator('.bar').count(), 10);
     const stats = await page.locator('#load-stats').textContent();
     assert.match(stats, /^min \d+ · mean \d+\.\d · max \d+ · max\/mean \d\.\d\d/);

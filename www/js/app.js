@@ -9,11 +9,11 @@ import { $, clearError, clipText, html, message, showError } from './dom.js';
 import { buildFaults, drawFaults, pickPeer, wireFaults } from './faults.js';
 import { drawHistory, showCheck, showTab } from './history.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
-import { clearStaleness, drawLoad, measureStaleness } from './measure.js';
-import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullEvents } from './panels.js';
+import { clearStaleness, drawLoad, measureStaleness, watchLoad } from './measure.js';
+import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullLosses } from './panels.js';
 import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG, wireRing } from './ring.js';
 import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
-import { MAX_EVENTS, MAX_MESSAGES, state } from './state.js';
+import { MAX_MESSAGES, state } from './state.js';
 import { drawTime } from './timeline.js';
 import { drawOutcome } from './transaction.js';
 
@@ -25,7 +25,7 @@ function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
     pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null, expandedValue: null,
-    events: [], eventsSeen: 0, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
+    lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
   Object.assign(loop, { tickMs: 0, drawMs: 0, frameMs: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0 });
@@ -121,7 +121,7 @@ function loadHash() {
 /// them a few times a second while running).
 function refresh(panels = true) {
   const v = (state.view = state.pg.ring(MAX_MESSAGES));
-  pullEvents(v);
+  pullLosses(v);
   drawHealth(v);
   drawPeers(v);
   drawSides(v);
@@ -155,8 +155,6 @@ function seekTo(tick) {
     return;
   }
   clearError();
-  state.events = [];
-  state.eventsSeen = Math.max(0, state.pg.eventCount() - MAX_EVENTS);
   state.family = null;
   refresh();
   drawHistory(true);
@@ -291,8 +289,6 @@ const FRAME_WORK = 16;
 const BUSY_SHARE = 0.45;
 /** While running, the panels beside the ring are redrawn this often (ms). */
 const PANEL_INTERVAL = 250;
-/** While running, the log reads at most this many new events a frame. */
-const EVENT_BACKLOG = 500;
 
 /** The frame rate the offered speed keeps the page at, at least. */
 const MIN_FPS = 30;
@@ -378,7 +374,6 @@ function runDue(t) {
   const stepped = performance.now();
   if (ran > 0) {
     loop.tickMs = average(loop.tickMs, (stepped - start) / ran);
-    if (state.running) state.eventsSeen = Math.max(state.eventsSeen, state.pg.eventCount() - EVENT_BACKLOG);
     const panels = !state.running || t >= loop.panelsDue;
     if (panels) loop.panelsDue = t + PANEL_INTERVAL;
     refresh(panels);
@@ -512,6 +507,7 @@ onSelect({
 });
 fillPresets();
 wire();
+watchLoad();
 loadHash();
 requestAnimationFrame(frame);
 document.body.dataset.ready = 'true';

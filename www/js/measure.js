@@ -5,11 +5,22 @@ import { state } from './state.js';
 
 const STALENESS_SEEDS = 8; // clusters one staleness measurement runs (in the page's thread)
 
+/** Whether the load chart is on screen; off screen it is not redrawn (1,000 bars cost ~15 ms). */
+let loadShown = true;
+
+/** Redraws the load chart whenever it scrolls into view (with the latest view). */
+export function watchLoad() {
+  new IntersectionObserver(([entry]) => {
+    loadShown = entry.isIntersecting;
+    if (loadShown && state.view) drawLoad(state.view, true);
+  }).observe($('load-chart'));
+}
+
 /// Keys per peer as bars: live copies, then hinted copies on top; min,
-/// mean and max over the live peers.
+/// mean and max over the live peers. Skipped while off screen.
 export function drawLoad(v, now) {
   const t = performance.now();
-  if (!now && t < state.loadDue) return;
+  if (!loadShown || (!now && t < state.loadDue)) return;
   state.loadDue = t + 300;
   const copies = new Map(v.peers.map((p) => [p.id, 0]));
   const hints = new Map(v.peers.map((p) => [p.id, 0]));

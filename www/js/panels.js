@@ -2,7 +2,7 @@
 // event log.
 import { $, clipText, fillRows, html, message, showError } from './dom.js';
 import { Playground } from '../pkg/ftkv.js';
-import { MAX_EVENTS, state } from './state.js';
+import { state } from './state.js';
 
 const LOG_ROWS = 200; // events shown
 
@@ -97,27 +97,17 @@ function gradeFamily(g) {
   return `${grader} grader, seed ${seed}: ${points} / ${max} (${parts.join(' · ')})`;
 }
 
-/** Reads the events since the last frame; keeps the latest MAX_EVENTS and this tick's losses. */
-export function pullEvents(v) {
-  const fresh = state.pg.events(state.eventsSeen, 100000);
-  state.eventsSeen += fresh.length;
-  state.events.push(...fresh);
-  if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
-  state.lost = fresh.filter((e) => e.kind === 'drop' && e.tick === v.tick - 1 && e.other !== null).slice(0, 100);
+/** The messages lost in the last tick, to draw as crosses (at most 100). */
+export function pullLosses(v) {
+  state.lost = state.pg.recentEvents('', 'drop', v.tick - 1, 100).filter((e) => e.other !== null);
 }
 
 /** The event log, filtered by peer and kind, newest first. */
 export function drawLog() {
   const peer = $('log-peer').value;
   const kind = $('log-kind').value;
-  const shown = [];
-  for (let i = state.events.length - 1; i >= 0 && shown.length < LOG_ROWS; i--) {
-    const e = state.events[i];
-    if (peer && e.address !== peer) continue;
-    if (kind === '' && (e.kind === 'send' || e.kind === 'drop')) continue;
-    if (kind !== '' && kind !== '*' && e.kind !== kind) continue;
-    shown.push(html('li', `[${e.tick}] ${e.address}  ${clipText(e.text, 200)}`, `k-${e.kind}`));
-  }
+  const shown = state.pg.recentEvents(peer, kind, 0, LOG_ROWS)
+    .map((e) => html('li', `[${e.tick}] ${e.address}  ${clipText(e.text, 200)}`, `k-${e.kind}`));
   if (shown.length === 0) shown.push(html('li', 'no events match'));
   $('log-list').replaceChildren(...shown);
 }

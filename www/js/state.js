@@ -3,8 +3,6 @@
 
 /** Messages drawn at once. */
 export const MAX_MESSAGES = 400;
-/** Events kept for the log. */
-export const MAX_EVENTS = 20000;
 
 export const state = {
   pg: null,
@@ -16,8 +14,6 @@ export const state = {
   selectedKey: null,
   lastTrans: null,
   expandedValue: null, // the transaction whose whole value is shown
-  events: [],
-  eventsSeen: 0,
   lost: [],
   peerEls: new Map(),
   peerOrder: [],
