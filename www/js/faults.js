@@ -69,8 +69,10 @@ export function buildFaults() {
   fx.drawn = '';
 }
 
-/// Turns "Drop a message" on (the run pauses, messages on the ring become
-/// clickable and peers do not) or off.
+/**
+ * Turns "Drop a message" on (the run pauses, messages on the ring become
+ * clickable and peers do not) or off.
+ */
 function setDropMode(on) {
   if (state.dropMode === on) return;
   state.dropMode = on;
@@ -82,7 +84,7 @@ function setDropMode(on) {
   if (on) status('Drop a message: click a message in flight on the ring to lose it (Esc or the button stops).');
 }
 
-/// A click on a message dot in drop mode loses that message.
+/** A click on a message dot in drop mode loses that message. */
 function dropClicked(e) {
   if (!state.dropMode) return;
   const i = state.msgEls.indexOf(e.target);
@@ -211,8 +213,10 @@ export function drawFaults() {
   if (net.loss > 0) layer.append(el('text', { class: 'loss-all', y: String(R - 70), 'data-loss': String(net.loss) }, `${net.loss} % lost on every link`));
 }
 
-/// One link as a chord bowed to its right (so A → B and B → A stay apart)
-/// with an arrowhead at the receiver and its rule written at its middle.
+/**
+ * One link as a chord bowed to its right (so A → B and B → A stay apart)
+ * with an arrowhead at the receiver and its rule written at its middle.
+ */
 function chord(l) {
   const [x1, y1] = pointOf(l.from);
   const [x2, y2] = pointOf(l.to);
@@ -248,7 +252,7 @@ function ringPoint(e) {
   return { position, r: Math.hypot(pt.x, pt.y) };
 }
 
-/// A press on the ring's empty area (not a peer, not a key) starts a drag.
+/** A press on the ring's empty area (not a peer, not a key) starts a drag. */
 function dragStart(e) {
   if (e.button !== 0 || state.dropMode || e.target.closest('.peer, .keymark')) return;
   const p = ringPoint(e);
@@ -258,7 +262,7 @@ function dragStart(e) {
   $('ring').setPointerCapture(e.pointerId);
 }
 
-/// Sweeps the arc along the circle as the pointer moves, either way round.
+/** Sweeps the arc along the circle as the pointer moves, either way round. */
 function dragMove(e) {
   const d = fx.drag;
   if (!d || e.pointerId !== d.pointer) return;
@@ -283,7 +287,7 @@ function dragMove(e) {
     : `Release to cut these ${n} peer${n === 1 ? '' : 's'} off from the other ${state.peerEls.size - n} (Esc cancels).`);
 }
 
-/// The swept arc: a band around the ring from where the drag started.
+/** The swept arc: a band around the ring from where the drag started. */
 function drawArc(d) {
   const a = Math.min(d.start, d.start + d.sweep);
   const b = Math.max(d.start, d.start + d.sweep);
@@ -303,7 +307,7 @@ function drawArc(d) {
   path.setAttribute('d', d1);
 }
 
-/// Releasing the drag partitions the peers in the arc, if it holds some and not all.
+/** Releasing the drag partitions the peers in the arc, if it holds some and not all. */
 function dragEnd(e) {
   const d = fx.drag;
   if (!d || e.pointerId !== d.pointer) return;
@@ -319,7 +323,7 @@ function dragEnd(e) {
     `${n} peer${n === 1 ? '' : 's'} in the dragged arc (${d.inside.join(', ')}) cut off from the other ${total - n}`);
 }
 
-/// Ends a drag without cutting anything: the arc and the highlights go.
+/** Ends a drag without cutting anything: the arc and the highlights go. */
 function dragCancel() {
   const d = fx.drag;
   fx.drag = null;

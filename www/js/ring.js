@@ -470,9 +470,11 @@ function kindClass(kind) {
   return kind;
 }
 
-/// While messages can be dropped (paused, "Drop a message"), each sits
-/// clear of its sender, and those on one link spread out along it so that
-/// each can be clicked; `along` counts the messages placed per link.
+/**
+ * While messages can be dropped (paused, "Drop a message"), each sits
+ * clear of its sender, and those on one link spread out along it so that
+ * each can be clicked; `along` counts the messages placed per link.
+ */
 function dropSpot(along, m) {
   const link = `${m.from}>${m.to}`;
   const k = along.get(link) ?? 0;
