@@ -117,6 +117,18 @@ impl Network {
         })
     }
 
+    /// The network-wide drop probability.
+    pub fn drop_prob(&self) -> f64 {
+        self.drop_prob
+    }
+
+    /// Every directed link given its own rule, in (from, to) order.
+    pub fn link_rules(&self) -> impl Iterator<Item = (PeerId, PeerId, LinkRule)> + '_ {
+        self.links
+            .iter()
+            .map(|(&(from, to), &rule)| (from, to, rule))
+    }
+
     /// Whether the network is whole: no cut, no link rule, no random loss.
     pub fn is_clean(&self) -> bool {
         self.cuts.is_empty() && self.links.is_empty() && self.drop_prob == 0.0

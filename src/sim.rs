@@ -346,6 +346,18 @@ impl Sim {
         self.state(id).ok_or(SimError::UnknownPeer(id))
     }
 
+    /// Checks that `from → to` joins two peers of this cluster.
+    fn check_link(&self, from: PeerId, to: PeerId) -> Result<(), SimError> {
+        self.check(from)?;
+        self.check(to)?;
+        if from == to {
+            return Err(SimError::BadInput(format!(
+                "a link joins two different peers, not {from} to itself"
+            )));
+        }
+        Ok(())
+    }
+
     /// Fails a live peer at tick `now`.
     pub fn fail(&mut self, id: PeerId) -> Result<(), SimError> {
         if self.check(id)? != PeerState::Alive {
@@ -491,8 +503,7 @@ impl Sim {
         match link {
             None => self.network.set_drop_prob(p),
             Some((from, to)) => {
-                self.check(from)?;
-                self.check(to)?;
+                self.check_link(from, to)?;
                 let rule = self.network.link(from, to);
                 self.network.set_link(
                     from,
@@ -509,8 +520,7 @@ impl Sim {
 
     /// Makes messages on the directed link `from → to` take `ticks` ticks.
     pub fn set_delay(&mut self, from: PeerId, to: PeerId, ticks: u64) -> Result<(), SimError> {
-        self.check(from)?;
-        self.check(to)?;
+        self.check_link(from, to)?;
         if !(1..=MAX_DELAY).contains(&ticks) {
             return Err(SimError::BadInput(format!(
                 "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"

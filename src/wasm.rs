@@ -493,6 +493,13 @@ impl Playground {
         to_js(&view::ring(&self.session, max_messages as usize))
     }
 
+    /// The network faults other than partitions: `{loss, links: [{from,
+    /// to, loss, delay}]}`, the percent lost on every link and each directed
+    /// link (addresses) with a loss or delay of its own, until heal.
+    pub fn links(&self) -> Result<JsValue, JsError> {
+        to_js(&view::links(&self.session))
+    }
+
     /// One peer in detail: membership list, stored keys, counters.
     pub fn peer(&self, address: &str) -> Result<JsValue, JsError> {
         let id = peer_id(address)?;

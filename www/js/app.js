@@ -6,6 +6,7 @@
 // lives in one module per part of the page.
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, clipText, html, message, showError } from './dom.js';
+import { buildFaults, drawFaults, pickPeer, wireFaults } from './faults.js';
 import { drawHistory, showCheck, showTab } from './history.js';
 import { drawGuide, presetEnded, presetOver } from './guide.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
@@ -32,6 +33,7 @@ function adopt(pg) {
   Object.assign(loop, { tickMs: 0, drawMs: 0, frameMs: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0 });
   updateCap();
   buildPeers();
+  buildFaults();
   const sc = pg.scenario();
   $('seed').value = sc.seed;
   $('peers').value = String(sc.peers);
@@ -127,6 +129,7 @@ function refresh(panels = true) {
   drawHealth(v);
   drawPeers(v);
   drawSides(v);
+  drawFaults();
   drawKeys(v);
   drawMessages(0);
   drawTime(v);
@@ -477,10 +480,7 @@ function wire() {
   $('isolate').addEventListener('click', () => partition([state.selectedPeer]));
   $('partition').addEventListener('click', () => partition([...$('part-side').selectedOptions].map((o) => o.value)));
   $('split').addEventListener('click', split);
-  $('set-loss').addEventListener('click', () => {
-    const percent = Number($('loss').value);
-    netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);
-  });
+  wireFaults(netFault, () => setRunning(false));
   $('heal').addEventListener('click', () => netFault(() => state.pg.heal(), 'the network is whole again'));
   $('tab-events').addEventListener('click', () => showTab('events'));
   $('tab-history').addEventListener('click', () => showTab('history'));
@@ -511,7 +511,14 @@ window.ftkv = {
 };
 
 await init();
-onSelect({ selectPeer: (address) => { selectPeer(address); revealInspector(); }, selectKey });
+onSelect({
+  selectPeer: (address, shift) => {
+    if (pickPeer(address, shift)) return;
+    selectPeer(address);
+    revealInspector();
+  },
+  selectKey,
+});
 fillPresets();
 wire();
 watchLoad();

@@ -119,7 +119,7 @@ export function buildPeers() {
       outer.append(doubt);
       g.append(outer);
     }
-    g.addEventListener('click', (e) => on.selectPeer(nearestPeer(e) ?? p.address));
+    g.addEventListener('click', (e) => on.selectPeer(nearestPeer(e) ?? p.address, e.shiftKey));
     g.addEventListener('keydown', (e) => onPeerKey(e, p.address));
     layer.append(g);
     const entry = { g, hit, ticks, mark, title, doubt, x, y, shown, address: p.address, short, radius, last: {} };
@@ -335,7 +335,7 @@ function onPeerKey(e, address) {
   if (e.key === 'Enter' || e.key === ' ') {
     e.preventDefault();
     e.stopPropagation();
-    on.selectPeer(address);
+    on.selectPeer(address, e.shiftKey);
     return;
   }
   if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = order[(i - 1 + order.length) % order.length];
@@ -492,6 +492,18 @@ function kindClass(kind) {
   return kind;
 }
 
+/**
+ * While messages can be dropped (paused, "Drop a message"), each sits
+ * clear of its sender, and those on one link spread out along it so that
+ * each can be clicked; `along` counts the messages placed per link.
+ */
+function dropSpot(along, m) {
+  const link = `${m.from}>${m.to}`;
+  const k = along.get(link) ?? 0;
+  along.set(link, k + 1);
+  return 0.3 + (k % 5) * 0.1;
+}
+
 /** Messages in flight, `frac` of the way into the current tick, and this tick's losses. */
 export function drawMessages(frac) {
   const v = state.view;
@@ -503,6 +515,7 @@ export function drawMessages(frac) {
     layer.append(c);
     state.msgEls.push(c);
   }
+  const along = new Map();
   state.msgEls.forEach((c, i) => {
     const m = v.messages[i];
     // Only the position changes every frame; class and visibility when they do.
@@ -514,7 +527,7 @@ export function drawMessages(frac) {
     }
     if (!m) return;
     const span = Math.max(1, m.deliverAt - m.sentAt);
-    const t = Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
+    const t = state.dropMode ? dropSpot(along, m) : Math.min(1, Math.max(0, (v.tick - 1 - m.sentAt + frac) / span));
     const [x1, y1] = peerPoint(m.from);
     const [x2, y2] = peerPoint(m.to);
     c.setAttribute('cx', (x1 + (x2 - x1) * t).toFixed(1));

@@ -21,6 +21,7 @@ export const state = {
   keyEls: [],
   msgEls: [],
   lostEls: [],
+  dropMode: false, // "Drop a message": messages are clickable, peers are not
   linkShown: '',
   linkDue: 0,
   family: null,
