@@ -441,6 +441,23 @@ test('the History region draws one bar per request, coloured by outcome; a bar s
   // A clean run: no key is marked after Check history.
   await page.getByRole('button', { name: 'Check history' }).click();
   assert.equal(await region.locator('[data-verdict]').count(), 0);
+  // One lane per coordinator instead: the same bars, each in its coordinator's lane.
+  await region.getByLabel('Lanes').selectOption('coordinator');
+  const coordinators = [...new Set(await page.evaluate(() => window.ftkv.playground().history().map((r) => r.coordinator)))];
+  const lanes = await region.locator('.lane').evaluateAll((gs) => gs.map((g) => g.dataset.coordinator));
+  assert.deepEqual([...lanes].sort(), [...coordinators].sort(), 'one lane per coordinator');
+  assert.equal(await bars.count(), want.length, 'the same bars');
+  const laneY = await region.locator('.lane').evaluateAll((gs) => Object.fromEntries(gs.map((g) => {
+    const r = g.querySelector('rect');
+    return [g.dataset.coordinator, [Number(r.getAttribute('y')), Number(r.getAttribute('y')) + Number(r.getAttribute('height'))]];
+  })));
+  const inLane = await page.evaluate(([ys]) => window.ftkv.playground().history().every((r) => {
+    const y = Number(document.querySelector(`#history-svg [data-trans="${r.trans}"]`).getAttribute('y'));
+    const [top, bottom] = ys[r.coordinator];
+    return y >= top && y < bottom;
+  }), [laneY]);
+  assert.ok(inLane, 'every bar sits in its coordinator\'s lane');
+  assert.match(await region.textContent(), /one lane per coordinator/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -485,6 +485,7 @@ function wire() {
   $('tab-events').addEventListener('click', () => showTab('events'));
   $('tab-history').addEventListener('click', () => showTab('history'));
   $('check').addEventListener('click', showCheck);
+  $('history-lanes').addEventListener('change', () => drawHistory(true));
   $('history-svg').addEventListener('click', (e) => {
     const bar = e.target.closest('[data-trans]');
     if (bar) showTransaction(Number(bar.dataset.trans));

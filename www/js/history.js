@@ -40,24 +40,27 @@ function drawTimeline(rows) {
   const svg = $('history-svg');
   const bars = rows.slice(-MAX_BARS);
   const now = state.pg.tick();
+  const byKey = $('history-lanes').value !== 'coordinator';
+  const laneOf = (r) => (byKey ? r.key : r.coordinator);
+  const per = byKey ? 'one lane per key' : 'one lane per coordinator';
   $('history-cap').textContent = bars.length === 0
-    ? 'No request yet: each one will show here as a bar from its invocation to its decision, one lane per key.'
+    ? `No request yet: each one will show here as a bar from its invocation to its decision, ${per}.`
     : `${rows.length > bars.length ? `The latest ${bars.length} of ${rows.length} requests` : `All ${bars.length} requests`}` +
-      `, one lane per key, from invocation to decision (pending ones to tick ${now}). Click a bar to see its transaction.`;
+      `, ${per}, from invocation to decision (pending ones to tick ${now}). Click a bar to see its transaction.`;
   const LABEL = 150;
   const WIDTH = 1000;
   const RIGHT = 12;
   const ROW = 12;
-  const MAX_SUB = 4; // bars of one key overlapping in time stack up to this many rows
+  const MAX_SUB = 4; // bars of one lane overlapping in time stack up to this many rows
   const start = bars.length ? Math.min(...bars.map((r) => r.invoked)) : 0;
   const span = Math.max(1, now - start);
   const x = (t) => LABEL + ((t - start) / span) * (WIDTH - LABEL - RIGHT);
-  // Lanes in order of the key's first request shown; overlapping bars of a key
+  // Lanes in order of their first request shown; overlapping bars of a lane
   // go to the first sub-row that is free by then.
   const lanes = new Map();
   const placed = bars.map((r) => {
-    let lane = lanes.get(r.key);
-    if (!lane) lanes.set(r.key, (lane = { ends: [] }));
+    let lane = lanes.get(laneOf(r));
+    if (!lane) lanes.set(laneOf(r), (lane = { ends: [] }));
     const end = r.completed ?? now;
     let sub = lane.ends.findIndex((e) => e < r.invoked);
     if (sub < 0) sub = lane.ends.length < MAX_SUB ? lane.ends.length : MAX_SUB - 1;
@@ -88,8 +91,9 @@ function drawTimeline(rows) {
   axis.append(el('text', { x: 4, y: AXIS - 8 }, 'tick →'));
   parts.push(axis);
   for (const [key, lane] of lanes) {
-    const g = el('g', { class: 'lane', 'data-key': key });
-    const bad = state.verdicts.get(key);
+    const g = el('g', { class: 'lane', [byKey ? 'data-key' : 'data-coordinator']: key });
+    // A key's verdict marks its lane; a coordinator's lane has none (its culprit bars stay outlined).
+    const bad = byKey ? state.verdicts.get(key) : undefined;
     g.append(el('rect', { x: 0, y: lane.y, width: WIDTH, height: lane.h, class: `lane-bg${bad ? ' nonlin' : ''}` }));
     const label = el('text', { x: 4, y: lane.y + lane.h / 2, class: 'lane-label', 'dominant-baseline': 'middle' },
       `${bad ? '✗ ' : ''}${clipText(key, 18)}`);
@@ -100,7 +104,7 @@ function drawTimeline(rows) {
   }
   const barLayer = el('g', { class: 'bars' });
   for (const { r, end, sub } of placed) {
-    const lane = lanes.get(r.key);
+    const lane = lanes.get(laneOf(r));
     const x0 = x(r.invoked);
     const cls = r.outcome === 'fail' && r.indeterminate ? 'maybe' : r.outcome;
     const bar = el('rect', {
