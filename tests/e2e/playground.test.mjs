@@ -486,7 +486,8 @@ test('after Check history a non-linearizable key is marked on its lane, with the
   assert.match(await region.textContent(), /k: not linearizable — read \d+ returned "a" .* after update \d+ "b" .* was acknowledged/);
   assert.equal(await region.locator('.bar.culprit').count(), 2, 'the read and the update it missed are highlighted');
   await region.scrollIntoViewIfNeeded();
-  await region.screenshot({ path: join(root, 'www', 'history.png') });
+  mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
+  await region.screenshot({ path: join(root, 'target', 'screenshots', 'history.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });

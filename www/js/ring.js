@@ -548,8 +548,10 @@ export function drawMessages(frac) {
     const [x2, y2] = peerPoint(e.peer);
     const x = x1 + (x2 - x1) * 0.6;
     const y = y1 + (y2 - y1) * 0.6;
-    p.setAttribute('d', `M${x - 5} ${y - 5}L${x + 5} ${y + 5}M${x - 5} ${y + 5}L${x + 5} ${y - 5}`);
-    p.setAttribute('opacity', String(1 - frac * 0.7));
+    // Many losses at once (a partition cuts every gossip across it): smaller, fainter crosses.
+    const d = state.lost.length > 20 ? 3 : 5;
+    p.setAttribute('d', `M${x - d} ${y - d}L${x + d} ${y + d}M${x - d} ${y + d}L${x + d} ${y - d}`);
+    p.setAttribute('opacity', String((state.lost.length > 20 ? 0.6 : 1) * (1 - frac * 0.7)));
     p.setAttribute('visibility', 'visible');
   });
 }
