@@ -282,6 +282,13 @@ impl Session {
                 setup.peers
             )));
         }
+        if setup.preset.is_some() && setup.config != Config::default() {
+            return Err(ScenarioError(format!(
+                "a preset runs the classic settings ({}) and is graded on them, not `{}`",
+                Config::default().settings(),
+                setup.config.settings()
+            )));
+        }
         let driver = match &setup.preset {
             None => None,
             Some(name) => match classic::builtin(name) {
@@ -478,6 +485,12 @@ impl Session {
                 "a scenario holds at most {MAX_ACTIONS} actions"
             )));
         }
+        if self.driver.is_some() && self.free_from().is_none() && self.sim.now() >= classic::TICKS {
+            return Err(ScenarioError(format!(
+                "the preset is over at tick {}: continue it as a free run to act on",
+                classic::TICKS
+            )));
+        }
         let trans = apply(&mut self.sim, &action)?;
         let now = self.sim.now();
         self.actions.truncate(self.applied);
@@ -580,13 +593,11 @@ impl Session {
     }
 
     /// Selects a peer, key and transaction (each optional) for the link to
-    /// restore; refuses a peer outside the cluster, a key that is no key
-    /// and a transaction not sent by the shown tick.
+    /// restore; refuses a peer outside the cluster and a key that is no
+    /// key. A transaction not sent by the shown tick (seen from before it,
+    /// or dropped by a fork) stays selected but out of the link.
     pub fn select(&mut self, selection: Selection) -> Result<(), ScenarioError> {
-        let log = &self.log;
-        if let Some(problem) =
-            selection.problem(self.setup.peers, |t| log.transaction(t).next().is_some())
-        {
+        if let Some(problem) = selection.problem(self.setup.peers, |_| true) {
             return Err(ScenarioError(format!("cannot select: {problem}")));
         }
         self.selection = selection;
@@ -702,6 +713,13 @@ impl Session {
             }
         }
         session.advance(parsed.tick, parsed.free)?;
+        let log = &session.log;
+        if let Some(problem) = parsed
+            .selection
+            .problem(session.setup.peers, |t| log.transaction(t).next().is_some())
+        {
+            return fail(format!("cannot select: {problem}"));
+        }
         session.select(parsed.selection).or_else(|e| fail(e.0))?;
         Ok(session)
     }

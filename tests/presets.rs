@@ -243,3 +243,31 @@ fn free_in_a_link_is_checked() {
         .0
         .contains("only a preset"));
 }
+
+#[test]
+fn a_finished_preset_refuses_requests_until_it_continues_freely() {
+    let mut s = preset("read", 4);
+    s.step(TICKS);
+    let err = s
+        .request(OpKind::Read, "k", None, None, Level::Quorum)
+        .unwrap_err();
+    assert!(err.0.contains("the preset is over at tick 700"), "{err}");
+    s.continue_free().unwrap();
+    s.request(OpKind::Read, "k", None, None, Level::Quorum)
+        .unwrap();
+}
+
+#[test]
+fn a_preset_runs_only_the_classic_settings() {
+    let mut setup = Setup::preset("read", 4).unwrap();
+    setup.config.replication = ftkv::config::Replication { n: 5, r: 3, w: 3 };
+    let err = Session::new(setup, false).unwrap_err();
+    assert!(
+        err.0
+            .contains("a preset runs the classic settings (n=3,r=2,w=2)"),
+        "{err}"
+    );
+    assert!(err.0.contains("n=5,r=3,w=3"), "{err}");
+    let link = ftkv::scenario::seal("v=1&peers=10&seed=4&preset=read&rep=5.3.3&tick=0");
+    assert!(Session::from_link(&link, false).is_err());
+}

@@ -422,8 +422,9 @@ fn a_selection_outside_the_cluster_or_the_run_is_refused() {
         e.0.contains("peer 11 is not in this cluster of 10 peers"),
         "{e}"
     );
-    let e = s.select(selection(None, Some(1))).unwrap_err();
-    assert!(e.0.contains("transaction 1 has not been sent"), "{e}");
+    // A transaction not sent yet stays selected, but out of the link.
+    s.select(selection(None, Some(1))).unwrap();
+    assert!(!s.link().contains("tx="), "{}", s.link());
     refused(
         "v=1&peers=10&seed=3&tick=40&sel=11",
         "sel must be a whole number up to 10",

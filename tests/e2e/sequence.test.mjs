@@ -147,13 +147,19 @@ test('Drop a message: clicking a request in flight loses it, the replica never a
 test('with Drop a message off, a click at a message over a peer still selects that peer', async () => {
   const page = await openPage(ctx.browser, ctx.server.url, []);
   await step(page, 3);
-  // A message sent during the last tick sits on its sender's centre.
+  // Running, a message just sent sits on its sender's centre: put a dot there and click it.
   const hit = await page.evaluate(() => {
     const v = window.ftkv.playground().ring(400);
     const dots = [...document.querySelectorAll('#msg-layer circle.msg')];
     const i = v.messages.findIndex((m) => m.sentAt === v.tick - 1);
-    const r = dots[i].getBoundingClientRect();
-    return { x: r.x + r.width / 2, y: r.y + r.height / 2, sender: v.peers[v.messages[i].from].address };
+    const sender = v.peers[v.messages[i].from].address;
+    const r = document.querySelector(`[data-peer="${sender}"] .hit`).getBoundingClientRect();
+    const x = r.x + r.width / 2;
+    const y = r.y + r.height / 2;
+    const at = new DOMPoint(x, y).matrixTransform(dots[i].ownerSVGElement.getScreenCTM().inverse());
+    dots[i].setAttribute('cx', at.x);
+    dots[i].setAttribute('cy', at.y);
+    return { x, y, sender };
   });
   await page.mouse.click(hit.x, hit.y);
   assert.equal(await page.locator('#insp-title').textContent(), hit.sender);

@@ -6,7 +6,7 @@
 // lives in one module per part of the page.
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, clipText, html, message, showError } from './dom.js';
-import { buildFaults, drawFaults, pickPeer, wireFaults } from './faults.js';
+import { buildFaults, drawFaults, names, pickPeer, stopDropping, wireFaults } from './faults.js';
 import { drawHistory, showCheck, showTab } from './history.js';
 import { drawGuide, presetEnded, presetOver } from './guide.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
@@ -64,9 +64,19 @@ function keepSelection() {
   updateLink(true);
 }
 
-/// Opens transaction `trans` in the transaction view.
+/// Opens transaction `trans` in the transaction view (and selects its key).
 function showTransaction(trans) {
   state.lastTrans = trans;
+  try {
+    const key = state.pg.transaction(trans).key;
+    if (key !== state.selectedKey && state.view) {
+      state.selectedKey = key;
+      drawPeers(state.view);
+      drawKeys(state.view);
+    }
+  } catch {
+    // Not in the run at the shown tick: the key stays as it was.
+  }
   keepSelection();
   drawOutcome();
   drawHistory(true);
@@ -82,8 +92,8 @@ function resetFromInputs(fromPanel = false) {
     report(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
     return;
   }
-  if (seedText !== '' && !/^\d{1,20}$/.test(seedText)) {
-    report(`The seed must be a whole number, not "${seedText}".`);
+  if ($('seed').validity.badInput || (seedText !== '' && !/^\d{1,20}$/.test(seedText))) {
+    report(`The seed must be a whole number from 0 to 18446744073709551615${seedText ? `, not "${seedText}"` : ''}.`);
     return;
   }
   let settings;
@@ -95,7 +105,8 @@ function resetFromInputs(fromPanel = false) {
   }
   try {
     const seed = seedText === '' ? randomSeed() : BigInt(seedText);
-    const pg = fresh(peers, seed, $('preset').value, settings);
+    // A preset runs (and is graded on) the classic settings.
+    const pg = fresh(peers, seed, $('preset').value, $('preset').value ? {} : settings);
     clearError();
     adopt(pg);
     // A preset starts with its key under test selected: its replicas drawn.
@@ -131,7 +142,8 @@ function refresh(panels = true) {
   drawSides(v);
   drawFaults();
   drawKeys(v);
-  drawMessages(0);
+  // Paused, messages sit halfway along their links, not on their senders.
+  drawMessages(state.running ? 0 : 0.5);
   drawTime(v);
   if (panels) drawPanels(v);
 }
@@ -270,7 +282,7 @@ function netFault(fn, what) {
 }
 
 function partition(side) {
-  netFault(() => state.pg.partition(side), `${side.join(', ')} cut off from the rest`);
+  netFault(() => state.pg.partition(side), `${names(side)} cut off from the rest`);
 }
 
 /// Splits the ring into its two halves by ring position: the peers in
@@ -435,7 +447,14 @@ function fillPresets() {
 }
 
 function wire() {
-  $('run').addEventListener('click', () => (!state.running && presetEnded() ? presetOver() : setRunning(!state.running)));
+  $('run').addEventListener('click', () => {
+    if (!state.running && presetEnded()) {
+      presetOver();
+      return;
+    }
+    if (!state.running) stopDropping();
+    setRunning(!state.running);
+  });
   $('continue-free').addEventListener('click', () => act(() => state.pg.continueFree()));
   wirePlots((tick, now) => {
     loop.pendingSeek = now ? null : tick;

@@ -320,7 +320,18 @@ function dragEnd(e) {
     return;
   }
   fx.netFault(() => state.pg.partition(d.inside),
-    `${n} peer${n === 1 ? '' : 's'} in the dragged arc (${d.inside.join(', ')}) cut off from the other ${total - n}`);
+    `${n} peer${n === 1 ? '' : 's'} in the dragged arc (${names(d.inside)}) cut off from the other ${total - n}`);
+}
+
+/** Up to 8 addresses, then how many more. */
+export function names(addresses) {
+  const shown = addresses.slice(0, 8).join(', ');
+  return addresses.length > 8 ? `${shown} and ${addresses.length - 8} more` : shown;
+}
+
+/** Turns Drop a message off (Run does: messages move again). */
+export function stopDropping() {
+  setDropMode(false);
 }
 
 /** Ends a drag without cutting anything: the arc and the highlights go. */

@@ -486,10 +486,11 @@ function labelTested(v) {
 }
 
 function kindClass(kind) {
-  if (kind.endsWith('request')) return 'request';
-  if (kind === 'gossip') return 'gossip';
   if (kind.startsWith('join')) return 'join';
-  return kind;
+  if (kind.endsWith('request')) return 'request';
+  if (kind === 'gossip' || kind === 'reply') return kind;
+  if (kind.startsWith('replicate')) return 'replicate';
+  return 'repair'; // anti-entropy (digest, pull, merkle …) and read repair (write-back)
 }
 
 /**

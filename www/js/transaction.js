@@ -13,7 +13,8 @@ export function drawOutcome() {
     t = state.pg.transaction(state.lastTrans);
   } catch {
     // Seeking back to before the request was sent.
-    box.textContent = `Transaction ${state.lastTrans} is not sent yet at tick ${state.pg.tick()}.`;
+    box.textContent = `Transaction ${state.lastTrans} is not in the run at tick ${state.pg.tick()}: ` +
+      'it is sent later, or acting in the past dropped it.';
     return;
   }
   const head = html('div', `${t.op.toUpperCase()} "${clipText(t.key)}" via ${t.coordinator} (transaction ${t.trans}, tick ${t.started})`);
@@ -64,7 +65,11 @@ function sequence(t) {
   const now = state.pg.tick();
   const lanes = [t.coordinator, ...t.asked.map((a) => a.address).filter((a) => a !== t.coordinator)];
   for (const m of t.messages) for (const a of [m.from, m.to]) if (!lanes.includes(a)) lanes.push(a);
-  const last = Math.max(t.started + 3, now, ...t.messages.map((m) => m.at ?? 0));
+  // Time runs down to the transaction's last message (to the tick shown
+  // only while one is in flight), however long ago it was.
+  const busy = t.messages.some((m) => m.status === 'in-flight');
+  const last = Math.max(t.started + 3, busy ? now : 0, t.decision?.tick ?? 0,
+    ...t.messages.map((m) => Math.max(m.at ?? 0, m.sent ?? 0)));
   const perTick = Math.max(4, Math.min(22, 240 / (last - t.started)));
   const height = SEQ_TOP + (last - t.started) * perTick + 12;
   const svg = el('svg', { class: 'seq', viewBox: `0 0 ${SEQ_WIDTH} ${height.toFixed(0)}`, role: 'img',
@@ -81,7 +86,7 @@ function sequence(t) {
     svg.append(lane);
   }
   // A tick label wherever a message leaves or ends, and at the tick shown.
-  const ticks = new Set([now, ...t.messages.flatMap((m) => [m.sent, m.at]).filter((k) => k !== null)]);
+  const ticks = new Set([...(now <= last ? [now] : []), ...t.messages.flatMap((m) => [m.sent, m.at]).filter((k) => k !== null)]);
   let lastLabel = -Infinity;
   for (const k of [...ticks].sort((a, b) => a - b)) {
     if (y(k) - lastLabel < 11) continue;
@@ -122,9 +127,11 @@ function sequence(t) {
   const defs = el('defs');
   defs.append(marker);
   svg.prepend(defs);
-  const nowLine = el('line', { class: 'now', x1: String(SEQ_LEFT - 16), y1: f(y(now)), x2: String(SEQ_WIDTH), y2: f(y(now)) });
-  nowLine.append(el('title', {}, `tick ${now}, shown now`));
-  svg.append(nowLine);
+  if (now <= last) {
+    const nowLine = el('line', { class: 'now', x1: String(SEQ_LEFT - 16), y1: f(y(now)), x2: String(SEQ_WIDTH), y2: f(y(now)) });
+    nowLine.append(el('title', {}, `tick ${now}, shown now`));
+    svg.append(nowLine);
+  }
   return svg;
 }
 

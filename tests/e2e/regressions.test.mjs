@@ -1,0 +1,86 @@
+// Bugs found by trying the page as a student and a teacher would, each kept
+// as a test that replays it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, openPage } from './harness.mjs';
+
+const ctx = useBrowser();
+
+/** A page opened on `body` (a link without its checksum), sealed by the core. */
+async function openLink(body, errors = []) {
+  const maker = await openPage(ctx.browser, ctx.server.url, []);
+  const link = await maker.evaluate((b) => window.ftkv.Playground.seal(b), body);
+  await maker.context().close();
+  return openPage(ctx.browser, `${ctx.server.url}#${link}`, errors);
+}
+
+const step = async (page, n, name = 'Step') => {
+  for (let i = 0; i < n; i++) await page.getByRole('button', { name, exact: true }).click();
+};
+
+test('seen from before its open transaction was sent, a peer can still be selected and the link keeps it', async () => {
+  const errors = [];
+  const page = await openLink('v=1&peers=10&seed=7&tick=40&do=35.read.4.apple&key=apple&tx=1', errors);
+  await step(page, 6, 'Back');
+  await page.locator('[data-peer="2.0.0.0:0"]').dispatchEvent('click');
+  assert.ok(await page.locator('#error').isHidden(), await page.locator('#error').textContent());
+  const url = await page.evaluate(() => location.href);
+  assert.match(url, /&sel=2&key=apple&sum=/, 'the peer is in the link; the unsent transaction is not');
+  assert.match(await page.locator('#outcome').textContent(), /not in the run at tick 34/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the sequence diagram ends at the transaction\'s last message, however much later it is viewed', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&tick=2000&do=30.create.3.apple.red;35.read.4.apple&key=apple&tx=2');
+  const svg = page.locator('svg.seq');
+  const height = Number((await svg.getAttribute('viewBox')).split(' ')[3]);
+  assert.ok(height < 400, `the diagram is ${height} units tall`);
+  assert.ok(await page.locator('svg.seq .now').count() === 0, 'the tick shown is far below: no line for it');
+  await page.close();
+});
+
+test('a preset runs the classic settings whatever the settings panel holds, and refuses requests once over', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  await page.getByLabel('N replicas').fill('5');
+  await page.getByLabel('R read quorum').fill('3');
+  await page.getByLabel('W write quorum').fill('3');
+  await page.getByRole('button', { name: 'Apply settings' }).click();
+  assert.match(await page.locator('#settings-now').textContent(), /n=5,r=3,w=3/);
+  await page.getByLabel('Preset').selectOption('read');
+  assert.ok(await page.locator('#error').isHidden());
+  assert.equal(await page.locator('#settings-now').textContent(), 'n=3,r=2,w=2', 'the preset shows the settings it runs');
+  assert.doesNotMatch(await page.evaluate(() => location.href), /rep=/);
+  await page.evaluate(() => window.ftkv.playground().step(700));
+  await page.getByRole('button', { name: 'Read', exact: true }).click();
+  assert.match(await page.locator('#error').textContent(), /the preset is over at tick 700: continue it as a free run/);
+  await page.close();
+});
+
+test('a seed that is not a number is refused, not replaced by a random one', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  const before = await page.evaluate(() => location.href);
+  // The browser lets "1e" into a number field; its value is then "" (badInput).
+  await page.getByLabel('Seed', { exact: true }).fill('');
+  await page.getByLabel('Seed', { exact: true }).pressSequentially('1e');
+  assert.ok(await page.getByLabel('Seed', { exact: true }).evaluate((i) => i.validity.badInput));
+  await page.getByRole('button', { name: 'Reset' }).click();
+  assert.match(await page.locator('#error').textContent(), /seed must be a whole number from 0 to 18446744073709551615/);
+  assert.equal(await page.evaluate(() => location.href), before, 'the running scenario stays');
+  await page.close();
+});
+
+test('Run turns Drop a message off, and every kind of message in flight has a colour of its own', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&rr=async&ae=merkle&tick=60&do=30.create.3.apple.red;40.read.5.apple');
+  const drop = page.getByRole('button', { name: 'Drop a message' });
+  await drop.click();
+  assert.equal(await drop.getAttribute('aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  assert.equal(await drop.getAttribute('aria-pressed'), 'false', 'running, messages move and cannot be dropped');
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const fills = await page.locator('#msg-layer .msg[visibility=visible]').evaluateAll((cs) => cs.map((c) => getComputedStyle(c).fill));
+  assert.ok(fills.length > 0);
+  assert.ok(!fills.includes('rgb(0, 0, 0)'), `no black (unstyled) message: ${[...new Set(fills)]}`);
+  await page.close();
+});
