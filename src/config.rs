@@ -72,11 +72,14 @@ impl Replication {
     /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_N).contains(&self.n) {
-            return Err(format!("N must be 1..={MAX_N}, not {}", self.n));
+            return Err(format!("N must be from 1 to {MAX_N}, not {}", self.n));
         }
         for (name, value) in [("R", self.r), ("W", self.w)] {
             if !(1..=self.n).contains(&value) {
-                return Err(format!("{name} must be 1..=N ({}), not {value}", self.n));
+                return Err(format!(
+                    "{name} must be from 1 to N = {}, not {value}",
+                    self.n
+                ));
             }
         }
         Ok(())
@@ -245,7 +248,9 @@ pub fn validate_vnodes(vnodes: u16) -> Result<(), String> {
     if (1..=MAX_VNODES).contains(&vnodes) {
         Ok(())
     } else {
-        Err(format!("vnodes must be 1..={MAX_VNODES}, not {vnodes}"))
+        Err(format!(
+            "vnodes must be from 1 to {MAX_VNODES}, not {vnodes}"
+        ))
     }
 }
 
@@ -341,7 +346,7 @@ impl Config {
                 let period: u64 = number(key, value)?;
                 if !(1..=MAX_AE_PERIOD).contains(&period) {
                     return Err(format!(
-                        "ae-period must be 1..={MAX_AE_PERIOD} ticks, not {period}"
+                        "ae-period must be from 1 to {MAX_AE_PERIOD} ticks, not {period}"
                     ));
                 }
                 self.anti_entropy.period = period;
@@ -431,9 +436,9 @@ mod tests {
         assert_eq!(err("n=3,n=5"), "setting `n` is given twice");
         assert_eq!(err("n=3,,r=1"), "`` is not key=value");
         assert_eq!(err("n3"), "`n3` is not key=value");
-        assert_eq!(err("n=1"), "R must be 1..=N (1), not 2");
-        assert_eq!(err("r=4"), "R must be 1..=N (3), not 4");
-        assert_eq!(err("n=8,r=1,w=1"), "N must be 1..=7, not 8");
+        assert_eq!(err("n=1"), "R must be from 1 to N = 1, not 2");
+        assert_eq!(err("r=4"), "R must be from 1 to N = 3, not 4");
+        assert_eq!(err("n=8,r=1,w=1"), "N must be from 1 to 7, not 8");
     }
 
     #[test]
@@ -441,10 +446,10 @@ mod tests {
         assert!(Replication::default().validate().is_ok());
         assert!(Replication { n: 5, r: 1, w: 5 }.validate().is_ok());
         let bad = |n, r, w| Replication { n, r, w }.validate().unwrap_err();
-        assert_eq!(bad(8, 2, 2), "N must be 1..=7, not 8");
-        assert_eq!(bad(0, 1, 1), "N must be 1..=7, not 0");
-        assert_eq!(bad(3, 4, 2), "R must be 1..=N (3), not 4");
-        assert_eq!(bad(3, 2, 0), "W must be 1..=N (3), not 0");
+        assert_eq!(bad(8, 2, 2), "N must be from 1 to 7, not 8");
+        assert_eq!(bad(0, 1, 1), "N must be from 1 to 7, not 0");
+        assert_eq!(bad(3, 4, 2), "R must be from 1 to N = 3, not 4");
+        assert_eq!(bad(3, 2, 0), "W must be from 1 to N = 3, not 0");
     }
 
     #[test]
@@ -458,10 +463,13 @@ mod tests {
         };
         assert!(ring(1, 4096).is_ok());
         assert!(ring(256, 64).is_ok());
-        assert_eq!(ring(0, 10).unwrap_err(), "vnodes must be 1..=256, not 0");
+        assert_eq!(
+            ring(0, 10).unwrap_err(),
+            "vnodes must be from 1 to 256, not 0"
+        );
         assert_eq!(
             ring(257, 10).unwrap_err(),
-            "vnodes must be 1..=256, not 257"
+            "vnodes must be from 1 to 256, not 257"
         );
         assert_eq!(
             ring(256, 65).unwrap_err(),
@@ -486,8 +494,8 @@ mod tests {
             Ok(Config::default())
         );
         let err = |text: &str| Config::default().with_settings(text).unwrap_err();
-        assert_eq!(err("vnodes=0"), "vnodes must be 1..=256, not 0");
-        assert_eq!(err("vnodes=257"), "vnodes must be 1..=256, not 257");
+        assert_eq!(err("vnodes=0"), "vnodes must be from 1 to 256, not 0");
+        assert_eq!(err("vnodes=257"), "vnodes must be from 1 to 256, not 257");
         assert_eq!(err("vnodes=70000"), "setting `vnodes`: 70000 is too large");
         assert_eq!(
             err("vnodes=many"),
@@ -572,11 +580,11 @@ mod tests {
         );
         assert_eq!(
             err("ae-period=0"),
-            "ae-period must be 1..=10000 ticks, not 0"
+            "ae-period must be from 1 to 10000 ticks, not 0"
         );
         assert_eq!(
             err("ae-period=10001"),
-            "ae-period must be 1..=10000 ticks, not 10001"
+            "ae-period must be from 1 to 10000 ticks, not 10001"
         );
         assert_eq!(
             err("ae-period=soon"),

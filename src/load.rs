@@ -45,7 +45,7 @@ fn within(name: &str, value: u64, max: u64) -> Result<u64, String> {
     if (1..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("{name} must be 1..={max}, not {value}"))
+        Err(format!("{name} must be from 1 to {max}, not {value}"))
     }
 }
 
@@ -122,15 +122,15 @@ mod tests {
     fn bad_input_names_the_problem() {
         assert_eq!(
             Load::measure(0, 1, 1).unwrap_err(),
-            "peers must be 1..=4096, not 0"
+            "peers must be from 1 to 4096, not 0"
         );
         assert_eq!(
             Load::measure(1, 257, 1).unwrap_err(),
-            "vnodes must be 1..=256, not 257"
+            "vnodes must be from 1 to 256, not 257"
         );
         assert_eq!(
             Load::measure(1, 1, 1_000_001).unwrap_err(),
-            "keys must be 1..=1000000, not 1000001"
+            "keys must be from 1 to 1000000, not 1000001"
         );
     }
 }

@@ -62,7 +62,7 @@ impl SimOptions {
         }
         if !(1..=MAX_FANOUT).contains(&m.fanout) {
             return bad(&format!(
-                "fanout must be 1..={MAX_FANOUT}, not {}",
+                "fanout must be from 1 to {MAX_FANOUT}, not {}",
                 m.fanout
             ));
         }
@@ -79,7 +79,7 @@ impl SimOptions {
         for (name, value) in timings {
             if !(1..=MAX_TIMING).contains(&value) {
                 return bad(&format!(
-                    "{name} must be 1..={MAX_TIMING} ticks, not {value}"
+                    "{name} must be from 1 to {MAX_TIMING} ticks, not {value}"
                 ));
             }
         }
@@ -463,6 +463,18 @@ impl Sim {
         })?;
         self.record_drop(&m, DropReason::ByHand);
         Ok(())
+    }
+
+    /// Whether [`Sim::partition`] of `side` would cut a link not cut yet:
+    /// false when every peer is on `side`, or when `side` is already cut
+    /// off from every other peer.
+    pub fn partition_cuts_new_links(&self, side: &[PeerId]) -> bool {
+        let inside: std::collections::BTreeSet<PeerId> = side.iter().copied().collect();
+        inside.iter().any(|&a| {
+            (0..self.opts.peers)
+                .map(PeerId)
+                .any(|b| !inside.contains(&b) && !self.network.is_cut(a, b))
+        })
     }
 
     /// Splits the cluster in two: `side` on one side, every other peer on

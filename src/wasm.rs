@@ -365,6 +365,20 @@ impl Playground {
             }
             side.push(id);
         }
+        if !self.session.sim().partition_cuts_new_links(&side) {
+            let everyone = side.len() == self.session.sim().peer_count() as usize;
+            return Err(error(match (addresses.as_slice(), everyone) {
+                (_, true) => "a partition needs peers on both sides, and every peer is on this one"
+                    .to_string(),
+                ([one], false) => format!(
+                    "{one} cannot reach any other peer already: isolating it again cuts nothing"
+                ),
+                (many, false) => format!(
+                    "these {} peers cannot reach any other peer already: this partition cuts nothing new",
+                    many.len()
+                ),
+            }));
+        }
         self.act(Action::Partition(side))
     }
 

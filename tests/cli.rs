@@ -389,10 +389,13 @@ fn ring_prints_a_table_beside_one_token_per_peer() {
 #[test]
 fn ring_refuses_bad_input_with_exit_2() {
     for (args, problem) in [
-        (["--peers", "0"], "peers must be 1..=4096, not 0"),
-        (["--peers", "5000"], "peers must be 1..=4096, not 5000"),
-        (["--vnodes", "257"], "vnodes must be 1..=256, not 257"),
-        (["--keys", "0"], "keys must be 1..=1000000, not 0"),
+        (["--peers", "0"], "peers must be from 1 to 4096, not 0"),
+        (
+            ["--peers", "5000"],
+            "peers must be from 1 to 4096, not 5000",
+        ),
+        (["--vnodes", "257"], "vnodes must be from 1 to 256, not 257"),
+        (["--keys", "0"], "keys must be from 1 to 1000000, not 0"),
     ] {
         let out = ftkv(&["ring", args[0], args[1]]);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -464,14 +467,17 @@ fn torture_refuses_bad_settings_by_name() {
             &["--compare", "n=3,x=1"],
             "--compare `n=3,x=1`: unknown setting `x`",
         ),
-        (&["--compare", "n=3,r=4"], "R must be 1..=N (3), not 4"),
+        (
+            &["--compare", "n=3,r=4"],
+            "R must be from 1 to N = 3, not 4",
+        ),
         (&["--compare", "n=3", ""], "--compare ``: no settings given"),
         (&["--compare", "n=five"], "`five` is not a whole number"),
-        (&["--n", "8"], "N must be 1..=7, not 8"),
-        (&["--vnodes", "0"], "vnodes must be 1..=256, not 0"),
+        (&["--n", "8"], "N must be from 1 to 7, not 8"),
+        (&["--vnodes", "0"], "vnodes must be from 1 to 256, not 0"),
         (
             &["--compare", "vnodes=300"],
-            "--compare `vnodes=300`: vnodes must be 1..=256, not 300",
+            "--compare `vnodes=300`: vnodes must be from 1 to 256, not 300",
         ),
         (
             &["--compare", "ae=gossip"],
@@ -615,7 +621,7 @@ fn staleness_prints_the_pbs_curve() {
                 &["--delays", "9..3"],
                 "delays `9..3`: need 1 <= LO <= HI <= 100",
             ),
-            (&["--r", "4"], "R must be 1..=N (3), not 4"),
+            (&["--r", "4"], "R must be from 1 to N = 3, not 4"),
         ],
     );
 }

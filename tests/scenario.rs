@@ -271,7 +271,7 @@ fn replication_travels_in_the_link_and_places_n_copies() {
     assert!(refused
         .unwrap_err()
         .0
-        .contains("R must be 1..=N (3), not 4"));
+        .contains("R must be from 1 to N = 3, not 4"));
 }
 
 /// W = 1 within the failure budget (never more than N − 1 = 2 of the key's
@@ -368,7 +368,7 @@ fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
     assert_eq!(Session::from_link(&link, false).unwrap().setup(), &setup);
     refused(
         "v=1&peers=6&seed=3&t=3.5.20.10.10.20.5.0.300&tick=5",
-        "ae_period must be 1..=10000 ticks, not 0",
+        "ae_period must be from 1 to 10000 ticks, not 0",
     );
 }
 

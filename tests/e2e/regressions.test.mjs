@@ -84,3 +84,42 @@ test('Run turns Drop a message off, and every kind of message in flight has a co
   assert.ok(!fills.includes('rgb(0, 0, 0)'), `no black (unstyled) message: ${[...new Set(fills)]}`);
   await page.close();
 });
+
+test('isolating a peer twice is refused with a message and records nothing; Split on top says how many sides there are', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&tick=20');
+  await page.locator('[data-peer="3.0.0.0:0"]').dispatchEvent('click');
+  const isolate = page.getByRole('button', { name: 'Isolate', exact: true });
+  await isolate.click();
+  const once = await page.evaluate(() => location.href);
+  assert.match(once, /20\.part\.3/);
+  await isolate.click();
+  assert.match(await page.locator('#error').textContent(), /3\.0\.0\.0:0 cannot reach any other peer already: isolating it again cuts nothing/);
+  assert.equal(await page.evaluate(() => location.href), once, 'no second partition in the link');
+  await page.getByRole('button', { name: 'Split', exact: true }).click();
+  const sides = await page.locator('#h-part').textContent();
+  assert.match(sides, /^[34] sides$/);
+  assert.match(await page.locator('#net-status').textContent(), new RegExp(`with the earlier cuts the peers are in ${sides}`));
+  await page.close();
+});
+
+test('R above N is explained before Apply, and Apply names the bound in words', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  await page.getByLabel('R read quorum').fill('4');
+  await page.getByLabel('R read quorum').dispatchEvent('input');
+  assert.match(await page.locator('#settings-explain').textContent(), /^R = 4 is more than N = 3: a read cannot wait for more answers than a key has replicas\./);
+  await page.getByRole('button', { name: 'Apply settings' }).click();
+  assert.match(await page.locator('#settings-error').textContent(), /R must be from 1 to N = 3, not 4/);
+  await page.close();
+});
+
+test('a 256-character key\'s History lane label stays inside the label column', async () => {
+  const key = 'k'.repeat(256);
+  const page = await openLink(`v=1&peers=10&seed=7&tick=60&do=30.create.3.${key}.red`);
+  await page.getByRole('tab', { name: 'History' }).click();
+  await page.getByLabel('Lanes').selectOption('key');
+  const label = page.locator(`#history-svg .lane[data-key="${key}"] .lane-label`);
+  assert.equal(await label.evaluate((t) => t.firstChild.textContent), `${'k'.repeat(15)}…`);
+  const width = await label.evaluate((t) => t.getBBox().width);
+  assert.ok(width < 146, `the label is ${width} units wide`);
+  await page.close();
+});

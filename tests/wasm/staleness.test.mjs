@@ -38,7 +38,7 @@ test('R = W = 1 starts stale, climbs to 1, and equals the native curve', () => {
 
 test('bad staleness arguments are JS errors that name the problem', () => {
   const fails = (args, pattern) => assert.throws(() => Playground.staleness(...args), pattern);
-  fails(['n=3,r=4,w=2', 1, 10, 2], /R must be 1..=N \(3\), not 4/);
+  fails(['n=3,r=4,w=2', 1, 10, 2], /R must be from 1 to N = 3, not 4/);
   fails(['n=3,bogus=1', 1, 10, 2], /unknown setting `bogus`/);
   fails(['n=3', 5, 2, 2], /need 1 <= LO <= HI/);
   fails(['n=3', 0, 2, 2], /shortest delay in ticks is a whole number from 1 to 100, not 0/);

@@ -278,11 +278,18 @@ function request(op) {
 
 /// A network fault (or heal), reported under the network controls.
 function netFault(fn, what) {
-  act(fn, () => { $('net-status').textContent = `Tick ${state.pg.tick()}: ${what}.`; });
+  act(fn, () => { $('net-status').textContent = `Tick ${state.pg.tick()}: ${typeof what === 'function' ? what() : what}.`; });
+}
+
+/// After a partition: what it did, and how many sides the cuts so far make
+/// (an isolation on top of a split leaves three), as Health counts them.
+function partitioned(what) {
+  const sides = state.pg.ring(0).health.sides;
+  return sides > 2 ? `${what}; with the earlier cuts the peers are in ${sides} sides` : what;
 }
 
 function partition(side) {
-  netFault(() => state.pg.partition(side), `${names(side)} cut off from the rest`);
+  netFault(() => state.pg.partition(side), () => partitioned(`${names(side)} cut off from the rest`));
 }
 
 /// Splits the ring into its two halves by ring position: the peers in
@@ -294,8 +301,8 @@ function split() {
     showError('every peer hashes into one half of the ring; choose peers under Side and Partition instead');
     return;
   }
-  netFault(() => state.pg.partition(low),
-    `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`);
+  netFault(() => state.pg.partition(low), () => partitioned(
+    `the ring is split in two: ${low.length} peer${low.length === 1 ? '' : 's'} in [0, ½) against ${peers.length - low.length} in [½, 1)`));
 }
 
 /** Stepping may take this much of a frame (ms) while running. */

@@ -96,7 +96,7 @@ function drawTimeline(rows) {
     const bad = byKey ? state.verdicts.get(key) : undefined;
     g.append(el('rect', { x: 0, y: lane.y, width: WIDTH, height: lane.h, class: `lane-bg${bad ? ' nonlin' : ''}` }));
     const label = el('text', { x: 4, y: lane.y + lane.h / 2, class: 'lane-label', 'dominant-baseline': 'middle' },
-      `${bad ? '✗ ' : ''}${clipText(key, 18)}`);
+      `${bad ? '✗ ' : ''}${key.length <= 16 ? key : `${key.slice(0, 15)}…`}`);
     if (bad) label.setAttribute('data-verdict', 'non-linearizable');
     label.append(el('title', {}, bad ? `${key}: not linearizable — ${bad.sentence}` : key));
     g.append(label);
