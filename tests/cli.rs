@@ -220,6 +220,26 @@ fn grade_passes_the_classic_cases_and_fails_a_crippled_one() {
         "{}",
         stderr(&out)
     );
+
+    // A conf under the wrong name would be graded as that test: refused.
+    std::fs::write(dir.join("read.conf"), "MAX_NNB: 10\nCRUD_TEST: CREATE\n").unwrap();
+    let out = ftkv(&["grade", "--testcases", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "read.conf must hold a key-value test (CRUD_TEST: READ), but holds a key-value test (CRUD_TEST: CREATE)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.join("read.conf"), "MAX_NNB: 10\nCRUD_TEST: READ\n").unwrap();
+    std::fs::write(dir.join("multifailure.conf"), "MAX_NNB: 10\n").unwrap();
+    let out = ftkv(&["grade", "--testcases", dir.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("multifailure.conf must hold a membership test (SINGLE_FAILURE: 0, DROP_MSG: 0), but holds a membership test (SINGLE_FAILURE: 1, DROP_MSG: 0)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -77,6 +77,46 @@ pub fn builtin(name: &str) -> Option<Testcase> {
     crate::classic::testcase::parse(&format!("{name}.conf"), BUILT_IN[at].as_bytes()).ok()
 }
 
+/// Checks that `test` is the kind of test case `name` (one of [`CASES`])
+/// stands for, so a grade is reported under the right name: the same
+/// `CRUD_TEST` for a key-value case; for a membership case no `CRUD_TEST`
+/// and the same `SINGLE_FAILURE` and `DROP_MSG`. The peers and the drop
+/// probability may differ.
+pub fn check_case(name: &str, test: &Testcase) -> Result<(), String> {
+    let Some(want) = builtin(name) else {
+        return Err(format!("`{name}` is not a classic test case"));
+    };
+    let same = match want.crud {
+        Some(_) => test.crud == want.crud,
+        None => {
+            test.crud.is_none()
+                && test.single_failure == want.single_failure
+                && test.drop_msg == want.drop_msg
+        }
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}.conf must hold {}, but holds {}",
+            describe(&want),
+            describe(test)
+        ))
+    }
+}
+
+/// What kind of test `test` is, in the `.conf` file's own words.
+fn describe(test: &Testcase) -> String {
+    match test.crud {
+        Some(op) => format!("a key-value test (CRUD_TEST: {op})"),
+        None => format!(
+            "a membership test (SINGLE_FAILURE: {}, DROP_MSG: {})",
+            u8::from(test.single_failure),
+            u8::from(test.drop_msg)
+        ),
+    }
+}
+
 const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// The classic application layer driving one test case.
