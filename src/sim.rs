@@ -426,6 +426,9 @@ impl Sim {
             }
             _ => {}
         }
+        for (what, text) in [("key", Some(key)), ("value", value)] {
+            check_printable(what, text.unwrap_or_default())?;
+        }
         let trans = self.next_trans;
         self.next_trans += 1;
         let now = self.now;
@@ -588,6 +591,19 @@ impl Sim {
     /// The emulated network, to set drops, delays and partitions.
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.network
+    }
+}
+
+/// Refuses control characters (newlines, escapes) in a key or value: the
+/// dbg.log and the CLI's output print keys and values as they are, so a
+/// newline could forge a log line and an escape could drive a terminal.
+fn check_printable(what: &str, text: &str) -> Result<(), SimError> {
+    match text.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, c)) => Err(SimError::BadInput(format!(
+            "a {what} must not hold control characters, and this one holds U+{:04X} at byte {at}",
+            u32::from(c)
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -202,6 +202,15 @@ fn hostile_links_are_refused_with_a_reason() {
         "v=1&peers=10&seed=1&tick=50&do=20.create.1..v",
         "must not be empty",
     );
+    // A newline in a key would forge a dbg.log line; an escape would drive the terminal.
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.create.1.apple%0A%205%2E0%2E0%2E0%3A0%20%5B31%5D%20forged.v",
+        "a key must not hold control characters, and this one holds U+000A at byte 5",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.update.1.apple.%1B%5B2J",
+        "a value must not hold control characters, and this one holds U+001B at byte 0",
+    );
     refused(
         &format!("v=1&peers=10&seed=1&tick=5&do={}", "1.fail.1;".repeat(3000)),
         "actions",
