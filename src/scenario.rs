@@ -491,6 +491,13 @@ impl Session {
                 classic::TICKS
             )));
         }
+        if matches!(action, Action::Op { .. }) && self.sim.now() >= self.max_tick() {
+            return Err(ScenarioError(format!(
+                "tick {} is the longest a share link can replay for {} peers: a request sent now could never complete",
+                self.sim.now(),
+                self.setup.peers
+            )));
+        }
         let trans = apply(&mut self.sim, &action)?;
         let now = self.sim.now();
         self.actions.truncate(self.applied);

@@ -456,3 +456,20 @@ fn a_selection_outside_the_cluster_or_the_run_is_refused() {
     );
     refused("v=1&peers=10&seed=3&tick=40&key=", "1 to 256 bytes");
 }
+
+#[test]
+fn at_the_longest_tick_a_link_replays_a_request_is_refused_but_a_fault_is_not() {
+    let mut s = Session::from_link(&seal("v=1&peers=10&seed=7&tick=19999"), false).unwrap();
+    assert_eq!(s.step(5), 1, "one tick is left");
+    assert_eq!(s.max_tick(), s.sim().now());
+    let err = s
+        .request(OpKind::Read, "k", None, None, ftkv::config::Level::Quorum)
+        .unwrap_err();
+    assert!(
+        err.0.contains(
+            "tick 20000 is the longest a share link can replay for 10 peers: a request sent now could never complete"
+        ),
+        "{err}"
+    );
+    s.act(Action::Fail(PeerId(3))).unwrap();
+}

@@ -90,7 +90,7 @@ test('at tick 700 the guide offers Continue as a free run; Run goes on, a Read c
 
   // Run at the end says so instead of stopping silently.
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  assert.match(await end.textContent(), /^Run has nothing more to replay/);
+  assert.match(await end.textContent(), /^There is nothing more to run: the preset is over/);
   assert.equal(await page.locator('#run').textContent(), 'Run');
   assert.ok(await proceed.evaluate((b) => b === document.activeElement), 'the button to go on has the focus');
   assert.equal(await tickOf(page), 700);

@@ -123,3 +123,73 @@ test('a 256-character key\'s History lane label stays inside the label column', 
   assert.ok(width < 146, `the label is ${width} units wide`);
   await page.close();
 });
+
+test('Apply settings while a preset is chosen changes nothing and says why; the run is kept', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  await page.getByLabel('Preset').selectOption('read');
+  await page.evaluate(() => window.ftkv.playground().step(251));
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  const before = await page.evaluate(() => location.href);
+  await page.getByLabel('N replicas').fill('5');
+  await page.getByRole('button', { name: 'Apply settings' }).click();
+  assert.match(await page.locator('#settings-error').textContent(), /^A preset runs the classic settings n=3,r=2,w=2, on which it is graded: nothing was changed/);
+  assert.equal(await page.evaluate(() => location.href), before, 'the preset run is kept');
+  assert.equal(await page.locator('#tick').textContent(), '252');
+  await page.close();
+});
+
+test('Step at the longest tick a link replays says so, and a request there is refused', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&tick=19999');
+  await step(page, 2);
+  assert.equal(await page.locator('#tick').textContent(), '20000');
+  assert.match(await page.locator('#error').textContent(), /reached tick 20000, the longest a share link can replay/);
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.locator('#error').textContent(), /reached tick 20000/);
+  await page.getByRole('button', { name: 'Read', exact: true }).click();
+  assert.match(await page.locator('#error').textContent(), /a request sent now could never complete/);
+  await page.close();
+});
+
+test('Tab from Find a peer lands on a peer, not on the ring as a whole', async () => {
+  const page = await openPage(ctx.browser, ctx.server.url, []);
+  await page.getByLabel('Find a peer').focus();
+  await page.keyboard.press('Tab');
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^peer \d+\.0\.0\.0:0, /);
+  await page.close();
+});
+
+test('a check is hidden at earlier ticks and forgotten when acting in the past forks before it; a fork drops an open transaction not yet sent', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&rep=3.1.1&tick=120&do=30.create.3.apple.red;40.part.2-5-6-9;45.update.5.apple.green;50.read.8.apple;60.heal;70.read.2.apple&key=apple&tx=4');
+  await page.getByRole('tab', { name: 'History' }).click();
+  await page.getByRole('button', { name: 'Check history' }).click();
+  const region = page.getByRole('region', { name: 'History', exact: true });
+  assert.equal(await region.locator('[data-verdict="non-linearizable"]').count(), 1, 'apple is flagged at tick 120');
+  await page.getByRole('slider', { name: 'Time' }).fill('48');
+  assert.equal(await region.locator('[data-verdict]').count(), 0, 'not at tick 48, before the reads');
+  assert.match(await page.locator('#check-result').textContent(), /The tick shown, 48, is before this check's/);
+  await page.getByRole('slider', { name: 'Time' }).fill('120');
+  assert.equal(await region.locator('[data-verdict]').count(), 1, 'back at tick 120 the mark returns');
+  await page.getByRole('slider', { name: 'Time' }).fill('48');
+  await page.locator('[data-peer="4.0.0.0:0"]').dispatchEvent('click');
+  await page.getByRole('button', { name: 'Fail', exact: true }).click();
+  assert.match(await page.locator('#check-result').textContent(), /forked the run before the last check's tick/);
+  const outcome = await page.getByRole('region', { name: 'Transaction' }).textContent();
+  assert.match(outcome, /^The open transaction was dropped/);
+  assert.doesNotMatch(await page.evaluate(() => location.href), /tx=/);
+  await page.close();
+});
+
+test('an empty Delay field is refused by name, and Esc ends Pick link with its prompt', async () => {
+  const page = await openLink('v=1&peers=10&seed=7&tick=40');
+  await page.getByRole('button', { name: 'Pick link' }).click();
+  await page.locator('[data-peer="2.0.0.0:0"]').dispatchEvent('click');
+  assert.match(await page.locator('#net-status').textContent(), /^Pick link: from 2\.0\.0\.0:0/);
+  await page.keyboard.press('Escape');
+  assert.doesNotMatch(await page.locator('#net-status').textContent(), /Pick link/);
+  await page.getByLabel('From', { exact: true }).selectOption('3.0.0.0:0');
+  await page.getByLabel('To', { exact: true }).selectOption('6.0.0.0:0');
+  await page.locator('#delay').fill('');
+  await page.getByRole('button', { name: 'Set delay' }).click();
+  assert.match(await page.locator('#error').textContent(), /the Delay field is empty: enter a whole number from 1 to 100/);
+  await page.close();
+});

@@ -7,7 +7,7 @@
 import init, { Playground } from '../pkg/ftkv.js';
 import { $, clearError, clipText, html, message, showError } from './dom.js';
 import { buildFaults, drawFaults, names, pickPeer, stopDropping, wireFaults } from './faults.js';
-import { drawHistory, showCheck, showTab } from './history.js';
+import { drawHistory, forgetCheck, showCheck, showTab } from './history.js';
 import { drawGuide, presetEnded, presetOver } from './guide.js';
 import { fresh, fromLink, randomSeed, updateLink } from './link.js';
 import { clearStaleness, drawLoad, measureStaleness, watchLoad } from './measure.js';
@@ -27,7 +27,7 @@ function adopt(pg) {
   if (state.pg) state.pg.free();
   Object.assign(state, {
     pg, view: null, selectedPeer: null, selectedKey: null, lastTrans: null, expandedValue: null,
-    testedKey: pg.guide()?.keys[0] ?? null, lost: [], family: null, checkedAt: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
+    testedKey: pg.guide()?.keys[0] ?? null, lost: [], family: null, checkedAt: null, netTick: null, verdicts: new Map(), loadDue: 0, keysWritten: 0,
   });
   setRunning(false);
   Object.assign(loop, { tickMs: 0, drawMs: 0, frameMs: 0, scale: 1, scaleDue: 0, cap: Infinity, pendingSeek: null, linkDue: 0, panelsDue: 0 });
@@ -136,6 +136,11 @@ function loadHash() {
 /// them a few times a second while running).
 function refresh(panels = true) {
   const v = (state.view = state.pg.ring(MAX_MESSAGES));
+  if (state.netTick > v.tick) {
+    // Seen from before it, a fault's report would speak of the future.
+    $('net-status').textContent = NET_HINT;
+    state.netTick = null;
+  }
   pullLosses(v);
   drawHealth(v);
   drawPeers(v);
@@ -203,8 +208,16 @@ function addKeys() {
 
 function act(fn, done) {
   try {
-    const result = fn();
+    // Cleared first: `fn` may itself report something (Step at the last tick).
     clearError();
+    // Acting in the past forks: the horizon comes back to the shown tick.
+    const horizon = state.pg.horizon();
+    const openUnsent = state.lastTrans !== null && !sent(state.lastTrans);
+    const result = fn();
+    if (state.pg.horizon() < horizon) {
+      if (openUnsent) dropOpenTransaction();
+      if (state.checkedAt !== null && state.pg.horizon() < state.checkedAt) forgetCheck();
+    }
     refresh();
     drawHistory(true);
     drawLoad(state.view, true);
@@ -215,6 +228,25 @@ function act(fn, done) {
     showError(message(e));
     return undefined;
   }
+}
+
+/** Whether transaction `trans` has been sent by the shown tick. */
+function sent(trans) {
+  try {
+    state.pg.transaction(trans);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/// Acting in the past forked the run before the open transaction was sent:
+/// it is gone, and its number will name another request. Closes it.
+function dropOpenTransaction() {
+  state.lastTrans = null;
+  state.expandedValue = null;
+  $('outcome').textContent = 'The open transaction was dropped: acting in the past forked the run before it was sent. Pick a key and send a request.';
+  keepSelection();
 }
 
 function selectPeer(address) {
@@ -278,7 +310,10 @@ function request(op) {
 
 /// A network fault (or heal), reported under the network controls.
 function netFault(fn, what) {
-  act(fn, () => { $('net-status').textContent = `Tick ${state.pg.tick()}: ${typeof what === 'function' ? what() : what}.`; });
+  act(fn, () => {
+    state.netTick = state.pg.tick();
+    $('net-status').textContent = `Tick ${state.netTick}: ${typeof what === 'function' ? what() : what}.`;
+  });
 }
 
 /// After a partition: what it did, and how many sides the cuts so far make
@@ -482,6 +517,11 @@ function wire() {
   $('preset').addEventListener('change', () => resetFromInputs());
   $('settings').addEventListener('submit', (e) => {
     e.preventDefault();
+    if (state.pg.scenario().preset) {
+      // Applying would restart the preset on its own settings and lose the run.
+      settingsError(`A preset runs the classic settings ${state.pg.settings().text}, on which it is graded: nothing was changed. Choose Preset "none (free play)" to run other settings.`);
+      return;
+    }
     resetFromInputs(true);
   });
   $('settings').addEventListener('input', explainSettings);

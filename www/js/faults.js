@@ -119,27 +119,39 @@ function chooseLink(from, to) {
   status(`Link ${from} → ${to} chosen: Set loss or Set delay applies to it.`);
 }
 
-function setLoss() {
-  const percent = Number($('loss').value);
-  const link = chosenLink();
-  if (!link) {
-    fx.netFault(() => state.pg.loss(percent), `${percent} % of messages lost on every link`);
-    return;
+/** The whole number in field `id`; an empty field is refused by name. */
+function fieldNumber(id, what) {
+  const input = $(id);
+  const text = input.value.trim();
+  if (input.validity.badInput || text === '') {
+    throw new Error(`the ${what} field is empty: enter a whole number from ${input.min} to ${input.max}`);
   }
-  fx.netFault(() => state.pg.loss(percent, link.from, link.to), `${percent} % of messages lost on ${link.from} → ${link.to}`);
+  return Number(text);
+}
+
+function setLoss() {
+  const link = chosenLink();
+  let percent;
+  fx.netFault(() => {
+    percent = fieldNumber('loss', 'Loss');
+    if (link) state.pg.loss(percent, link.from, link.to);
+    else state.pg.loss(percent);
+  }, () => `${percent} % of messages lost on ${link ? `${link.from} → ${link.to}` : 'every link'}`);
 }
 
 function setDelay() {
-  const ticks = Number($('delay').value);
   const link = chosenLink();
+  let ticks;
   fx.netFault(() => {
     if (!link) throw new Error('a delay is set on one link: choose its From and To peers, or shift-click a second peer on the ring');
+    ticks = fieldNumber('delay', 'Delay');
     state.pg.delay(link.from, link.to, ticks);
-  }, `messages on ${link?.from} → ${link?.to} take ${ticks} ticks`);
+  }, () => `messages on ${link.from} → ${link.to} take ${ticks} ticks`);
 }
 
 /** Turns "Pick link" on (the next two peers clicked on the ring are the link) or off. */
 function setPicking(on) {
+  if (fx.picking && !on) status('');
   fx.picking = on;
   $('pick-link').setAttribute('aria-pressed', String(on));
   if (on) {
@@ -254,7 +266,8 @@ function ringPoint(e) {
 
 /** A press on the ring's empty area (not a peer, not a key) starts a drag. */
 function dragStart(e) {
-  if (e.button !== 0 || state.dropMode || e.target.closest('.peer, .keymark')) return;
+  // A finger on the ring scrolls the page: touch screens split with Side and Partition.
+  if (e.pointerType === 'touch' || e.button !== 0 || state.dropMode || e.target.closest('.peer, .keymark')) return;
   const p = ringPoint(e);
   if (!p || p.r < 30) return;
   e.preventDefault();

@@ -61,7 +61,7 @@ function drawEnd(g, grade) {
   $('continue-free').hidden = !over;
   const score = `${grade.points} / ${grade.max}`;
   $('guide-end-note').textContent = over
-    ? `${asked ? 'Run has nothing more to replay: ' : ''}the preset is over at tick ${state.pg.tick()}, final score ${score}. Continue as a free run to keep these peers and keys going.`
+    ? `${asked ? 'There is nothing more to run: ' : ''}the preset is over at tick ${state.pg.tick()}, final score ${score}. Continue as a free run to keep these peers and keys going.`
     : `Going on as a free run; the preset's grade stays ${score}.`;
 }
 

@@ -30,7 +30,27 @@ export function drawHistory(now) {
     `${rows.length} operations: ${count('ok')} ok, ${count('fail')} failed, ${count('pending')} pending` +
     (rows.length > shown.length ? ` (the latest ${shown.length} shown, newest first)` : ' (newest first)');
   const stale = $('check-result').querySelector('.stale');
-  if (stale) stale.hidden = state.checkedAt === state.pg.tick();
+  if (stale) {
+    const tick = state.pg.tick();
+    stale.hidden = state.checkedAt === tick;
+    stale.textContent = tick > state.checkedAt
+      ? 'The run went on since: check again.'
+      : `The tick shown, ${tick}, is before this check's: its marks are hidden here. Check again to check tick ${tick}.`;
+  }
+}
+
+/// The keys the last check found not linearizable, as they hold at the
+/// shown tick: a history that cannot be ordered still cannot with more
+/// operations, but an earlier tick may hold none of the culprits.
+function shownVerdicts() {
+  return state.checkedAt !== null && state.pg.tick() >= state.checkedAt ? state.verdicts : new Map();
+}
+
+/// Forgets the last check: acting in the past forked the run before it.
+export function forgetCheck() {
+  state.checkedAt = null;
+  state.verdicts = new Map();
+  $('check-result').replaceChildren(html('p', 'Acting in the past forked the run before the last check\'s tick: that check no longer holds. Check history again.', 'hint'));
 }
 
 /// The history as a timeline: one bar per request (the latest MAX_BARS),
@@ -38,6 +58,7 @@ export function drawHistory(now) {
 /// one lane per key, coloured by outcome. Keys are untrusted: textContent.
 function drawTimeline(rows) {
   const svg = $('history-svg');
+  const verdicts = shownVerdicts();
   const bars = rows.slice(-MAX_BARS);
   const now = state.pg.tick();
   const byKey = $('history-lanes').value !== 'coordinator';
@@ -93,7 +114,7 @@ function drawTimeline(rows) {
   for (const [key, lane] of lanes) {
     const g = el('g', { class: 'lane', [byKey ? 'data-key' : 'data-coordinator']: key });
     // A key's verdict marks its lane; a coordinator's lane has none (its culprit bars stay outlined).
-    const bad = byKey ? state.verdicts.get(key) : undefined;
+    const bad = byKey ? verdicts.get(key) : undefined;
     g.append(el('rect', { x: 0, y: lane.y, width: WIDTH, height: lane.h, class: `lane-bg${bad ? ' nonlin' : ''}` }));
     const label = el('text', { x: 4, y: lane.y + lane.h / 2, class: 'lane-label', 'dominant-baseline': 'middle' },
       `${bad ? '✗ ' : ''}${key.length <= 16 ? key : `${key.slice(0, 15)}…`}`);
@@ -109,7 +130,7 @@ function drawTimeline(rows) {
     const cls = r.outcome === 'fail' && r.indeterminate ? 'maybe' : r.outcome;
     const bar = el('rect', {
       x: x0, y: lane.y + 4 + sub * ROW, width: Math.max(3, x(end) - x0), height: ROW - 3, rx: 2,
-      class: `bar ${cls}${r.trans === state.lastTrans ? ' selected' : ''}${state.verdicts.get(r.key)?.trans.has(r.trans) ? ' culprit' : ''}`,
+      class: `bar ${cls}${r.trans === state.lastTrans ? ' selected' : ''}${verdicts.get(r.key)?.trans.has(r.trans) ? ' culprit' : ''}`,
       'data-trans': String(r.trans), 'data-outcome': r.outcome,
     });
     let outcome = r.outcome === 'fail' ? `fail: ${r.reason}` : r.outcome;
@@ -122,7 +143,7 @@ function drawTimeline(rows) {
   parts.push(barLayer);
   svg.replaceChildren(...parts);
   // One sentence per key the last check found not linearizable.
-  $('history-verdicts').replaceChildren(...[...state.verdicts].map(([key, v]) => {
+  $('history-verdicts').replaceChildren(...[...verdicts].map(([key, v]) => {
     const li = html('li', `${key}: not linearizable — ${v.sentence}`, 'must');
     li.dataset.key = key;
     return li;

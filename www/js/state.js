@@ -29,6 +29,7 @@ export const state = {
   tab: 'events',
   historyDue: 0,
   checkedAt: null,
+  netTick: null, // the tick the network status line speaks of
   verdicts: new Map(), // key → { sentence } of keys the last check found not linearizable
   loadDue: 0,
   keyListDue: 0,
