@@ -12,6 +12,7 @@ pub mod check;
 pub mod classic;
 pub mod config;
 pub mod coordinator;
+pub mod digits;
 pub mod event;
 pub mod event_log;
 pub mod health;

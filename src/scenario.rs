@@ -82,6 +82,7 @@ use crate::config::{
     on_off, validate_vnodes, AeMode, AntiEntropy, Config, Level, ReadRepair, Replication,
     MAX_VNODES,
 };
+use crate::digits;
 use crate::event_log::EventLog;
 use crate::health::Samples;
 use crate::membership::MembershipTimings;
@@ -789,6 +790,27 @@ fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, ScenarioError> {
     })
 }
 
+/// Decodes `what`, percent-encoded in a link: every `%` starts an escape
+/// of two hex digits, and the bytes are UTF-8.
+fn unescape(text: &str, what: &str) -> Result<String, ScenarioError> {
+    let bytes = text.as_bytes();
+    if let Some(at) = bytes.iter().enumerate().position(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    }) {
+        return fail(format!(
+            "{what} `{}` has a % at byte {at} that is not followed by two hex digits",
+            clip(text)
+        ));
+    }
+    percent_decode_str(text)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .or_else(|_| fail(format!("{what} is not UTF-8")))
+}
+
 /// A key or value percent-encoded for a link.
 fn escape(text: &str) -> String {
     utf8_percent_encode(text, ESCAPED).to_string()
@@ -889,7 +911,7 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
         let Some(text) = fields[at] else {
             return fail(format!("the field `{}` is missing", NAMES[at]));
         };
-        match text.parse::<u64>() {
+        match digits::parse::<u64>(text) {
             Ok(n) if n <= max => Ok(n),
             _ => fail(format!(
                 "{} must be a whole number up to {max}, not `{}`",
@@ -989,12 +1011,7 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
             None => None,
         },
         key: fields[14]
-            .map(|k| {
-                percent_decode_str(k)
-                    .decode_utf8()
-                    .map(|s| s.into_owned())
-                    .or_else(|_| fail("the selected key is not UTF-8".into()))
-            })
+            .map(|k| unescape(k, "the selected key"))
             .transpose()?,
         trans: fields[15].map(|_| number(15, u64::MAX)).transpose()?,
     };
@@ -1011,9 +1028,11 @@ fn parse_link(text: &str) -> Result<ParsedLink, ScenarioError> {
 /// the field `what`.
 fn dotted<T: std::str::FromStr>(text: &str, what: &str) -> Result<Vec<T>, ScenarioError> {
     text.split('.')
-        .map(|n| n.parse::<T>())
-        .collect::<Result<_, _>>()
-        .or_else(|_| fail(format!("{what} `{}` are not whole numbers", clip(text))))
+        .map(|n| {
+            digits::parse::<T>(n)
+                .or_else(|why| fail(format!("{what} `{}`: `{}` {why}", clip(text), clip(n))))
+        })
+        .collect()
 }
 
 fn parse_replication(text: &str) -> Result<Replication, ScenarioError> {
@@ -1047,7 +1066,8 @@ fn parse_timings(text: &str) -> Result<Config, ScenarioError> {
     let [push_retry, ae_period, tombstone_grace] = store;
     Ok(Config {
         membership: MembershipTimings {
-            fanout: u32::try_from(fanout).unwrap_or(u32::MAX),
+            fanout: u32::try_from(fanout)
+                .or_else(|_| fail(format!("timings: fanout {fanout} is too large")))?,
             t_fail,
             t_remove,
             join_retry,
@@ -1072,12 +1092,12 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
     let (Some(tick), Some(verb)) = (parts.first(), parts.get(1)) else {
         return bad("expected tick.verb...");
     };
-    let Ok(tick) = tick.parse::<u64>() else {
+    let Ok(tick) = digits::parse::<u64>(tick) else {
         return bad("the tick is not a whole number");
     };
     let args = &parts[2..];
     let peer = |text: &str| -> Result<PeerId, ScenarioError> {
-        match text.parse::<u32>() {
+        match digits::parse::<u32>(text) {
             Ok(n) if (1..=peers).contains(&n) => Ok(PeerId(n - 1)),
             _ => Err(ScenarioError(format!(
                 "there is no peer `{}` among 1..={peers}",
@@ -1086,7 +1106,7 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
         }
     };
     let number = |text: &str, what: &str, max: u64| -> Result<u64, ScenarioError> {
-        match text.parse::<u64>() {
+        match digits::parse::<u64>(text) {
             Ok(n) if n <= max => Ok(n),
             _ => Err(ScenarioError(format!(
                 "{what} must be a whole number up to {max}, not `{}`",
@@ -1096,12 +1116,7 @@ fn parse_action(text: &str, peers: u32) -> Result<Timed, ScenarioError> {
     };
     let text_at = |at: usize| -> Result<Option<String>, ScenarioError> {
         args.get(at)
-            .map(|p| {
-                percent_decode_str(p)
-                    .decode_utf8()
-                    .map(|s| s.into_owned())
-                    .map_err(|_| ScenarioError("a key or value is not UTF-8".into()))
-            })
+            .map(|p| unescape(p, "a key or value"))
             .transpose()
     };
     let action = match (*verb, args) {

@@ -202,6 +202,28 @@ fn hostile_links_are_refused_with_a_reason() {
         "v=1&peers=10&seed=1&tick=50&do=20.create.1..v",
         "must not be empty",
     );
+    // One spelling per number, and every % an escape: a link is read as it was made.
+    refused(
+        "v=1&peers=+10&seed=1&tick=50",
+        "peers must be a whole number up to 1000, not `+10`",
+    );
+    refused("v=1&peers=010&seed=1&tick=50", "not `010`");
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.fail.01",
+        "there is no peer `01`",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&do=20.create.1.a%zz.v",
+        "a key or value `a%zz` has a % at byte 1 that is not followed by two hex digits",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&rep=300.2.2",
+        "replication N.R.W `300.2.2`: `300` is too large",
+    );
+    refused(
+        "v=1&peers=10&seed=1&tick=50&t=99999999999.5.20.10.10.30",
+        "timings: fanout 99999999999 is too large",
+    );
     // A newline in a key would forge a dbg.log line; an escape would drive the terminal.
     refused(
         "v=1&peers=10&seed=1&tick=50&do=20.create.1.apple%0A%205%2E0%2E0%2E0%3A0%20%5B31%5D%20forged.v",
