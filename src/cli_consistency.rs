@@ -199,15 +199,18 @@ fn parse_profiles(names: &[String]) -> Result<Vec<Profile>, String> {
     if names.is_empty() {
         return Ok(Profile::ALL.to_vec());
     }
-    names
-        .iter()
-        .map(|name| {
-            Profile::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
-                format!("no profile `{name}` (profiles: {})", names.join(", "))
-            })
-        })
-        .collect()
+    let mut profiles = Vec::with_capacity(names.len());
+    for name in names {
+        let profile = Profile::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+            format!("no profile `{name}` (profiles: {})", names.join(", "))
+        })?;
+        if profiles.contains(&profile) {
+            return Err(format!("--profile {name} is given twice"));
+        }
+        profiles.push(profile);
+    }
+    Ok(profiles)
 }
 
 /// Whether `field` occurred in `t` although its rules say it must not.

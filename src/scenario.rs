@@ -541,7 +541,7 @@ impl Session {
             value: value.map(str::to_owned),
             level,
         };
-        let trans = self.act(action)?;
+        let trans = self.act_shareably(action)?;
         Ok(trans.unwrap_or_default())
     }
 
@@ -681,12 +681,31 @@ impl Session {
             link.push_str(&actions.join(";"));
         }
         let log = &self.log;
-        link.push_str(
-            &self
-                .selection
-                .link_fields(escape, |t| log.transaction(t).next().is_some()),
-        );
+        let view = self
+            .selection
+            .link_fields(escape, |t| log.transaction(t).next().is_some());
+        // The view is not part of the run: left out when it does not fit.
+        if seal(&link).len() + view.len() <= MAX_LINK_BYTES {
+            link.push_str(&view);
+        }
         seal(&link)
+    }
+
+    /// [`Session::act`] for a person acting now: refuses an action that
+    /// would make [`Session::link`] longer than a link may be, so that
+    /// every scenario made can be shared and replayed.
+    pub fn act_shareably(&mut self, action: Action) -> Result<Option<u64>, ScenarioError> {
+        let timed = Timed {
+            tick: self.sim.now(),
+            action,
+        };
+        let longer = self.link().len() + encode_action(&timed).len() + "&do=".len();
+        if longer > MAX_LINK_BYTES {
+            return Err(ScenarioError(format!(
+                "this would make the share link about {longer} bytes, more than the {MAX_LINK_BYTES} a link may be: share this scenario as it is, or start a new one"
+            )));
+        }
+        self.act(timed.action)
     }
 
     /// Replays a share link: the whole address or just its fragment.

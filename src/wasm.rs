@@ -217,7 +217,16 @@ impl Playground {
         };
         let seed = seed_of(&o.seed)?;
         let mut setup = match &o.preset {
-            Some(name) => Setup::preset(name, seed).map_err(error)?,
+            Some(name) => {
+                let setup = Setup::preset(name, seed).map_err(error)?;
+                if let Some(peers) = o.peers.filter(|&p| p != setup.peers) {
+                    return Err(error(format!(
+                        "preset {name} has {} peers, not {peers}: leave peers out",
+                        setup.peers
+                    )));
+                }
+                setup
+            }
             None => Setup::new(o.peers.unwrap_or(10), seed),
         };
         if let Some(t) = o.timings {
@@ -273,9 +282,10 @@ impl Playground {
     /// Replays a share link, recording every message when it has at most
     /// `peers` peers (the page traces small clusters only).
     #[wasm_bindgen(js_name = fromLinkTracedUpTo)]
-    pub fn from_link_traced_up_to(link: &str, peers: u32) -> Result<Playground, JsError> {
+    pub fn from_link_traced_up_to(link: &str, peers: f64) -> Result<Playground, JsError> {
+        let peers = whole(peers, "a number of peers", 0..=u64::from(u32::MAX))?;
         let size = scenario::link_peers(link).map_err(error)?;
-        Playground::from_link(link, size <= peers)
+        Playground::from_link(link, u64::from(size) <= peers)
     }
 
     /// How the scenario started and what is selected: `{peers, seed (a
@@ -310,8 +320,9 @@ impl Playground {
     /// Runs up to `n` ticks; returns how many ran (fewer at the last tick a
     /// link can replay). Before the horizon it replays the recorded future
     /// (it does not fork).
-    pub fn step(&mut self, n: u32) -> u32 {
-        self.session.step(u64::from(n)) as u32
+    pub fn step(&mut self, n: f64) -> Result<f64, JsError> {
+        let n = whole(n, "a number of ticks to step", 0..=MAX_TICK)?;
+        Ok(self.session.step(n) as f64)
     }
 
     /// Shows tick `tick`, from 0 to [`Playground::horizon`], exactly as a
@@ -425,7 +436,10 @@ impl Playground {
     }
 
     fn act(&mut self, action: Action) -> Result<(), JsError> {
-        self.session.act(action).map(|_| ()).map_err(error)
+        self.session
+            .act_shareably(action)
+            .map(|_| ())
+            .map_err(error)
     }
 
     /// Creates `key` = `value`; returns the transaction id. The coordinator
@@ -503,8 +517,13 @@ impl Playground {
 
     /// The ring: peers, keys, up to `max_messages` messages in flight, and
     /// the health counters.
-    pub fn ring(&self, max_messages: u32) -> Result<JsValue, JsError> {
-        to_js(&view::ring(&self.session, max_messages as usize))
+    pub fn ring(&self, max_messages: f64) -> Result<JsValue, JsError> {
+        let most = whole(
+            max_messages,
+            "a number of messages",
+            0..=u64::from(u32::MAX),
+        )?;
+        to_js(&view::ring(&self.session, most as usize))
     }
 
     /// The network faults other than partitions: `{loss, links: [{from,
@@ -523,7 +542,9 @@ impl Playground {
     }
 
     /// The events from index `since` on, at most `limit`.
-    pub fn events(&self, since: u32, limit: u32) -> Result<JsValue, JsError> {
+    pub fn events(&self, since: f64, limit: f64) -> Result<JsValue, JsError> {
+        let since = whole(since, "an event index", 0..=u64::from(u32::MAX))?;
+        let limit = whole(limit, "a number of events", 0..=u64::from(u32::MAX))?;
         to_js(&view::events(&self.session, since as usize, limit as usize))
     }
 
@@ -644,8 +665,9 @@ impl Playground {
     /// The run from tick 0 to the horizon in at most `buckets` buckets:
     /// `{ tick, horizon, every, from, until, failed, underReplicated,
     /// belowQuorum, inFlight, ok, fail, pending }` (see `view::SeriesView`).
-    pub fn series(&self, buckets: u32) -> Result<JsValue, JsError> {
-        to_js(&view::series(&self.session, buckets))
+    pub fn series(&self, buckets: f64) -> Result<JsValue, JsError> {
+        let buckets = whole(buckets, "a number of buckets", 0..=u64::from(u32::MAX))?;
+        to_js(&view::series(&self.session, buckets as u32))
     }
 
     /// The presets (the classic test cases), in grader order:

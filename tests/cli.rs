@@ -120,7 +120,7 @@ fn run_without_a_seed_prints_one_that_reproduces_the_run() {
 #[test]
 fn bad_conf_files_get_one_line_errors() {
     let dir = scratch("bad");
-    let cases: [(&str, &[u8], &str); 5] = [
+    let cases: [(&str, &[u8], &str); 6] = [
         (
             "zero.conf",
             b"MAX_NNB: 0\n",
@@ -141,6 +141,11 @@ fn bad_conf_files_get_one_line_errors() {
             "bytes.conf",
             b"MAX_NNB: 10\n\xc3\x28\n",
             "bytes.conf:2: not valid UTF-8",
+        ),
+        (
+            "bom.conf",
+            b"\xef\xbb\xbfMAX_NNB: 10\n",
+            "bom.conf:1: the file starts with a UTF-8 byte-order mark: save it without one",
         ),
     ];
     for (name, bytes, want) in cases {
@@ -371,6 +376,9 @@ fn torture_prints_one_json_object_with_every_anomaly() {
     let unknown = ftkv(&["torture", "--profile", "skewed"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("no profile `skewed`"));
+    let twice = ftkv(&["torture", "--profile", "none", "--profile", "none"]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(stderr(&twice).contains("--profile none is given twice"));
 }
 
 #[test]

@@ -495,3 +495,34 @@ fn at_the_longest_tick_a_link_replays_a_request_is_refused_but_a_fault_is_not() 
     );
     s.act(Action::Fail(PeerId(3))).unwrap();
 }
+
+#[test]
+fn a_request_that_would_make_the_link_too_long_to_replay_is_refused() {
+    let mut s = Session::new(Setup::new(10, 42), false).unwrap();
+    s.step(40);
+    let value = "%".repeat(4096); // 12 KiB once percent-encoded
+    let mut sent = 0;
+    let err = loop {
+        match s.request(
+            OpKind::Create,
+            &format!("k{sent}"),
+            Some(&value),
+            None,
+            ftkv::config::Level::Quorum,
+        ) {
+            Ok(_) => sent += 1,
+            Err(e) => break e,
+        }
+        assert!(sent < 10, "a link of 10 such values is over 64 KiB");
+    };
+    assert_eq!(sent, 5);
+    assert!(err.0.contains("more than the 65536 a link may be"), "{err}");
+    let link = s.link();
+    assert!(link.len() <= MAX_LINK_BYTES);
+    let again = Session::from_link(&link, false).unwrap();
+    assert_eq!(
+        again.link(),
+        link,
+        "every scenario made can be shared and replayed"
+    );
+}

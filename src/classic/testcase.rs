@@ -88,6 +88,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Testcase, ConfError> {
         line,
         problem,
     };
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(err(
+            Some(1),
+            "the file starts with a UTF-8 byte-order mark: save it without one".into(),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes[..e.valid_up_to()]
             .iter()

@@ -89,3 +89,16 @@ test('series() covers the run to the horizon and adds up to the history', () => 
   assert.equal(back.tick, 50);
   assert.deepEqual({ ...back, tick: 160 }, s);
 });
+
+test('wrong numbers and a preset with other peers are refused by name, not wrapped or ignored', () => {
+  assert.throws(() => new Playground({ preset: 'read', peers: 50 }), /preset read has 10 peers, not 50/);
+  const pg = new Playground({ peers: 5, seed: 1n });
+  for (const n of [-1, 2 ** 32 + 5, NaN, 1.5]) {
+    assert.throws(() => pg.step(n), /a number of ticks to step is a whole number from 0 to 20000/, String(n));
+  }
+  assert.equal(pg.tick(), 0, 'nothing ran');
+  assert.equal(pg.step(3), 3);
+  assert.throws(() => pg.ring(-1), /a number of messages is a whole number/);
+  assert.throws(() => pg.events(2 ** 32, 1), /an event index is a whole number/);
+  assert.throws(() => pg.series(-1), /a number of buckets is a whole number/);
+});

@@ -16,7 +16,8 @@ export function randomSeed() {
 
 /** A new cluster: a preset, or peers that join and write a few keys. */
 export function fresh(peers, seed, preset, settings = {}) {
-  const pg = new Playground({ ...settings, peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
+  // A preset brings its own peers (the Peers field then shows them).
+  const pg = new Playground({ ...settings, peers: preset ? undefined : peers, seed, preset: preset || undefined, traceMessages: peers <= TRACE_LIMIT });
   if (!preset) {
     // Sensible defaults: let the peers join, then write a few keys.
     pg.step(30);
