@@ -486,21 +486,22 @@ impl Session {
                 "a scenario holds at most {MAX_ACTIONS} actions"
             )));
         }
-        if self.driver.is_some() && self.free_from().is_none() && self.sim.now() >= classic::TICKS {
-            return Err(ScenarioError(format!(
-                "the preset is over at tick {}: continue it as a free run to act on",
-                classic::TICKS
-            )));
-        }
-        if matches!(action, Action::Op { .. }) && self.sim.now() >= self.max_tick() {
-            return Err(ScenarioError(format!(
-                "tick {} is the longest a share link can replay for {} peers: a request sent now could never complete",
-                self.sim.now(),
-                self.setup.peers
-            )));
-        }
-        let trans = apply(&mut self.sim, &action)?;
         let now = self.sim.now();
+        if now >= self.max_tick() {
+            if self.driver.is_some() && self.free.is_none() {
+                return Err(ScenarioError(format!(
+                    "the preset is over at tick {now}: continue it as a free run to act on"
+                )));
+            }
+            if matches!(action, Action::Op { .. }) {
+                return Err(ScenarioError(format!(
+                    "tick {now} is the longest a share link can replay for {} peers: a request sent now could never complete",
+                    self.setup.peers
+                )));
+            }
+        }
+        // An action takes no time: `now` stays the tick it is recorded at.
+        let trans = apply(&mut self.sim, &action)?;
         self.actions.truncate(self.applied);
         self.log.cut();
         self.timeline.drop_after(now);
@@ -685,7 +686,7 @@ impl Session {
             .selection
             .link_fields(escape, |t| log.transaction(t).next().is_some());
         // The view is not part of the run: left out when it does not fit.
-        if seal(&link).len() + view.len() <= MAX_LINK_BYTES {
+        if link.len() + view.len() + SUM_FIELD_BYTES <= MAX_LINK_BYTES {
             link.push_str(&view);
         }
         seal(&link)
@@ -747,7 +748,7 @@ impl Session {
         {
             return fail(format!("cannot select: {problem}"));
         }
-        session.select(parsed.selection).or_else(|e| fail(e.0))?;
+        session.selection = parsed.selection;
         Ok(session)
     }
 
@@ -776,6 +777,9 @@ fn longest_run(peers: u32) -> u64 {
 pub fn link_peers(text: &str) -> Result<u32, ScenarioError> {
     parse_link(text).map(|parsed| parsed.setup.peers)
 }
+
+/// The length of the checksum field [`seal`] appends: `&sum=` and 8 hex digits.
+const SUM_FIELD_BYTES: usize = "&sum=".len() + 8;
 
 /// Appends the checksum field to the body of a link.
 pub fn seal(body: &str) -> String {
