@@ -34,21 +34,21 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use ftkv::address::PeerId;
 use ftkv::classic::testcase::Testcase;
 use ftkv::classic::{self, Driver};
-use ftkv::config::{AeMode, Config, Level};
-use ftkv::event::EventKind;
-use ftkv::event_log::EventLog;
-use ftkv::health::Sample;
-use ftkv::message::MessageKind;
-use ftkv::op::OpKind;
-use ftkv::ring::Ring;
-use ftkv::rng::SimRng;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::{AeMode, Config, Level};
+use ftkv::protocol::event::EventKind;
+use ftkv::protocol::message::MessageKind;
+use ftkv::protocol::op::OpKind;
+use ftkv::protocol::ring::Ring;
+use ftkv::scenario::timeline;
 use ftkv::scenario::{Action, Session, Setup};
-use ftkv::sim::{PeerState, Sim, SimOptions};
-use ftkv::timeline;
+use ftkv::sim::cluster::{PeerState, Sim, SimOptions};
+use ftkv::sim::event_log::EventLog;
+use ftkv::sim::health::Sample;
 use ftkv::torture::{self, Profile};
+use ftkv::util::rng::SimRng;
 
 struct Counting;
 

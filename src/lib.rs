@@ -7,32 +7,14 @@
 //! re-create lost replicas after failures — all in one single-threaded
 //! simulation driven by integer ticks and one seed.
 
-pub mod address;
 pub mod check;
 pub mod classic;
-pub mod config;
-pub mod coordinator;
-pub mod digits;
-pub mod event;
-pub mod event_log;
-pub mod health;
-pub mod load;
-pub mod membership;
-pub mod merkle;
-pub mod message;
-pub mod network;
-pub mod op;
-pub mod out;
-pub mod peer;
-pub mod ring;
-pub mod rng;
+pub mod measure;
+pub mod protocol;
 pub mod scenario;
-pub mod selection;
 pub mod sim;
-pub mod staleness;
-pub mod store;
-pub mod timeline;
 pub mod torture;
+pub mod util;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]

@@ -9,15 +9,15 @@ use std::ops::RangeInclusive;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::address::PeerId;
 use crate::classic::testcase::clip;
 use crate::classic::{self, dbglog, grader};
-use crate::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
-use crate::network::MAX_DELAY;
-use crate::op::OpKind;
+use crate::measure::staleness::{self, Delays};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
+use crate::protocol::op::OpKind;
+use crate::scenario::selection::Selection;
 use crate::scenario::{self, Action, Session, Setup, MAX_TICK};
-use crate::selection::Selection;
-use crate::staleness::{self, Delays};
+use crate::sim::network::MAX_DELAY;
 use crate::view;
 
 /// The most seeds `Playground.staleness` measures at once (each is a whole

@@ -7,7 +7,8 @@
 //! change that claims "behaviour unchanged"; this test fails on any
 //! difference. A change that means to alter behaviour regenerates it with
 //! `FTKV_BLESS=1 cargo test --release --test behaviour` and says why in its
-//! commit.
+//! commit. `FTKV_BEHAVIOUR_BIN=path/to/ftkv` fingerprints another build
+//! instead of this one (with `FTKV_BLESS=1`: records a reference build's).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,8 +17,18 @@ use xxhash_rust::xxh3::xxh3_64;
 
 const GOLDEN: &str = "tests/golden/behaviour.txt";
 
-fn ftkv(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_ftkv"))
+/// The binary fingerprinted: this build's, or the one `FTKV_BEHAVIOUR_BIN`
+/// names (a reference build, to compare two builds directly).
+fn binary() -> PathBuf {
+    std::env::var_os("FTKV_BEHAVIOUR_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ftkv")), PathBuf::from)
+}
+
+/// Runs ftkv in `dir` (so the log it names is always `dbg.log`): what it
+/// printed and its exit status.
+fn ftkv(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(binary())
+        .current_dir(dir)
         .args(args)
         .output()
         .expect("ftkv runs");
@@ -70,7 +81,7 @@ fn fingerprint() -> String {
     let tmp = std::env::temp_dir().join(format!("ftkv-behaviour-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let log = tmp.join("dbg.log");
-    let log_arg = log.to_str().unwrap();
+    let log_arg = "dbg.log";
     let mut lines = Vec::new();
     let mut confs: Vec<PathBuf> = std::fs::read_dir("testcases")
         .unwrap()
@@ -80,14 +91,26 @@ fn fingerprint() -> String {
     for conf in &confs {
         for seed in 1..=5 {
             let seed = seed.to_string();
-            ftkv(&["run", conf.to_str().unwrap(), "--seed", &seed, "--log", log_arg]);
+            let conf = std::fs::canonicalize(conf).unwrap();
+            ftkv(
+                &tmp,
+                &[
+                    "run",
+                    conf.to_str().unwrap(),
+                    "--seed",
+                    &seed,
+                    "--log",
+                    log_arg,
+                ],
+            );
             let text = std::fs::read(&log).unwrap();
-            lines.push(format!("{} seed {seed} {}", conf.display(), short(&text)));
+            let name = conf.file_name().unwrap().to_string_lossy();
+            lines.push(format!("testcases/{name} seed {seed} {}", short(&text)));
         }
     }
     lines.push(format!(
         "torture --seeds 200 --json {}",
-        short(&ftkv(&["torture", "--seeds", "200", "--json"]))
+        short(&ftkv(&tmp, &["torture", "--seeds", "200", "--json"]))
     ));
     let mut links = Vec::new();
     links_in(Path::new("tests"), &mut links);
@@ -97,11 +120,11 @@ fn fingerprint() -> String {
     for link in links {
         let link = sealed(&link);
         let _ = std::fs::remove_file(&log);
-        let mut replay = ftkv(&["replay", &link, "--log", log_arg]);
+        let mut replay = ftkv(&tmp, &["replay", &link, "--log", log_arg]);
         if let Ok(text) = std::fs::read(&log) {
             replay.extend_from_slice(&text);
         }
-        let check = ftkv(&["check", &link]);
+        let check = ftkv(&tmp, &["check", &link]);
         lines.push(format!(
             "link {} replay {} check {}",
             &short(link.as_bytes())[..12],

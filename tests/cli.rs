@@ -288,13 +288,14 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
     use ftkv::scenario::{Action, Session, Setup};
     let mut s = Session::new(Setup::new(8, 4), false).unwrap();
     s.step(30);
-    s.act(Action::Fail(ftkv::address::PeerId(2))).unwrap();
+    s.act(Action::Fail(ftkv::protocol::address::PeerId(2)))
+        .unwrap();
     s.request(
-        ftkv::op::OpKind::Create,
+        ftkv::protocol::op::OpKind::Create,
         "k",
         Some("v"),
         None,
-        ftkv::config::Level::Quorum,
+        ftkv::protocol::config::Level::Quorum,
     )
     .unwrap();
     s.step(40);

@@ -7,11 +7,11 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::check::Completion;
-use ftkv::config::Config;
-use ftkv::event::EventKind;
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::Config;
+use ftkv::protocol::event::EventKind;
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::torture;
 

@@ -7,10 +7,10 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::classic::dbglog;
-use ftkv::event::{DropReason, EventKind};
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::event::{DropReason, EventKind};
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{seal, Action, Session, Setup};
 use ftkv::view;
 

@@ -5,9 +5,9 @@
 
 use ftkv::classic::dbglog;
 use ftkv::classic::{self, STEP_TICKS, TICKS};
-use ftkv::config::Level;
-use ftkv::event::EventKind;
-use ftkv::op::OpKind;
+use ftkv::protocol::config::Level;
+use ftkv::protocol::event::EventKind;
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{Session, Setup};
 use ftkv::view;
 
@@ -260,7 +260,7 @@ fn a_finished_preset_refuses_requests_until_it_continues_freely() {
 #[test]
 fn a_preset_runs_only_the_classic_settings() {
     let mut setup = Setup::preset("read", 4).unwrap();
-    setup.config.replication = ftkv::config::Replication { n: 5, r: 3, w: 3 };
+    setup.config.replication = ftkv::protocol::config::Replication { n: 5, r: 3, w: 3 };
     let err = Session::new(setup, false).unwrap_err();
     assert!(
         err.0

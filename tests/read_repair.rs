@@ -7,10 +7,10 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::check::{record, Completion};
-use ftkv::config::{Level, ReadRepair};
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::{Level, ReadRepair};
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::torture;
 

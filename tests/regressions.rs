@@ -4,13 +4,13 @@
 
 mod common;
 
-use ftkv::address::PeerId;
 use ftkv::check::{record, Completion, HistOp, Reason};
-use ftkv::config::Replication;
-use ftkv::op::OpKind;
-use ftkv::ring::Ring;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::Replication;
+use ftkv::protocol::op::OpKind;
+use ftkv::protocol::ring::Ring;
 use ftkv::scenario::{Action, Session, Setup};
-use ftkv::sim::{Sim, SimOptions};
+use ftkv::sim::cluster::{Sim, SimOptions};
 use ftkv::torture::{self, Profile, Rules};
 
 use common::op;

@@ -5,10 +5,10 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader;
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{seal, Action, Session, Setup, MAX_LINK_BYTES};
 use proptest::prelude::*;
 
@@ -274,7 +274,7 @@ fn a_preset_stops_at_the_classic_end() {
 #[test]
 fn replication_travels_in_the_link_and_places_n_copies() {
     let mut setup = Setup::new(9, 4);
-    setup.config.replication = ftkv::config::Replication { n: 5, r: 3, w: 3 };
+    setup.config.replication = ftkv::protocol::config::Replication { n: 5, r: 3, w: 3 };
     let mut s = Session::new(setup, false).unwrap();
     s.step(40);
     s.act(op(2, OpKind::Create, "k", Some("v"))).unwrap();
@@ -315,10 +315,13 @@ fn replication_travels_in_the_link_and_places_n_copies() {
 fn a_write_one_replica_acknowledged_dies_with_that_replica() {
     for (w, lost) in [(1, 1), (2, 0)] {
         let mut setup = Setup::new(5, 1);
-        setup.config.replication = ftkv::config::Replication { n: 3, r: 1, w };
+        setup.config.replication = ftkv::protocol::config::Replication { n: 3, r: 1, w };
         let mut s = Session::new(setup, false).unwrap();
         s.step(40);
-        let ring = (0..5).map(PeerId).collect::<ftkv::ring::Ring>().with_n(3);
+        let ring = (0..5)
+            .map(PeerId)
+            .collect::<ftkv::protocol::ring::Ring>()
+            .with_n(3);
         let replicas = ring.replicas("k").as_slice().to_vec();
         let other = (0..5).map(PeerId).find(|p| !replicas.contains(p)).unwrap();
         s.act(Action::Fail(replicas[1])).unwrap();
@@ -369,8 +372,8 @@ fn a_merkle_link_replays_identically_and_a_bad_mode_is_refused() {
         s.log().events().iter().any(|e| {
             matches!(
                 e.kind,
-                ftkv::event::EventKind::Sent {
-                    msg: ftkv::message::MessageKind::MerkleHashes,
+                ftkv::protocol::event::EventKind::Sent {
+                    msg: ftkv::protocol::message::MessageKind::MerkleHashes,
                     ..
                 }
             )
@@ -405,7 +408,7 @@ fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
 
 #[test]
 fn a_link_restores_the_selected_peer_key_and_transaction() {
-    use ftkv::selection::Selection;
+    use ftkv::scenario::selection::Selection;
     let mut s = played();
     let trans = s
         .act(op(4, OpKind::Read, "ключ 🔑", None))
@@ -443,7 +446,7 @@ fn a_link_restores_the_selected_peer_key_and_transaction() {
 fn a_selection_outside_the_cluster_or_the_run_is_refused() {
     let mut s = Session::new(Setup::new(10, 3), false).unwrap();
     s.step(40);
-    let selection = |peer: Option<u32>, trans: Option<u64>| ftkv::selection::Selection {
+    let selection = |peer: Option<u32>, trans: Option<u64>| ftkv::scenario::selection::Selection {
         peer: peer.map(PeerId),
         key: None,
         trans,
@@ -485,7 +488,13 @@ fn at_the_longest_tick_a_link_replays_a_request_is_refused_but_a_fault_is_not() 
     assert_eq!(s.step(5), 1, "one tick is left");
     assert_eq!(s.max_tick(), s.sim().now());
     let err = s
-        .request(OpKind::Read, "k", None, None, ftkv::config::Level::Quorum)
+        .request(
+            OpKind::Read,
+            "k",
+            None,
+            None,
+            ftkv::protocol::config::Level::Quorum,
+        )
         .unwrap_err();
     assert!(
         err.0.contains(
@@ -508,7 +517,7 @@ fn a_request_that_would_make_the_link_too_long_to_replay_is_refused() {
             &format!("k{sent}"),
             Some(&value),
             None,
-            ftkv::config::Level::Quorum,
+            ftkv::protocol::config::Level::Quorum,
         ) {
             Ok(_) => sent += 1,
             Err(e) => break e,

@@ -4,8 +4,8 @@
 
 mod common;
 
-use ftkv::address::PeerId;
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::view::{self, SeriesView};
 

@@ -5,14 +5,14 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::classic::dbglog;
-use ftkv::config::Config;
-use ftkv::op::OpKind;
-use ftkv::rng::SimRng;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::Config;
+use ftkv::protocol::op::OpKind;
+use ftkv::scenario::timeline;
 use ftkv::scenario::{Action, Session, Setup, Timed};
-use ftkv::timeline;
 use ftkv::torture::{self, Profile};
+use ftkv::util::rng::SimRng;
 use ftkv::view;
 
 /// A torture run of `profile` (faults and client requests), played with

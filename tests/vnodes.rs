@@ -7,11 +7,11 @@
 mod common;
 
 use common::op;
-use ftkv::address::PeerId;
 use ftkv::check::record;
-use ftkv::config::Config;
-use ftkv::op::OpKind;
-use ftkv::ring::Ring;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::Config;
+use ftkv::protocol::op::OpKind;
+use ftkv::protocol::ring::Ring;
 use ftkv::scenario::{seal, Action, Session, Setup};
 use ftkv::torture::{self, check_session, Profile, Rules, QUIET};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::op::{OpKind, Version};
+use crate::protocol::op::{OpKind, Version};
 
 use super::history::{Completion, Copy, FinalKey, HistOp, Reason};
 use super::linear::Verdict;
@@ -446,10 +446,10 @@ fn over_replicated_end(facts: &KeyFacts, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::PeerId;
     use crate::check::history::fixture::*;
     use crate::check::history::{History, Snapshot};
-    use crate::op::OpKind::{Create, Delete, Update};
+    use crate::protocol::address::PeerId;
+    use crate::protocol::op::OpKind::{Create, Delete, Update};
     use Completion::{Fail, Ok};
     use Reason::{Exists, NoQuorum, Timeout};
 

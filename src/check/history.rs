@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::address::PeerId;
-use crate::op::{OpKind, Version};
+use crate::protocol::address::PeerId;
+use crate::protocol::op::{OpKind, Version};
 
-pub use crate::op::Reason;
+pub use crate::protocol::op::Reason;
 
 /// How an operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::op::OpKind;
+use crate::protocol::op::OpKind;
 
 use super::history::{Completion, HistOp, Reason};
 
@@ -240,7 +240,7 @@ pub fn check_key(ops: &[&HistOp], budget: u64) -> Verdict {
 mod tests {
     use super::*;
     use crate::check::history::fixture::*;
-    use crate::op::OpKind::{Create, Delete, Update};
+    use crate::protocol::op::OpKind::{Create, Delete, Update};
     use Completion::{Fail, Never, Ok};
     use Reason::{Exists, NoQuorum, NotFound, Timeout};
 

@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::history::{Completion, Copy, FinalKey, HistOp, History, Snapshot};
-use crate::event::{Event, EventKind};
-use crate::op::{OpKind, Version};
-use crate::ring::Ring;
-use crate::sim::Sim;
+use crate::protocol::event::{Event, EventKind};
+use crate::protocol::op::{OpKind, Version};
+use crate::protocol::ring::Ring;
+use crate::sim::cluster::Sim;
 
 /// The history of every client operation in `events`: invocation, then
 /// the coordinator's decision, or [`Completion::Never`] when none came
@@ -130,7 +130,11 @@ pub fn snapshot(sim: &Sim, history: &History) -> Snapshot {
 
 /// One removal of a peer that had never failed, by another peer's
 /// membership: (tick, remover, removed).
-pub type FalseRemoval = (u64, crate::address::PeerId, crate::address::PeerId);
+pub type FalseRemoval = (
+    u64,
+    crate::protocol::address::PeerId,
+    crate::protocol::address::PeerId,
+);
 
 /// The removals of peers that had never failed when they were removed.
 pub fn live_peers_removed(events: &[Event]) -> Vec<FalseRemoval> {
@@ -153,8 +157,8 @@ pub fn live_peers_removed(events: &[Event]) -> Vec<FalseRemoval> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::PeerId;
-    use crate::sim::SimOptions;
+    use crate::protocol::address::PeerId;
+    use crate::sim::cluster::SimOptions;
 
     #[test]
     fn the_history_pairs_invocations_with_decisions() {

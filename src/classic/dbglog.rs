@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::event::{Event, EventKind};
+use crate::protocol::event::{Event, EventKind};
 
 /// The first line: the hexadecimal sum of the bytes of `CS425`.
 pub const MAGIC: &str = "131";
@@ -68,8 +68,8 @@ pub fn render(events: &[Event]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::PeerId;
-    use crate::op::OpKind;
+    use crate::protocol::address::PeerId;
+    use crate::protocol::op::OpKind;
 
     fn at(tick: u64, peer: u32, kind: EventKind) -> Event {
         Event {

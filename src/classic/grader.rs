@@ -8,11 +8,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::address::PeerId;
 use crate::classic::testcase::Testcase;
 use crate::classic::INVALID_KEY;
-use crate::event::{Event, EventKind};
-use crate::op::OpKind;
+use crate::protocol::address::PeerId;
+use crate::protocol::event::{Event, EventKind};
+use crate::protocol::op::OpKind;
 
 /// One graded check.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,12 +16,12 @@ pub mod testcase;
 
 use std::collections::BTreeMap;
 
-use crate::address::PeerId;
 use crate::classic::testcase::Testcase;
-use crate::event_log::EventLog;
-use crate::op::OpKind;
-use crate::rng::{SimRng, STREAM_DRIVER};
-use crate::sim::{PeerState, Sim, SimError, SimOptions};
+use crate::protocol::address::PeerId;
+use crate::protocol::op::OpKind;
+use crate::sim::cluster::{PeerState, Sim, SimError, SimOptions};
+use crate::sim::event_log::EventLog;
+use crate::util::rng::{SimRng, STREAM_DRIVER};
 
 /// Every classic test runs this many ticks (0..700).
 pub const TICKS: u64 = 700;
@@ -379,10 +379,10 @@ mod tests {
     fn peers_start_four_per_tick_and_keys_go_in_at_tick_100() {
         let log = run(&builtin("create").unwrap(), 9).unwrap();
         for e in log.events() {
-            if let crate::event::EventKind::Started { .. } = e.kind {
+            if let crate::protocol::event::EventKind::Started { .. } = e.kind {
                 assert_eq!(e.tick, u64::from(e.peer.0 / 4), "{e:?}");
             }
-            if let crate::event::EventKind::Operation { .. } = e.kind {
+            if let crate::protocol::event::EventKind::Operation { .. } = e.kind {
                 assert_eq!(e.tick, INSERT_TICK);
             }
         }

@@ -9,10 +9,8 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::op::OpKind;
-
-/// The largest cluster ftkv accepts.
-pub const MAX_PEERS: u32 = 4096;
+use crate::protocol::config::MAX_PEERS;
+use crate::protocol::op::OpKind;
 
 /// A read or update test fails 4 peers and still needs 3 live replicas and
 /// a live non-replica.

@@ -7,13 +7,13 @@ pub mod profile;
 pub mod service;
 pub mod shrink;
 
-use crate::address::PeerId;
 use crate::check::{self, record, Anomalies, Report};
-use crate::config::{Config, Level};
-use crate::op::OpKind;
-use crate::rng::{SimRng, STREAM_DRIVER};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::{Config, Level};
+use crate::protocol::op::OpKind;
 use crate::scenario::{Action, Session, Setup, Timed};
-use crate::sim::PeerState;
+use crate::sim::cluster::PeerState;
+use crate::util::rng::{SimRng, STREAM_DRIVER};
 
 pub use profile::{Profile, Rules};
 pub use service::Service;
@@ -225,7 +225,7 @@ pub fn violations(rules: Rules, anomalies: &Anomalies) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Replication;
+    use crate::protocol::config::Replication;
 
     fn run(profile: Profile, seed: u64) -> RunResult {
         super::run(&Config::default(), profile, seed)

@@ -2,10 +2,10 @@
 //! each one injects for a given N, and which anomalies a run of it must
 //! never show under a given replication.
 
-use crate::address::PeerId;
-use crate::config::Replication;
-use crate::rng::SimRng;
+use crate::protocol::address::PeerId;
+use crate::protocol::config::Replication;
 use crate::scenario::{Action, Timed};
+use crate::util::rng::SimRng;
 
 /// A fault profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -299,7 +299,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::STREAM_DRIVER;
+    use crate::util::rng::STREAM_DRIVER;
 
     /// The most peers a plan has down at once.
     fn most_down(plan: &[Timed]) -> usize {

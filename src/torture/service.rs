@@ -70,7 +70,7 @@ impl Service {
 mod tests {
     use super::*;
     use crate::check::history::fixture::*;
-    use crate::op::OpKind::{Create, Update};
+    use crate::protocol::op::OpKind::{Create, Update};
     use Completion::{Fail, Never, Ok};
 
     #[test]

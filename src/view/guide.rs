@@ -6,13 +6,13 @@
 
 use serde::Serialize;
 
-use crate::address::PeerId;
 use crate::classic::grader::test_name;
 use crate::classic::{
     Driver, DROP_FROM, DROP_UNTIL, INSERT_TICK, INVALID_KEY, INVALID_VALUE, KEY_COUNT, STEP_TICKS,
     TEST_TICK, TICKS,
 };
-use crate::op::OpKind;
+use crate::protocol::address::PeerId;
+use crate::protocol::op::OpKind;
 use crate::scenario::Session;
 
 /// A preset explained.

@@ -13,12 +13,12 @@
 
 use serde::Serialize;
 
-use crate::address::PeerId;
-use crate::event::{DropReason, Event, EventKind};
-use crate::message::MessageKind;
-use crate::network::MAX_DELAY;
-use crate::op::OpKind;
-use crate::sim::Sim;
+use crate::protocol::address::PeerId;
+use crate::protocol::event::{DropReason, Event, EventKind};
+use crate::protocol::message::MessageKind;
+use crate::protocol::op::OpKind;
+use crate::sim::cluster::Sim;
+use crate::sim::network::MAX_DELAY;
 
 /// One message of a transaction, and what became of it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use crate::event::EventKind;
-use crate::health::Sample;
+use crate::protocol::event::EventKind;
 use crate::scenario::Session;
+use crate::sim::health::Sample;
 
 /// The run in buckets of ticks: bucket `i` covers the ticks
 /// `from[i]..until[i]`; every array has one entry per bucket.

@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
 
-use ftkv::address::PeerId;
-use ftkv::config::Level;
-use ftkv::op::OpKind;
+use ftkv::protocol::address::PeerId;
+use ftkv::protocol::config::Level;
+use ftkv::protocol::op::OpKind;
 use ftkv::scenario::Action;
 
 /// A client request through peer `coordinator` (0-based).

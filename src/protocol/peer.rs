@@ -6,18 +6,19 @@
 
 use std::rc::Rc;
 
-use crate::address::PeerId;
-use crate::config::Config;
-use crate::coordinator::{Coordinator, Invocation};
-use crate::event::EventKind;
-use crate::membership::{Change, Membership};
-use crate::merkle;
-use crate::message::{Message, Request, Stored};
-use crate::op::{OpKind, Version};
-use crate::out::Out;
-use crate::ring::{ReplicaSet, Ring};
-use crate::rng::{SimRng, STREAM_PEERS};
-use crate::store::{Answer, Store};
+use crate::protocol::address::PeerId;
+use crate::protocol::anti_entropy;
+use crate::protocol::config::Config;
+use crate::protocol::coordinator::{Coordinator, Invocation};
+use crate::protocol::event::EventKind;
+use crate::protocol::membership::Membership;
+use crate::protocol::merkle;
+use crate::protocol::message::{Message, Request, Stored};
+use crate::protocol::op::{OpKind, Version};
+use crate::protocol::out::{Change, Out};
+use crate::protocol::ring::{ReplicaSet, Ring};
+use crate::protocol::store::{Answer, Store};
+use crate::util::rng::{SimRng, STREAM_PEERS};
 
 /// One peer of the simulation.
 #[derive(Clone, Debug)]
@@ -203,7 +204,7 @@ impl Peer {
         self.ring_changed = false;
         if self.membership.is_joined() {
             let ae = self.config.anti_entropy;
-            self.store.anti_entropy(self.id, &self.ring, now, ae, out);
+            anti_entropy::round(&self.store, self.id, &self.ring, now, ae, out);
         }
     }
 
@@ -362,8 +363,8 @@ impl Peer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Level;
-    use crate::op::Reason;
+    use crate::protocol::config::Level;
+    use crate::protocol::op::Reason;
 
     fn started(id: u32) -> Peer {
         let mut peer = Peer::new(PeerId(id), 1, 4, 7, Config::default());

@@ -11,8 +11,8 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::address::PeerId;
-use crate::config::{Replication, MAX_N, MAX_VNODES};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::{Replication, MAX_N, MAX_VNODES};
 
 /// The ring position of a peer: the hash of its address text. It is also
 /// the position of the peer's token 0.

@@ -19,13 +19,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::address::PeerId;
-use crate::config::Config;
-use crate::event::EventKind;
-use crate::network::MAX_DELAY;
-use crate::op::{OpKind, Reason, Version};
-use crate::rng::{SimRng, STREAM_STALENESS};
-use crate::sim::{Sim, SimError, SimOptions};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::Config;
+use crate::protocol::event::EventKind;
+use crate::protocol::op::{OpKind, Reason, Version};
+use crate::sim::cluster::{Sim, SimError, SimOptions};
+use crate::sim::network::MAX_DELAY;
+use crate::util::rng::{SimRng, STREAM_STALENESS};
 
 /// Peers per measured cluster (more than the largest N).
 pub const PEERS: u32 = 8;

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use crate::address::PeerId;
-use crate::op::{OpKind, Version};
-use crate::ring::ReplicaSet;
+use crate::protocol::address::PeerId;
+use crate::protocol::op::{OpKind, Version};
+use crate::protocol::ring::ReplicaSet;
 
 /// One membership-list entry as carried by gossip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +51,9 @@ pub struct Request {
     pub hint: Option<PeerId>,
 }
 
-/// Merkle anti-entropy ([`crate::merkle`]): the initiator's hashes of the
+/// Merkle anti-entropy ([`crate::protocol::merkle`]): the initiator's hashes of the
 /// nodes at `level` of its tree of the keys the receiver replicates — the
-/// root alone at level 0, else the [`crate::merkle::FANOUT`] children of
+/// root alone at level 0, else the [`crate::protocol::merkle::FANOUT`] children of
 /// each of `parents`, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeHashes {
@@ -126,7 +126,7 @@ pub enum Message {
         /// The keys wanted.
         keys: Vec<Rc<str>>,
     },
-    /// Merkle anti-entropy ([`crate::merkle`]), from the initiator: its
+    /// Merkle anti-entropy ([`crate::protocol::merkle`]), from the initiator: its
     /// hashes of some nodes of its tree.
     MerkleHashes(TreeHashes),
     /// Merkle anti-entropy, from the receiver: the nodes at `level` whose

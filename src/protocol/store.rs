@@ -28,43 +28,20 @@
 //! and asks for what is newer on the sender's. Missing and divergent copies
 //! heal without any ring change, at one digest per peer per period. In
 //! Merkle mode the same comparison goes through hash trees first
-//! ([`crate::merkle`]), and only the differing leaves are reconciled.
+//! ([`crate::protocol::merkle`]), and only the differing leaves are reconciled.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::rc::Rc;
 
-use crate::address::PeerId;
-use crate::config::{AeMode, AntiEntropy};
-use crate::event::EventKind;
-use crate::merkle;
-use crate::message::{Message, Stored};
-use crate::op::{OpKind, Version};
-use crate::out::Out;
-use crate::ring::{key_position, ReplicaSet, Ring};
-
-/// The store's timings, in ticks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoreTimings {
-    /// Ticks a peer keeps a copy it is no longer a replica of, once every
-    /// replica confirmed it.
-    pub orphan_hold: u64,
-    /// Ticks between retries of an unconfirmed push.
-    pub push_retry: u64,
-    /// Ticks a tombstone is kept after its delete before it is collected.
-    pub tombstone_grace: u64,
-}
-
-impl Default for StoreTimings {
-    fn default() -> Self {
-        StoreTimings {
-            orphan_hold: 20,
-            push_retry: 5,
-            tombstone_grace: 300,
-        }
-    }
-}
+use crate::protocol::address::PeerId;
+use crate::protocol::config::StoreTimings;
+use crate::protocol::event::EventKind;
+use crate::protocol::message::{Message, Stored};
+use crate::protocol::op::{OpKind, Version};
+use crate::protocol::out::Out;
+use crate::protocol::ring::{key_position, ReplicaSet, Ring};
 
 /// Ticks between two sweeps of a peer's entries for copies to drop and
 /// tombstones to collect (staggered by peer id).
@@ -462,26 +439,12 @@ impl Store {
         out.events.extend(handed.chain(collected).chain(expired));
     }
 
-    /// One anti-entropy round: sends a ring neighbour `to` a digest of the
-    /// entries it replicates (as this peer's ring sees it), or in Merkle
-    /// mode the root of their tree, unless it is not this peer's turn or
-    /// there is no neighbour.
-    pub fn anti_entropy(&self, me: PeerId, ring: &Ring, now: u64, ae: AntiEntropy, out: &mut Out) {
-        let period = ae.period;
-        if (now + u64::from(me.0)) % period != 0 {
-            return;
-        }
-        let neighbours = ring.neighbours(me);
-        if neighbours.is_empty() {
-            return;
-        }
-        let to = neighbours[((now / period) % neighbours.len() as u64) as usize];
-        if ae.mode == AeMode::Merkle {
-            return merkle::start(self, ring, to, out);
-        }
+    /// The digest of the entries `to` replicates, as this peer's ring sees
+    /// them: one round of flat anti-entropy.
+    pub fn digest(&self, ring: &Ring, to: PeerId) -> Message {
         let mut entries = Vec::with_capacity(self.map.len());
         entries.extend(self.shared(ring, to).map(|(k, _, v)| (Rc::clone(k), v)));
-        out.send(to, Message::Digest { entries });
+        Message::Digest { entries }
     }
 
     /// The entries `other` replicates, as this peer's ring sees them: key,
@@ -645,6 +608,7 @@ fn sync(me: PeerId, ring: &Ring, key: &Rc<str>, e: &mut Entry, now: u64, out: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::config::AntiEntropy;
 
     fn ring_of(ids: &[u32]) -> Ring {
         ids.iter().copied().map(PeerId).collect()
@@ -901,7 +865,7 @@ mod tests {
             ..AntiEntropy::default()
         };
         for now in 0..10 {
-            s.anti_entropy(me, &ring, now, ae, &mut out);
+            crate::protocol::anti_entropy::round(&s, me, &ring, now, ae, &mut out);
         }
         assert_eq!(out.sends.len(), 1, "one digest per period");
         let (to, msg) = out.sends.pop().unwrap();

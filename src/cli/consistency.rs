@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::Anomalies;
-use ftkv::config::{validate_vnodes, AntiEntropy, Config, Replication};
+use ftkv::protocol::config::{validate_vnodes, AntiEntropy, Config, Replication};
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;

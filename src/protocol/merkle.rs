@@ -37,12 +37,12 @@ use std::rc::Rc;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::address::PeerId;
-use crate::message::{Message, TreeHashes};
-use crate::op::Version;
-use crate::out::Out;
-use crate::ring::Ring;
-use crate::store::Store;
+use crate::protocol::address::PeerId;
+use crate::protocol::message::{Message, TreeHashes};
+use crate::protocol::op::Version;
+use crate::protocol::out::Out;
+use crate::protocol::ring::Ring;
+use crate::protocol::store::Store;
 
 /// Children per inner node.
 pub const FANOUT: usize = 16;
@@ -320,10 +320,10 @@ pub fn on_leaves(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Replication;
-    use crate::message::Stored;
-    use crate::op::OpKind;
-    use crate::ring::key_position;
+    use crate::protocol::config::Replication;
+    use crate::protocol::message::Stored;
+    use crate::protocol::op::OpKind;
+    use crate::protocol::ring::key_position;
 
     fn v(tick: u64) -> Version {
         Version { tick, trans: tick }
@@ -566,7 +566,7 @@ mod tests {
         let (mut a, mut b) = (holding(), holding());
         // b has it confirmed by 2 only; a's round of equal trees confirms a.
         b.confirmed("k", PeerId(2), tombstone.version);
-        let timings = crate::store::StoreTimings::default();
+        let timings = crate::protocol::config::StoreTimings::default();
         let late = 10_000 * 16 + 1; // a sweep tick of peer 1, long past the grace
         let swept = |s: &mut Store| {
             let mut out = Out::default();

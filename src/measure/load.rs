@@ -7,10 +7,10 @@
 
 use serde::Serialize;
 
-use crate::address::PeerId;
-use crate::classic::testcase::MAX_PEERS;
-use crate::config::MAX_VNODES;
-use crate::ring::{key_position, Ring};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::MAX_PEERS;
+use crate::protocol::config::MAX_VNODES;
+use crate::protocol::ring::{key_position, Ring};
 
 /// The most keys measured at once.
 pub const MAX_KEYS: u64 = 1_000_000;

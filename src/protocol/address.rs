@@ -25,7 +25,7 @@ impl PeerId {
         let mut octets = [0u8; 4];
         let mut parts = host.split('.');
         for octet in &mut octets {
-            *octet = crate::digits::parse(parts.next()?).ok()?;
+            *octet = crate::util::digits::parse(parts.next()?).ok()?;
         }
         if parts.next().is_some() {
             return None;

@@ -3,10 +3,20 @@
 //! all write into, so a test can assert a part's or a peer's exact output
 //! for one input, and the simulation collects it in one place.
 
-use crate::address::PeerId;
-use crate::event::EventKind;
-use crate::membership::Change;
-use crate::message::Message;
+use crate::protocol::address::PeerId;
+use crate::protocol::event::EventKind;
+use crate::protocol::message::Message;
+
+/// A change of the membership list, for the ring and the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A member was added (the peer's own entry included).
+    Added(PeerId),
+    /// A member was removed after `t_remove` ticks of silence.
+    Removed(PeerId),
+    /// A member came back with a higher incarnation (it restarted, empty).
+    Renewed(PeerId),
+}
 
 /// Messages to send, events to record and membership changes to apply,
 /// each in the order they were made.

@@ -14,7 +14,7 @@
 //! `heal` (partitions, losses and delays all gone), `loss.PCT` (every
 //! link), `loss.P.Q.PCT` and `delay.P.Q.TICKS` (the directed link P → Q),
 //! and `drop.SEQ` (lose the message in flight whose send order is SEQ,
-//! [`crate::network::InFlight::seq`]).
+//! [`crate::sim::network::InFlight::seq`]).
 //! A request's verb may name a consistency level: `read:one.P.key`.
 //!
 //! with optional `preset=read` (a classic test case driven on the ring),
@@ -26,7 +26,7 @@
 //! anti-entropy; its period is the `ae_period` of `t=`), `free=700` (a
 //! preset that reached its end went on as a free run there:
 //! [`Session::continue_free`]; shown from that tick on, dropped by a fork
-//! before it), the view (see [`crate::selection`]: `sel=P`, `key=K`,
+//! before it), the view (see [`crate::scenario::selection`]: `sel=P`, `key=K`,
 //! `tx=T`), and last `&sum=`
 //! eight hex digits of the xxh3 hash of all that comes before, so a
 //! truncated or mangled link is refused, not replayed as some other
@@ -47,7 +47,7 @@
 //!   and the link itself (`tick=` that tick, `do=` the actions up to and at
 //!   that tick). It restores the latest checkpoint at or before the tick (a
 //!   copy of the simulation, its readers and how long its log and action
-//!   list were, kept every 100 ticks at first: see [`crate::timeline`]) and
+//!   list were, kept every 100 ticks at first: see [`crate::scenario::timeline`]) and
 //!   replays the recorded actions from there.
 //! - Nothing is lost by looking back: the actions and events after the
 //!   shown tick stay recorded, and seeking forward, up to the horizon,
@@ -67,32 +67,33 @@
 //! of a coordinator ([`Session::request`] without one): it is not part of
 //! the run, and the link records the peer chosen, so replays stay exact.
 
+pub mod selection;
+pub mod timeline;
+
 use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::address::PeerId;
 use crate::check::history::History;
 use crate::check::record::Recorder;
 use crate::classic::grader::{Grade, Grading};
 use crate::classic::testcase::clip;
 use crate::classic::{self, Driver};
-use crate::config::{
-    on_off, validate_vnodes, AeMode, AntiEntropy, Config, Level, ReadRepair, Replication,
-    MAX_VNODES,
+use crate::protocol::address::PeerId;
+use crate::protocol::config::{
+    on_off, validate_vnodes, AeMode, AntiEntropy, Config, Level, MembershipTimings, ReadRepair,
+    Replication, StoreTimings, MAX_VNODES,
 };
-use crate::digits;
-use crate::event_log::EventLog;
-use crate::health::Samples;
-use crate::membership::MembershipTimings;
-use crate::network::MAX_DELAY;
-use crate::op::OpKind;
-use crate::rng::{SimRng, STREAM_CLIENT};
-use crate::selection::Selection;
-use crate::sim::{Sim, SimError, SimOptions};
-use crate::store::StoreTimings;
-use crate::timeline::{self, Timeline};
+use crate::protocol::op::OpKind;
+use crate::scenario::selection::Selection;
+use crate::scenario::timeline::Timeline;
+use crate::sim::cluster::{Sim, SimError, SimOptions};
+use crate::sim::event_log::EventLog;
+use crate::sim::health::Samples;
+use crate::sim::network::MAX_DELAY;
+use crate::util::digits;
+use crate::util::rng::{SimRng, STREAM_CLIENT};
 
 /// The longest share link accepted, in bytes.
 pub const MAX_LINK_BYTES: usize = 64 * 1024;
@@ -137,7 +138,7 @@ pub enum Action {
         ticks: u64,
     },
     /// Lose one message in flight, named by its send order
-    /// ([`crate::network::InFlight::seq`], the same on every replay).
+    /// ([`crate::sim::network::InFlight::seq`], the same on every replay).
     Drop(u64),
     /// A client request through a chosen coordinator.
     Op {

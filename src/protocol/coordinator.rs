@@ -25,12 +25,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::address::PeerId;
-use crate::config::{Level, ReadRepair, Replication};
-use crate::event::EventKind;
-use crate::message::{Message, Stored};
-use crate::op::{OpKind, Reason, Version};
-use crate::out::Out;
+use crate::protocol::address::PeerId;
+use crate::protocol::config::{Level, ReadRepair, Replication};
+use crate::protocol::event::EventKind;
+use crate::protocol::message::{Message, Stored};
+use crate::protocol::op::{OpKind, Reason, Version};
+use crate::protocol::out::Out;
 
 /// One client request as its coordinator starts it.
 #[derive(Clone, Copy, Debug)]
@@ -369,7 +369,7 @@ impl Coordinator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::Version;
+    use crate::protocol::op::Version;
 
     /// One decision, as the tests look at it.
     #[derive(Debug)]
@@ -719,7 +719,7 @@ mod tests {
 
     #[test]
     fn every_n_r_w_decides_at_exactly_its_quorum() {
-        for n in 1..=crate::config::MAX_N {
+        for n in 1..=crate::protocol::config::MAX_N {
             for (r, w) in (1..=n).flat_map(|r| (1..=n).map(move |w| (r, w))) {
                 let rep = Replication { n, r, w };
                 for op in [OpKind::Read, OpKind::Create, OpKind::Delete] {

@@ -19,8 +19,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::event::{Event, EventKind};
-use crate::sim::Sim;
+use crate::protocol::event::{Event, EventKind};
+use crate::sim::cluster::Sim;
 
 /// A position in an [`EventLog`]: how many events its reader has read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -165,9 +165,9 @@ pub fn trans_of(kind: &EventKind) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::PeerId;
-    use crate::op::OpKind;
-    use crate::sim::SimOptions;
+    use crate::protocol::address::PeerId;
+    use crate::protocol::op::OpKind;
+    use crate::sim::cluster::SimOptions;
 
     #[test]
     fn the_log_holds_what_the_sim_made_once_in_order() {

@@ -14,16 +14,16 @@ pub use series::{series, SeriesView};
 
 use serde::Serialize;
 
-use crate::address::PeerId;
 use crate::check::{Anomalies, Completion, Finding, KeyVerdict};
 use crate::classic::grader::Grade;
-use crate::config::Config;
-use crate::event::{DropReason, Event, EventKind};
-use crate::health::{self, Tally};
-use crate::network::InFlight;
-use crate::op::{OpKind, Reason, Version};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::Config;
+use crate::protocol::event::{DropReason, Event, EventKind};
+use crate::protocol::op::{OpKind, Reason, Version};
 use crate::scenario::Session;
-use crate::sim::{PeerState, Sim};
+use crate::sim::cluster::{PeerState, Sim};
+use crate::sim::health::{self, Tally};
+use crate::sim::network::InFlight;
 use crate::torture;
 
 mod messages;
@@ -260,9 +260,9 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
             PeerDot {
                 id: id.0,
                 address: id.to_string(),
-                position: fraction(crate::ring::peer_position(id)),
+                position: fraction(crate::protocol::ring::peer_position(id)),
                 tokens: (0..vnodes)
-                    .map(|i| fraction(crate::ring::token_position(id, i)))
+                    .map(|i| fraction(crate::protocol::ring::token_position(id, i)))
                     .collect(),
                 state: state_name(sim.state(id)),
                 keys: peer.map_or(0, |p| p.store().len()),
@@ -279,7 +279,7 @@ pub fn ring(session: &Session, max_messages: usize) -> RingView {
         .into_iter()
         .map(|(key, (holders, hinted))| KeyDot {
             key: key.to_owned(),
-            position: fraction(crate::ring::key_position(key)),
+            position: fraction(crate::protocol::ring::key_position(key)),
             replicas: observer.map_or_else(Vec::new, |p| {
                 p.ring()
                     .replicas(key)
@@ -1072,8 +1072,8 @@ pub fn check(session: &Session) -> CheckView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Level;
-    use crate::op::OpKind;
+    use crate::protocol::config::Level;
+    use crate::protocol::op::OpKind;
     use crate::scenario::{Action, Setup};
 
     fn session() -> Session {

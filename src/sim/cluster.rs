@@ -1,6 +1,6 @@
 //! The simulation: a clock, the peers and the network, driven one tick at
 //! a time from one seed. It queues the events it produces until an
-//! [`crate::event_log::EventLog`] drains them.
+//! [`crate::sim::event_log::EventLog`] drains them.
 //!
 //! Actions (fail, recover, client requests) happen at the current tick
 //! `now`, before that tick runs. A tick then starts the peers due to start,
@@ -10,15 +10,15 @@
 
 use std::fmt;
 
-use crate::address::PeerId;
-use crate::classic::testcase::MAX_PEERS;
-use crate::config::{Config, Level};
-use crate::coordinator::Invocation;
-use crate::event::{DropReason, Event, EventKind};
-use crate::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
-use crate::op::OpKind;
-use crate::out::Out;
-use crate::peer::Peer;
+use crate::protocol::address::PeerId;
+use crate::protocol::config::MAX_PEERS;
+use crate::protocol::config::{Config, Level};
+use crate::protocol::coordinator::Invocation;
+use crate::protocol::event::{DropReason, Event, EventKind};
+use crate::protocol::op::OpKind;
+use crate::protocol::out::Out;
+use crate::protocol::peer::Peer;
+use crate::sim::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
 
 /// The longest key a client may use, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
@@ -578,7 +578,7 @@ impl Sim {
     }
 
     /// Hands out the events produced since the last call, in order; the
-    /// run's whole history lives in an [`crate::event_log::EventLog`].
+    /// run's whole history lives in an [`crate::sim::event_log::EventLog`].
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
         self.pending.drain(..)
     }

@@ -12,9 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::address::PeerId;
-use crate::config::Replication;
-use crate::sim::{PeerState, Sim};
+use crate::protocol::address::PeerId;
+use crate::protocol::config::Replication;
+use crate::sim::cluster::{PeerState, Sim};
 
 /// The most samples one run keeps.
 pub const MAX_SAMPLES: u64 = 4096;
@@ -159,7 +159,7 @@ impl Samples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::SimOptions;
+    use crate::sim::cluster::SimOptions;
 
     #[test]
     fn samples_are_taken_once_per_due_tick_and_forgotten_after_a_fork() {

@@ -10,10 +10,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::address::PeerId;
-use crate::event::DropReason;
-use crate::message::Message;
-use crate::rng::{SimRng, STREAM_NETWORK};
+use crate::protocol::address::PeerId;
+use crate::protocol::event::DropReason;
+use crate::protocol::message::Message;
+use crate::util::rng::{SimRng, STREAM_NETWORK};
 
 /// The longest delay a link may be given, in ticks.
 pub const MAX_DELAY: u64 = 100;

@@ -5,9 +5,56 @@
 //! peer owns on the ring (1 by default), and the settings text
 //! `n=3,r=1,w=1,ae=merkle` that changes them from the command line.
 
-use crate::membership::MembershipTimings;
-use crate::op::OpKind;
-use crate::store::StoreTimings;
+use crate::protocol::op::OpKind;
+
+/// The largest cluster ftkv accepts.
+pub const MAX_PEERS: u32 = 4096;
+
+/// The membership protocol's timing knobs, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MembershipTimings {
+    /// How many random members each peer gossips to per tick.
+    pub fanout: u32,
+    /// Ticks without a heartbeat increase before a member is suspected.
+    pub t_fail: u64,
+    /// Ticks without a heartbeat increase before a member is removed.
+    pub t_remove: u64,
+    /// Ticks a joining peer waits for the introducer before asking again.
+    pub join_retry: u64,
+}
+
+impl Default for MembershipTimings {
+    fn default() -> Self {
+        MembershipTimings {
+            fanout: 3,
+            t_fail: 5,
+            t_remove: 20,
+            join_retry: 10,
+        }
+    }
+}
+
+/// The store's timings, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreTimings {
+    /// Ticks a peer keeps a copy it is no longer a replica of, once every
+    /// replica confirmed it.
+    pub orphan_hold: u64,
+    /// Ticks between retries of an unconfirmed push.
+    pub push_retry: u64,
+    /// Ticks a tombstone is kept after its delete before it is collected.
+    pub tombstone_grace: u64,
+}
+
+impl Default for StoreTimings {
+    fn default() -> Self {
+        StoreTimings {
+            orphan_hold: 20,
+            push_retry: 5,
+            tombstone_grace: 300,
+        }
+    }
+}
 
 /// The most replicas a key may have.
 pub const MAX_N: u8 = 7;
@@ -160,7 +207,7 @@ pub enum AeMode {
     /// message (the classic store).
     #[default]
     Digest,
-    /// A Merkle-tree exchange ([`crate::merkle`]): hashes first, descending
+    /// A Merkle-tree exchange ([`crate::protocol::merkle`]): hashes first, descending
     /// only into the subtrees that differ; equal ranges cost one hash.
     Merkle,
 }

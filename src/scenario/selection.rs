@@ -7,8 +7,8 @@
 //! changes nothing in the simulation: a link with or without them replays
 //! the same run.
 
-use crate::address::PeerId;
-use crate::sim::MAX_KEY_BYTES;
+use crate::protocol::address::PeerId;
+use crate::sim::cluster::MAX_KEY_BYTES;
 
 /// The selected peer, key and transaction; each may be absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

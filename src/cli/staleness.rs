@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use ftkv::config::{Config, Replication};
-use ftkv::staleness::{self, Curve, Delays, Tally};
+use ftkv::measure::staleness::{self, Curve, Delays, Tally};
+use ftkv::protocol::config::{Config, Replication};
 
 /// `ftkv staleness`.
 pub fn staleness(

@@ -3,9 +3,9 @@
 //! `dbg.log` is one rendering of this stream ([`crate::classic::dbglog`]); the grader
 //! and the browser read it directly. Nothing parses `dbg.log` back.
 
-use crate::address::PeerId;
-use crate::message::MessageKind;
-use crate::op::{OpKind, Reason, Version};
+use crate::protocol::address::PeerId;
+use crate::protocol::message::MessageKind;
+use crate::protocol::op::{OpKind, Reason, Version};
 
 /// One thing that happened at one peer during one tick.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,11 +151,11 @@ pub enum EventKind {
         msg: MessageKind,
         /// Tick at which it will arrive.
         deliver_at: u64,
-        /// Its estimated size on a wire ([`crate::message::Message::wire_bytes`]).
+        /// Its estimated size on a wire ([`crate::protocol::message::Message::wire_bytes`]).
         bytes: usize,
-        /// Its send order in the network ([`crate::network::InFlight::seq`]).
+        /// Its send order in the network ([`crate::sim::network::InFlight::seq`]).
         seq: u64,
-        /// The transaction it belongs to ([`crate::message::Message::trans`]).
+        /// The transaction it belongs to ([`crate::protocol::message::Message::trans`]).
         trans: Option<u64>,
     },
     /// A message from `from` was lost on the way to this peer (traced only
@@ -170,7 +170,7 @@ pub enum EventKind {
         /// Its send order, once it was in flight (`None`: lost as it was
         /// sent, at random or to a partition).
         seq: Option<u64>,
-        /// The transaction it belongs to ([`crate::message::Message::trans`]).
+        /// The transaction it belongs to ([`crate::protocol::message::Message::trans`]).
         trans: Option<u64>,
     },
 }

@@ -24,50 +24,16 @@
 
 use std::rc::Rc;
 
-use crate::address::{PeerId, INTRODUCER};
-use crate::message::{GossipEntry, Message};
-use crate::out::Out;
-use crate::rng::SimRng;
+use crate::protocol::address::{PeerId, INTRODUCER};
+use crate::protocol::config::MembershipTimings;
+use crate::protocol::message::{GossipEntry, Message};
+use crate::protocol::out::{Change, Out};
+use crate::util::rng::SimRng;
 
 /// How many unanswered join requests a restarted introducer sends before
 /// it founds the group again (every peer restarted at once: nobody else
 /// is in a group to answer; peers still in one find it by their probes).
 const INTRODUCER_PATIENCE: u32 = 3;
-
-/// The membership protocol's timing knobs, in ticks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MembershipTimings {
-    /// How many random members each peer gossips to per tick.
-    pub fanout: u32,
-    /// Ticks without a heartbeat increase before a member is suspected.
-    pub t_fail: u64,
-    /// Ticks without a heartbeat increase before a member is removed.
-    pub t_remove: u64,
-    /// Ticks a joining peer waits for the introducer before asking again.
-    pub join_retry: u64,
-}
-
-impl Default for MembershipTimings {
-    fn default() -> Self {
-        MembershipTimings {
-            fanout: 3,
-            t_fail: 5,
-            t_remove: 20,
-            join_retry: 10,
-        }
-    }
-}
-
-/// A change of the membership list, for the ring and the log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// A member was added (the peer's own entry included).
-    Added(PeerId),
-    /// A member was removed after `t_remove` ticks of silence.
-    Removed(PeerId),
-    /// A member came back with a higher incarnation (it restarted, empty).
-    Renewed(PeerId),
-}
 
 /// What a peer knows of one other peer: its entry (incarnation 0 when it
 /// is not listed) and its tombstone: the incarnation and heartbeat it had
@@ -488,7 +454,7 @@ fn gossip(me: PeerId, live: &Rc<[GossipEntry]>, fanout: u32, rng: &mut SimRng, o
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::STREAM_PEERS;
+    use crate::util::rng::STREAM_PEERS;
     use std::collections::BTreeSet;
 
     fn entry(id: u32, incarnation: u64, heartbeat: u64) -> GossipEntry {

@@ -8,18 +8,18 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-mod cli_consistency;
-mod cli_ring;
-mod cli_staleness;
+mod consistency;
+mod ring;
+mod staleness;
 
 use clap::{Parser, Subcommand};
 use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
-use ftkv::config::{AeMode, AntiEntropy, Replication, MAX_AE_PERIOD};
-use ftkv::event_log::EventLog;
+use ftkv::protocol::config::{AeMode, AntiEntropy, Replication, MAX_AE_PERIOD};
 use ftkv::scenario::Session;
+use ftkv::sim::event_log::EventLog;
 
 /// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
 #[derive(Parser)]
@@ -186,7 +186,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Run { conf, seed, log } => run(&mut out, &conf, seed, &log),
         Command::Replay { link, log } => replay(&mut out, &link, &log),
-        Command::Check { link } => cli_consistency::check(&mut out, &link),
+        Command::Check { link } => consistency::check(&mut out, &link),
         Command::Torture {
             seeds,
             first_seed,
@@ -198,9 +198,9 @@ fn main() -> ExitCode {
             vnodes,
             anti_entropy,
             compare,
-        } => cli_consistency::torture(
+        } => consistency::torture(
             &mut out,
-            &cli_consistency::TortureArgs {
+            &consistency::TortureArgs {
                 seeds,
                 first: first_seed,
                 profiles,
@@ -221,13 +221,13 @@ fn main() -> ExitCode {
             delays,
             seeds,
             json,
-        } => cli_staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
+        } => staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
         Command::Ring {
             peers,
             vnodes,
             keys,
             json,
-        } => cli_ring::ring(&mut out, peers, vnodes, keys, json),
+        } => ring::ring(&mut out, peers, vnodes, keys, json),
         Command::Grade {
             seeds,
             first_seed,

@@ -1,0 +1,4 @@
+//! Helpers below every layer: strict number parsing and the seeded RNG.
+
+pub mod digits;
+pub mod rng;
