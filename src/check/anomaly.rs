@@ -1,4 +1,4 @@
-//! The anomaly counters of `spec/consistency.md`, one function per anomaly,
+//! The anomaly counters of `docs/consistency.md`, one function per anomaly,
 //! and the report they fill: a count per anomaly and one finding per count.
 
 use std::collections::BTreeSet;
@@ -14,7 +14,8 @@ use super::linear::Verdict;
 /// names and its accessors cannot drift apart.
 macro_rules! anomalies {
     ($($(#[$doc:meta])* $field:ident,)*) => {
-        /// How many times each anomaly was found (the spec's JSON field names).
+        /// How many times each anomaly was found (the JSON field names of
+        /// docs/consistency.md).
         #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
         pub struct Anomalies {
             $($(#[$doc])* pub $field: u64,)*

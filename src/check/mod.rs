@@ -1,5 +1,5 @@
 //! The history checker: per-key linearizability and the anomaly counters
-//! of `spec/consistency.md`.
+//! of `docs/consistency.md`.
 //!
 //! [`check`] takes a run's [`History`] and, when the run ended with one, the
 //! [`Snapshot`] of every peer's copies, and returns a [`Report`]: a verdict

@@ -1,5 +1,5 @@
 //! The classic test driver: runs a [`Testcase`] on a [`Sim`] exactly on the
-//! classic schedule (see `grading-protocol.md`), one tick at a time, so the
+//! classic schedule (see `docs/grading.md`), one tick at a time, so the
 //! same run can be watched step by step or run to the end.
 //!
 //! Key-value tests insert 100 random keys at tick 100 and start the named

@@ -1,4 +1,4 @@
-//! The fault profiles of `ftkv torture` (spec/consistency.md): what faults
+//! The fault profiles of `ftkv torture` (docs/consistency.md): what faults
 //! each one injects for a given N, and which anomalies a run of it must
 //! never show under a given replication.
 
@@ -42,7 +42,8 @@ const T_FAIL: u64 = 5;
 
 impl Profile {
     /// Every profile, in the order the table prints them. (`skew` of the
-    /// spec needs modelled clocks: versions here use the one global tick.)
+    /// first specification, see docs/consistency.md, needs modelled clocks:
+    /// versions here use the one global tick.)
     pub const ALL: [Profile; 10] = [
         Profile::None,
         Profile::Crash,
@@ -106,7 +107,7 @@ impl Profile {
 }
 
 /// What a run must never show: its profile's promises under its
-/// replication (spec/consistency.md, "What ftkv promises").
+/// replication (docs/consistency.md, "What must be zero").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rules {
     /// The faults the run had.

@@ -1042,7 +1042,7 @@ pub struct CheckView {
     /// The verdict per key (`linearizable`, `not-linearizable`, `unknown`),
     /// keys sorted.
     pub keys: Vec<KeyVerdict>,
-    /// Every anomaly counter, by its spec name.
+    /// Every anomaly counter, by its name in docs/consistency.md.
     pub anomalies: Anomalies,
     /// One finding per count: kind, key, tick, detail.
     pub findings: Vec<Finding>,
