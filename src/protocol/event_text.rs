@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use crate::protocol::address::PeerId;
 use crate::protocol::event::{DropReason, Event, EventKind};
+use crate::util::names;
 
 /// What kind of event it is, as the page filters by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,12 +120,8 @@ pub struct UnknownEventClass(pub String);
 
 impl fmt::Display for UnknownEventClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no event kind {:?}; the kinds are", self.0)?;
-        for (i, class) in EventClass::ALL.iter().enumerate() {
-            let sep = if i == 0 { " " } else { ", " };
-            write!(f, "{sep}{class}")?;
-        }
-        Ok(())
+        let known = EventClass::ALL.map(EventClass::name);
+        names::write_unknown(f, ("event kind", "kinds"), &self.0, known)
     }
 }
 
@@ -134,9 +131,7 @@ impl FromStr for EventClass {
     type Err = UnknownEventClass;
 
     fn from_str(name: &str) -> Result<EventClass, UnknownEventClass> {
-        EventClass::ALL
-            .into_iter()
-            .find(|c| c.name() == name)
+        names::find(&EventClass::ALL, EventClass::name, name)
             .ok_or_else(|| UnknownEventClass(name.to_owned()))
     }
 }

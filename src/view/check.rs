@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::check::{Anomalies, Finding, KeyVerdict};
+use crate::check::anomaly::{Anomalies, Anomaly, Finding, KeyVerdict};
 use crate::scenario::Session;
 use crate::torture;
 
@@ -23,7 +23,7 @@ pub struct CheckView {
     pub end_checked: bool,
     /// The anomalies found that must be zero: the `mixed` profile's rule,
     /// or the `none` profile's when the session took no fault action.
-    pub must_be_zero: Vec<&'static str>,
+    pub must_be_zero: Vec<Anomaly>,
 }
 
 /// Checks the session's history (and its end state, if quiet), as
