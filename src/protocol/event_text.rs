@@ -8,6 +8,8 @@
 use std::fmt::{self, Write};
 use std::str::FromStr;
 
+use serde::{Serialize, Serializer};
+
 use crate::protocol::address::PeerId;
 use crate::protocol::event::{DropReason, Event, EventKind};
 use crate::util::names;
@@ -108,9 +110,10 @@ impl EventClass {
     }
 }
 
-impl fmt::Display for EventClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.name())
+/// A class in JSON: its name.
+impl Serialize for EventClass {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -411,5 +414,7 @@ mod tests {
         assert!(text.starts_with("no event kind \"joins\"; the kinds are start, join,"));
         assert!(text.ends_with("send, drop"), "{text}");
         assert!(EventClass::Send.is_message() && !EventClass::Hint.is_message());
+        let json = serde_json::to_string(&EventClass::ALL).unwrap();
+        assert!(json.starts_with(r#"["start","join","remove","fail","#), "{json}");
     }
 }
