@@ -415,6 +415,9 @@ mod tests {
         assert!(text.ends_with("send, drop"), "{text}");
         assert!(EventClass::Send.is_message() && !EventClass::Hint.is_message());
         let json = serde_json::to_string(&EventClass::ALL).unwrap();
-        assert!(json.starts_with(r#"["start","join","remove","fail","#), "{json}");
+        assert!(
+            json.starts_with(r#"["start","join","remove","fail","#),
+            "{json}"
+        );
     }
 }

@@ -39,3 +39,37 @@ pub fn check(session: &Session) -> CheckView {
         end_checked: session.quiet_for(torture::QUIET),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::session;
+    use super::*;
+    use crate::protocol::address::PeerId;
+    use crate::scenario::Action;
+
+    #[test]
+    fn a_clean_run_checks_clean() {
+        let mut session = session();
+        session.step(torture::QUIET);
+        let view = check(&session);
+        assert_eq!(view.keys.len(), 1);
+        assert_eq!((view.keys[0].key.as_str(), view.keys[0].ops), ("k", 2));
+        assert_eq!(view.keys[0].verdict.word(), "linearizable");
+        assert!(view.findings.is_empty(), "{:?}", view.findings);
+        assert!(view.anomalies.iter().all(|(_, count)| count == 0));
+        assert!(view.must_be_zero.is_empty());
+        assert!(view.end_checked, "no fault, quiet for long enough");
+    }
+    #[test]
+    fn a_fault_leaves_the_end_unchecked_until_quiet() {
+        let mut session = session();
+        session
+            .act(Action::Partition(vec![PeerId(0), PeerId(1)]))
+            .unwrap();
+        session.step(10);
+        assert!(!check(&session).end_checked, "the network is cut");
+        session.act(Action::Heal).unwrap();
+        session.step(torture::QUIET);
+        assert!(check(&session).end_checked);
+    }
+}

@@ -123,7 +123,9 @@ fn row(index: usize, e: &Event) -> EventRow {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture::session;
     use super::*;
+    use crate::protocol::address::PeerId;
 
     #[test]
     fn a_filter_reads_from_its_text_and_an_unknown_kind_is_refused() {
@@ -135,5 +137,53 @@ mod tests {
         assert!(!EventFilter::NotMessages.keeps(EventClass::Send));
         assert!(EventFilter::NotMessages.keeps(EventClass::Join));
         assert!(!EventFilter::Only(EventClass::Join).keeps(EventClass::Remove));
+    }
+
+    #[test]
+    fn recent_events_are_the_newest_that_match_newest_first() {
+        let s = session();
+        let all = events(&s, 0, usize::MAX);
+        let newest = |pred: &dyn Fn(&EventRow) -> bool, from: u64, n: usize| -> Vec<usize> {
+            let mut rows: Vec<usize> = all
+                .iter()
+                .filter(|e| e.tick >= from && pred(e))
+                .map(|e| e.index)
+                .collect();
+            rows.reverse();
+            rows.truncate(n);
+            rows
+        };
+        let index = |rows: Vec<EventRow>| rows.into_iter().map(|e| e.index).collect::<Vec<_>>();
+        assert_eq!(
+            index(recent_events(&s, None, EventFilter::All, 0, 7)),
+            newest(&|_| true, 0, 7)
+        );
+        assert_eq!(
+            index(recent_events(
+                &s,
+                Some(PeerId(1)),
+                EventFilter::NotMessages,
+                0,
+                50
+            )),
+            newest(
+                &|e| e.peer == 1 && e.kind != EventClass::Send && e.kind != EventClass::Drop,
+                0,
+                50
+            )
+        );
+        let joins = index(recent_events(
+            &s,
+            None,
+            EventFilter::Only(EventClass::Join),
+            0,
+            1000,
+        ));
+        assert!(!joins.is_empty());
+        assert_eq!(joins, newest(&|e| e.kind == EventClass::Join, 0, 1000));
+        assert_eq!(
+            index(recent_events(&s, None, EventFilter::All, 44, 1000)),
+            newest(&|_| true, 44, 1000)
+        );
     }
 }

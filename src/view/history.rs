@@ -67,3 +67,59 @@ pub fn history(session: &Session) -> Vec<HistoryRow> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::session;
+    use super::*;
+    use crate::protocol::address::PeerId;
+    use crate::protocol::config::Level;
+    use crate::protocol::op::OpKind;
+    use crate::scenario::Action;
+
+    #[test]
+    fn the_history_has_one_row_per_operation() {
+        let mut session = session();
+        let rows = history(&session);
+        assert_eq!(rows.len(), 2);
+        let read = &rows[1];
+        assert_eq!(
+            (read.op, read.outcome, read.completed),
+            ("read", "pending", None)
+        );
+        session.step(10);
+        let rows = history(&session);
+        let [create, read] = [&rows[0], &rows[1]];
+        assert_eq!(
+            (create.op, create.key.as_str(), create.coordinator.as_str()),
+            ("create", "k", "2.0.0.0:0")
+        );
+        assert_eq!((create.outcome, create.reason), ("ok", None));
+        assert_eq!(create.invoked, 40);
+        assert!(create.completed.is_some_and(|tick| tick > 40));
+        assert_eq!(create.value.as_deref(), Some("v"));
+        let version = format!("40/{}", create.trans);
+        assert_eq!(create.version.as_deref(), Some(version.as_str()));
+        assert_eq!((read.outcome, read.value.as_deref()), ("ok", Some("v")));
+        assert_eq!(read.version, create.version, "the read names the write");
+        assert!(!create.indeterminate && !read.indeterminate);
+    }
+    #[test]
+    fn a_write_without_a_decision_is_indeterminate() {
+        let mut session = session();
+        session
+            .request(
+                OpKind::Update,
+                "k",
+                Some("w"),
+                Some(PeerId(4)),
+                Level::Quorum,
+            )
+            .unwrap();
+        session.act(Action::Fail(PeerId(4))).unwrap();
+        session.step(20);
+        let update = &history(&session)[2];
+        assert_eq!((update.outcome, update.completed), ("pending", None));
+        assert!(update.indeterminate);
+    }
+}

@@ -49,3 +49,75 @@ pub fn links(session: &Session) -> LinksView {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::session;
+    use super::*;
+    use crate::protocol::address::PeerId;
+    use crate::scenario::Action;
+
+    #[test]
+    fn links_lists_the_rules_until_heal() {
+        let mut s = session();
+        assert_eq!(
+            links(&s),
+            LinksView {
+                loss: 0,
+                links: vec![]
+            }
+        );
+        // The last one sets a rule back to the default: no rule.
+        for action in [
+            Action::Loss {
+                link: None,
+                percent: 20,
+            },
+            Action::Loss {
+                link: Some((PeerId(2), PeerId(0))),
+                percent: 30,
+            },
+            Action::Delay {
+                from: PeerId(0),
+                to: PeerId(1),
+                ticks: 7,
+            },
+            Action::Loss {
+                link: Some((PeerId(3), PeerId(4))),
+                percent: 0,
+            },
+        ] {
+            s.act(action).unwrap();
+        }
+        let row = |from: u32, to: u32, loss, delay| LinkRow {
+            from: PeerId(from).to_string(),
+            to: PeerId(to).to_string(),
+            loss,
+            delay,
+        };
+        assert_eq!(
+            links(&s),
+            LinksView {
+                loss: 20,
+                links: vec![row(0, 1, 0, 7), row(2, 0, 30, 1)],
+            }
+        );
+        let same = s.act(Action::Delay {
+            from: PeerId(1),
+            to: PeerId(1),
+            ticks: 3,
+        });
+        assert!(same
+            .unwrap_err()
+            .to_string()
+            .contains("two different peers"));
+        s.act(Action::Heal).unwrap();
+        assert_eq!(
+            links(&s),
+            LinksView {
+                loss: 0,
+                links: vec![]
+            }
+        );
+    }
+}

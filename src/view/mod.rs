@@ -35,4 +35,4 @@ pub use settings::{scenario, settings, ScenarioView, SettingsView};
 pub use transaction::{transaction, Answer, Asked, TransactionView};
 
 #[cfg(test)]
-mod tests;
+mod fixture;

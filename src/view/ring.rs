@@ -305,3 +305,91 @@ fn message_dot(m: &InFlight) -> MessageDot {
         deliver_at: m.deliver_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::session;
+    use super::*;
+    use crate::protocol::address::PeerId;
+    use crate::protocol::config::Level;
+    use crate::protocol::op::OpKind;
+    use crate::scenario::{Action, Setup};
+
+    #[test]
+    fn a_key_acknowledged_but_held_by_no_live_peer_counts_as_lost() {
+        let mut s = session();
+        s.step(5);
+        assert_eq!(ring(&s, 0).health.lost, 0);
+        let holders = ring(&s, 0).keys[0].holders.clone();
+        assert_eq!(holders.len(), 3);
+        for &id in &holders {
+            s.act(Action::Fail(PeerId(id))).unwrap();
+        }
+        assert_eq!(ring(&s, 0).health.lost, 1, "no live copy is left");
+        for &id in &holders {
+            s.act(Action::Recover(PeerId(id))).unwrap();
+        }
+        s.step(60);
+        let h = ring(&s, 0).health;
+        assert_eq!((h.keys, h.lost), (1, 0), "the holders came back with it");
+        // A delete acknowledged afterwards is no loss.
+        s.request(
+            OpKind::Create,
+            "k2",
+            Some("v"),
+            Some(PeerId(0)),
+            Level::Quorum,
+        )
+        .unwrap();
+        s.step(5);
+        s.request(OpKind::Delete, "k2", None, Some(PeerId(0)), Level::Quorum)
+            .unwrap();
+        s.step(5);
+        assert_eq!(ring(&s, 0).health.lost, 0);
+    }
+    #[test]
+    fn the_ring_shows_every_token_of_every_peer() {
+        let one = ring(&session(), 0);
+        assert_eq!(one.vnodes, 1);
+        assert!(one.peers.iter().all(|p| p.tokens == [p.position]));
+        let mut setup = Setup::new(6, 3);
+        setup.config.vnodes = 8;
+        let view = ring(&Session::new(setup, false).unwrap(), 0);
+        assert_eq!(view.vnodes, 8);
+        for p in &view.peers {
+            assert_eq!(p.tokens.len(), 8);
+            assert_eq!(p.tokens[0], p.position);
+            assert!(p.tokens.iter().all(|t| (0.0..1.0).contains(t)));
+        }
+    }
+    #[test]
+    fn the_ring_shows_each_side_of_a_partition() {
+        let mut session = session();
+        let whole = ring(&session, 0);
+        assert!(!whole.health.partitioned);
+        assert_eq!(whole.health.sides, 1);
+        assert!(whole.peers.iter().all(|p| p.side.is_none()));
+
+        session.act(Action::Partition(vec![PeerId(3)])).unwrap();
+        let cut = ring(&session, 0);
+        assert!(cut.health.partitioned);
+        assert_eq!(cut.health.sides, 2);
+        let sides: Vec<Option<u16>> = cut.peers.iter().map(|p| p.side).collect();
+        let (a, b) = (Some(0), Some(1));
+        assert_eq!(sides, [a, a, a, b, a, a]);
+
+        // A second cut splits the larger side again: three sides.
+        session
+            .act(Action::Partition(vec![PeerId(0), PeerId(1)]))
+            .unwrap();
+        let three = ring(&session, 0);
+        assert_eq!(three.health.sides, 3);
+        let sides: Vec<Option<u16>> = three.peers.iter().map(|p| p.side).collect();
+        assert_eq!(sides, [a, a, b, Some(2), b, b]);
+
+        session.act(Action::Heal).unwrap();
+        let healed = ring(&session, 0);
+        assert!(!healed.health.partitioned);
+        assert!(healed.peers.iter().all(|p| p.side.is_none()));
+    }
+}

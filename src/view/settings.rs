@@ -79,3 +79,24 @@ pub fn scenario(session: &Session) -> ScenarioView {
         trans: selected.trans,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_name_every_option_and_the_text() {
+        let d = settings(&Config::default());
+        assert_eq!((d.n, d.r, d.w, d.vnodes), (3, 2, 2, 1));
+        assert_eq!((d.read_repair, d.hinted_handoff), ("off", false));
+        assert_eq!((d.anti_entropy, d.ae_period), ("digest", 20));
+        assert_eq!(d.text, "n=3,r=2,w=2");
+        let text =
+            "n=5,r=3,w=3,read-repair=async,vnodes=16,hinted-handoff=on,ae=merkle,ae-period=40";
+        let c = settings(&Config::default().with_settings(text).unwrap());
+        assert_eq!((c.n, c.r, c.w, c.vnodes), (5, 3, 3, 16));
+        assert_eq!((c.read_repair, c.hinted_handoff), ("async", true));
+        assert_eq!((c.anti_entropy, c.ae_period), ("merkle", 40));
+        assert_eq!(c.text, text);
+    }
+}
