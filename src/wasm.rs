@@ -550,8 +550,8 @@ impl Playground {
 
     /// The newest `limit` events from tick `from` on, newest first, of peer
     /// `peer` (an address, or empty for every peer) and kind `kind` (`""`
-    /// all but messages, `"*"` all, or one kind: `join`, `send`, …): what
-    /// the event log shows.
+    /// all but messages, `"*"` all, or one kind: `join`, `send`, …; another
+    /// name is refused): what the event log shows.
     #[wasm_bindgen(js_name = recentEvents)]
     pub fn recent_events(
         &self,
@@ -561,11 +561,12 @@ impl Playground {
         limit: u32,
     ) -> Result<JsValue, JsError> {
         let peer = (!peer.is_empty()).then(|| peer_id(peer)).transpose()?;
+        let filter: view::EventFilter = kind.parse().map_err(error)?;
         let from = whole(from.max(0.0), "from", 0..=MAX_TICK)?;
         to_js(&view::recent_events(
             &self.session,
             peer,
-            kind,
+            filter,
             from,
             limit as usize,
         ))

@@ -364,9 +364,9 @@ fn torture_prints_one_json_object_with_every_anomaly() {
         assert!(availability > 0.5 && availability <= 1.0, "{availability}");
         assert!(p["mean_latency"].as_f64().unwrap() >= 2.0, "a round trip");
         let anomalies = p["anomalies"].as_object().unwrap();
-        assert_eq!(anomalies.len(), ftkv::check::Anomalies::FIELDS.len());
-        for field in ftkv::check::Anomalies::FIELDS {
-            assert!(anomalies.contains_key(field), "{field}");
+        assert_eq!(anomalies.len(), ftkv::check::Anomaly::ALL.len());
+        for field in ftkv::check::Anomaly::ALL {
+            assert!(anomalies.contains_key(field.name()), "{field}");
         }
         // Every repro link names an anomaly found and replays.
         for (field, link) in p["repro"].as_object().unwrap() {

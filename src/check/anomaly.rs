@@ -2,18 +2,21 @@
 //! and the report they fill: a count per anomaly and one finding per count.
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::protocol::op::{OpKind, Version};
+use crate::util::names;
 
 use super::history::{Completion, Copy, FinalKey, HistOp, Reason};
 use super::linear::Verdict;
 
-/// Declares [`Anomalies`] from one list of fields, so the struct, its field
-/// names and its accessors cannot drift apart.
+/// Declares [`Anomalies`] and [`Anomaly`] from one list of fields, so the
+/// struct, the enum, their names and their accessors cannot drift apart.
 macro_rules! anomalies {
-    ($($(#[$doc:meta])* $field:ident,)*) => {
+    ($($(#[$doc:meta])* $field:ident => $variant:ident,)*) => {
         /// How many times each anomaly was found (the JSON field names of
         /// docs/consistency.md).
         #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -21,16 +24,36 @@ macro_rules! anomalies {
             $($(#[$doc])* pub $field: u64,)*
         }
 
-        impl Anomalies {
-            /// The field names, in declaration order.
-            pub const FIELDS: [&'static str; 13] = [$(stringify!($field)),*];
+        /// One anomaly of docs/consistency.md.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Anomaly {
+            $($(#[$doc])* $variant,)*
+        }
 
-            fn values(&self) -> [u64; 13] {
-                [$(self.$field),*]
+        impl Anomaly {
+            /// Every anomaly, in declaration order.
+            pub const ALL: [Anomaly; 13] = [$(Anomaly::$variant),*];
+
+            /// Its name: its JSON field name in docs/consistency.md, as `torture` prints it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Anomaly::$variant => stringify!($field),)*
+                }
+            }
+        }
+
+        impl Anomalies {
+            /// The count of `anomaly`.
+            pub fn get(&self, anomaly: Anomaly) -> u64 {
+                match anomaly {
+                    $(Anomaly::$variant => self.$field,)*
+                }
             }
 
-            fn slots(&mut self) -> [&mut u64; 13] {
-                [$(&mut self.$field),*]
+            fn slot(&mut self, anomaly: Anomaly) -> &mut u64 {
+                match anomaly {
+                    $(Anomaly::$variant => &mut self.$field,)*
+                }
             }
         }
     };
@@ -38,66 +61,94 @@ macro_rules! anomalies {
 
 anomalies! {
     /// Keys whose history the checker proves not linearizable.
-    non_linearizable_keys,
+    non_linearizable_keys => NonLinearizableKeys,
     /// Keys the checker could not decide within its budget.
-    unknown_keys,
+    unknown_keys => UnknownKeys,
     /// Reads of a value older than a write (a delete too) acknowledged before they began.
-    stale_read,
+    stale_read => StaleRead,
     /// Not-found reads although a create or update was the newest write acknowledged before them.
-    stale_not_found,
+    stale_not_found => StaleNotFound,
     /// Keys whose newest final copy is a value older than an acknowledged delete.
-    resurrected_delete,
+    resurrected_delete => ResurrectedDelete,
     /// Acknowledged writes gone at the end: no copy left, or only older ones.
-    lost_write,
+    lost_write => LostWrite,
     /// Creates that failed with `exists` yet became what reads or the final copy show.
-    create_overwrote,
+    create_overwrote => CreateOverwrote,
     /// Reads older than a read that completed before they began.
-    read_regression,
+    read_regression => ReadRegression,
     /// Reads returning the value of a write that failed.
-    failed_write_visible,
+    failed_write_visible => FailedWriteVisible,
     /// Live keys on fewer than N of their replicas at the end.
-    under_replicated_end,
+    under_replicated_end => UnderReplicatedEnd,
     /// Keys whose replicas disagree at the end.
-    divergent_end,
+    divergent_end => DivergentEnd,
     /// Keys with a value on more than N peers at the end.
-    over_replicated_end,
+    over_replicated_end => OverReplicatedEnd,
     /// Peers that never failed removed by another's membership (filled in by the simulator).
-    live_peer_removed,
+    live_peer_removed => LivePeerRemoved,
 }
 
 impl Anomalies {
-    /// The count of `field`, 0 for a name that is not a field.
-    pub fn get(&self, field: &str) -> u64 {
-        self.iter()
-            .find(|&(name, _)| name == field)
-            .map_or(0, |(_, count)| count)
-    }
-
     /// Adds every count of `other` to this one.
     pub fn add(&mut self, other: &Anomalies) {
-        for (slot, count) in self.slots().into_iter().zip(other.values()) {
-            *slot += count;
+        for anomaly in Anomaly::ALL {
+            *self.slot(anomaly) += other.get(anomaly);
         }
     }
 
-    /// Every (field name, count), in declaration order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> {
-        Self::FIELDS.into_iter().zip(self.values())
+    /// Every (anomaly, count), in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = (Anomaly, u64)> + '_ {
+        Anomaly::ALL
+            .into_iter()
+            .map(|anomaly| (anomaly, self.get(anomaly)))
     }
 
-    /// Counts one more of `field`.
-    fn bump(&mut self, field: &str) {
-        if let Some(index) = Self::FIELDS.iter().position(|&name| name == field) {
-            *self.slots()[index] += 1;
-        }
+    /// Counts one more of `anomaly`.
+    fn bump(&mut self, anomaly: Anomaly) {
+        *self.slot(anomaly) += 1;
+    }
+}
+
+impl fmt::Display for Anomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// An anomaly in JSON: its name.
+impl Serialize for Anomaly {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A name that is no [`Anomaly`]'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownAnomaly(pub String);
+
+impl fmt::Display for UnknownAnomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known = Anomaly::ALL.map(Anomaly::name);
+        names::write_unknown(f, ("anomaly", "anomalies"), &self.0, known)
+    }
+}
+
+impl std::error::Error for UnknownAnomaly {}
+
+impl FromStr for Anomaly {
+    type Err = UnknownAnomaly;
+
+    fn from_str(name: &str) -> Result<Anomaly, UnknownAnomaly> {
+        names::find(&Anomaly::ALL, Anomaly::name, name)
+            .ok_or_else(|| UnknownAnomaly(name.to_owned()))
     }
 }
 
 /// One counted anomaly, explained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The anomaly: one of [`Anomalies::FIELDS`].
-    pub kind: &'static str,
+    /// The anomaly (its name in JSON).
+    pub kind: Anomaly,
     /// The key it happened to.
     pub key: String,
     /// When: the read's completion, or the snapshot's tick.
@@ -130,7 +181,7 @@ pub struct Report {
 
 impl Report {
     /// Counts one `kind` anomaly on `key` at `tick` and keeps its explanation.
-    pub fn record(&mut self, kind: &'static str, key: &str, tick: u64, detail: String) {
+    pub fn record(&mut self, kind: Anomaly, key: &str, tick: u64, detail: String) {
         self.anomalies.bump(kind);
         self.findings.push(Finding {
             kind,
@@ -193,12 +244,12 @@ impl<'a> KeyFacts<'a> {
             .next()
     }
 
-    fn record(&self, report: &mut Report, kind: &'static str, tick: u64, detail: String) {
+    fn record(&self, report: &mut Report, kind: Anomaly, tick: u64, detail: String) {
         report.record(kind, self.key, tick, detail);
     }
 }
 
-/// Every counter, in the order of [`Anomalies::FIELDS`]; the linearizability
+/// Every counter, in the order of [`Anomaly::ALL`]; the linearizability
 /// counts come from the search, `live_peer_removed` from the simulator.
 const COUNTERS: [fn(&KeyFacts, &mut Report); 10] = [
     stale_read,
@@ -266,7 +317,7 @@ fn stale_read(facts: &KeyFacts, report: &mut Report) {
                 read_text(read),
                 write_text(write)
             );
-            facts.record(report, "stale_read", read.end(), detail);
+            facts.record(report, Anomaly::StaleRead, read.end(), detail);
         }
     }
 }
@@ -280,7 +331,7 @@ fn stale_not_found(facts: &KeyFacts, report: &mut Report) {
                 read_text(read),
                 write_text(write)
             );
-            facts.record(report, "stale_not_found", read.end(), detail);
+            facts.record(report, Anomaly::StaleNotFound, read.end(), detail);
         }
     }
 }
@@ -305,7 +356,7 @@ fn resurrected_delete(facts: &KeyFacts, report: &mut Report) {
                 version_text(Some(copy.version)),
                 write_text(delete)
             );
-            facts.record(report, "resurrected_delete", end.tick, detail);
+            facts.record(report, Anomaly::ResurrectedDelete, end.tick, detail);
         }
     }
 }
@@ -331,7 +382,7 @@ fn lost_write(facts: &KeyFacts, report: &mut Report) {
                 write_text(write),
                 version_text(newest)
             );
-            facts.record(report, "lost_write", end.tick, detail);
+            facts.record(report, Anomaly::LostWrite, end.tick, detail);
         }
     }
 }
@@ -348,13 +399,13 @@ fn create_overwrote(facts: &KeyFacts, report: &mut Report) {
             .next();
         if let Some(read) = shown {
             let detail = format!("{} although {}", read_text(read), write_text(create));
-            facts.record(report, "create_overwrote", read.end(), detail);
+            facts.record(report, Anomaly::CreateOverwrote, read.end(), detail);
         } else if let Some(end) = facts
             .end
             .filter(|end| end.newest().map(|copy| copy.version) == create.version)
         {
             let detail = format!("the final copy is that of {}", write_text(create));
-            facts.record(report, "create_overwrote", end.tick, detail);
+            facts.record(report, Anomaly::CreateOverwrote, end.tick, detail);
         }
     }
 }
@@ -368,7 +419,7 @@ fn read_regression(facts: &KeyFacts, report: &mut Report) {
             facts.newest(|r| definite(r) && r.precedes(read) && r.version > read.version)
         {
             let detail = format!("{} after {}", read_text(read), read_text(earlier));
-            facts.record(report, "read_regression", read.end(), detail);
+            facts.record(report, Anomaly::ReadRegression, read.end(), detail);
         }
     }
 }
@@ -377,7 +428,7 @@ fn failed_write_visible(facts: &KeyFacts, report: &mut Report) {
     for read in facts.matching(HistOp::read_value) {
         if let Some(write) = facts.producer(read).filter(|w| w.failed()) {
             let detail = format!("{}, written by {}", read_text(read), write_text(write));
-            facts.record(report, "failed_write_visible", read.end(), detail);
+            facts.record(report, Anomaly::FailedWriteVisible, read.end(), detail);
         }
     }
 }
@@ -404,7 +455,7 @@ fn under_replicated_end(facts: &KeyFacts, report: &mut Report) {
             version_text(Some(newest.version)),
             end.n
         );
-        facts.record(report, "under_replicated_end", end.tick, detail);
+        facts.record(report, Anomaly::UnderReplicatedEnd, end.tick, detail);
     }
 }
 
@@ -423,7 +474,7 @@ fn divergent_end(facts: &KeyFacts, report: &mut Report) {
             "the replicas hold versions {} and {missing} hold nothing",
             shown.join(", ")
         );
-        facts.record(report, "divergent_end", end.tick, detail);
+        facts.record(report, Anomaly::DivergentEnd, end.tick, detail);
     }
 }
 
@@ -440,7 +491,7 @@ fn over_replicated_end(facts: &KeyFacts, report: &mut Report) {
         .collect();
     if u32::try_from(holders.len()).unwrap_or(u32::MAX) > end.n {
         let detail = format!("{} peers hold a value, more than {}", holders.len(), end.n);
-        facts.record(report, "over_replicated_end", end.tick, detail);
+        facts.record(report, Anomaly::OverReplicatedEnd, end.tick, detail);
     }
 }
 
@@ -481,7 +532,8 @@ mod tests {
     }
 
     /// Asserts `field` counted `count` with as many findings, and returns the findings' ticks.
-    fn counted(report: &Report, field: &str, count: u64) -> Vec<u64> {
+    fn counted(report: &Report, name: &str, count: u64) -> Vec<u64> {
+        let field: Anomaly = name.parse().unwrap();
         let ticks: Vec<u64> = report
             .findings
             .iter()
@@ -575,7 +627,7 @@ mod tests {
         let stale = report
             .findings
             .iter()
-            .find(|f| f.kind == "stale_read")
+            .find(|f| f.kind == Anomaly::StaleRead)
             .unwrap();
         assert_eq!(
             stale.detail,
@@ -743,8 +795,8 @@ mod tests {
 
     #[test]
     fn anomalies_name_get_add_and_iterate() {
-        assert_eq!(Anomalies::FIELDS[0], "non_linearizable_keys");
-        assert_eq!(Anomalies::FIELDS[12], "live_peer_removed");
+        assert_eq!(Anomaly::ALL[0].name(), "non_linearizable_keys");
+        assert_eq!(Anomaly::ALL[12].to_string(), "live_peer_removed");
         let mut total = Anomalies {
             lost_write: 2,
             ..Anomalies::default()
@@ -756,13 +808,44 @@ mod tests {
         });
         assert_eq!(
             (
-                total.get("lost_write"),
-                total.get("divergent_end"),
-                total.get("nope")
+                total.get(Anomaly::LostWrite),
+                total.get(Anomaly::DivergentEnd),
+                total.get(Anomaly::StaleRead)
             ),
             (3, 4, 0)
         );
         let nonzero: Vec<_> = total.iter().filter(|&(_, count)| count > 0).collect();
-        assert_eq!(nonzero, [("lost_write", 3), ("divergent_end", 4)]);
+        assert_eq!(
+            nonzero,
+            [(Anomaly::LostWrite, 3), (Anomaly::DivergentEnd, 4)]
+        );
+    }
+
+    #[test]
+    fn every_anomaly_reads_back_from_its_name_and_an_unknown_name_is_refused() {
+        for anomaly in Anomaly::ALL {
+            assert_eq!(anomaly.name().parse(), Result::Ok(anomaly));
+        }
+        let err = "lost_writes".parse::<Anomaly>().unwrap_err();
+        assert_eq!(err, UnknownAnomaly("lost_writes".into()));
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "no anomaly \"lost_writes\"; the anomalies are non_linearizable_keys,"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with(", live_peer_removed"), "{text}");
+    }
+
+    #[test]
+    fn anomalies_and_findings_keep_their_names_in_json() {
+        let mut report = Report::default();
+        report.record(Anomaly::LostWrite, "k", 9, "gone".into());
+        let json = serde_json::to_string(&report.findings).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"kind":"lost_write","key":"k","tick":9,"detail":"gone"}]"#
+        );
     }
 }

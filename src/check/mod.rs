@@ -10,7 +10,7 @@ pub mod history;
 pub mod linear;
 pub mod record;
 
-pub use anomaly::{Anomalies, Finding, KeyVerdict, Report};
+pub use anomaly::{Anomalies, Anomaly, Finding, KeyVerdict, Report, UnknownAnomaly};
 pub use history::{Completion, Copy, FinalKey, HistOp, History, Reason, Snapshot};
 pub use linear::{check_key, Verdict};
 
@@ -35,11 +35,11 @@ pub fn check(history: &History, snapshot: Option<&Snapshot>, budget: u64) -> Rep
                 Verdict::NotLinearizable => {
                     let detail =
                         format!("no order of the key's {count} operations explains every answer");
-                    report.record("non_linearizable_keys", key, last, detail);
+                    report.record(Anomaly::NonLinearizableKeys, key, last, detail);
                 }
                 Verdict::Unknown => {
                     let detail = format!("the search of the key's {count} operations ran out of its budget of {budget} steps");
-                    report.record("unknown_keys", key, last, detail);
+                    report.record(Anomaly::UnknownKeys, key, last, detail);
                 }
                 Verdict::Linearizable => {}
             }

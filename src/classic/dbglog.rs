@@ -4,49 +4,16 @@
 
 use std::fmt::Write;
 
-use crate::protocol::event::{Event, EventKind};
+use crate::protocol::event::Event;
+use crate::protocol::event_text::describe;
 
 /// The first line: the hexadecimal sum of the bytes of `CS425`.
 pub const MAGIC: &str = "131";
 
-/// The log text of one event, or `None` for events the log does not show.
+/// The log text of one event, or `None` for events the log does not show
+/// (the text is [`describe`]'s, which decides both this and the page's).
 pub fn text(event: &Event) -> Option<String> {
-    let t = event.tick;
-    let text = match &event.kind {
-        EventKind::Joined { member } => format!("Node {member} joined at time {t}"),
-        EventKind::Removed { member } => format!("Node {member} removed at time {t}"),
-        EventKind::Failed => format!("Node failed at time={t}"),
-        EventKind::Operation { op, key, value, .. } => match value {
-            Some(v) => format!("{op} OPERATION KEY: {key} VALUE: {v} at time: {t}"),
-            None => format!("{op} OPERATION KEY: {key} at time: {t}"),
-        },
-        EventKind::Outcome {
-            coordinator,
-            op,
-            trans,
-            key,
-            value,
-            ok,
-            ..
-        } => {
-            let who = if *coordinator {
-                "coordinator"
-            } else {
-                "server"
-            };
-            let verdict = if *ok { "success" } else { "fail" };
-            let mut line = format!(
-                "{who}: {} {verdict} at time {t}, transID={trans}, key={key}",
-                op.word()
-            );
-            if let Some(v) = value {
-                let _ = write!(line, ", value={v}");
-            }
-            line
-        }
-        _ => return None,
-    };
-    Some(text)
+    describe(event).text.logged()
 }
 
 /// Appends the entries of `events` to a log being built.
@@ -69,6 +36,7 @@ pub fn render(events: &[Event]) -> String {
 mod tests {
     use super::*;
     use crate::protocol::address::PeerId;
+    use crate::protocol::event::EventKind;
     use crate::protocol::op::OpKind;
 
     fn at(tick: u64, peer: u32, kind: EventKind) -> Event {

@@ -15,6 +15,7 @@ pub mod grader;
 pub mod testcase;
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crate::classic::testcase::Testcase;
 use crate::protocol::address::PeerId;
@@ -82,9 +83,9 @@ pub fn builtin(name: &str) -> Option<Testcase> {
 /// `CRUD_TEST` for a key-value case; for a membership case no `CRUD_TEST`
 /// and the same `SINGLE_FAILURE` and `DROP_MSG`. The peers and the drop
 /// probability may differ.
-pub fn check_case(name: &str, test: &Testcase) -> Result<(), String> {
+pub fn check_case(name: &str, test: &Testcase) -> Result<(), CaseError> {
     let Some(want) = builtin(name) else {
-        return Err(format!("`{name}` is not a classic test case"));
+        return Err(CaseError::NotClassic(name.to_owned()));
     };
     let same = match want.crud {
         Some(_) => test.crud == want.crud,
@@ -97,13 +98,45 @@ pub fn check_case(name: &str, test: &Testcase) -> Result<(), String> {
     if same {
         Ok(())
     } else {
-        Err(format!(
-            "{name}.conf must hold {}, but holds {}",
-            describe(&want),
-            describe(test)
-        ))
+        Err(CaseError::OtherKind {
+            name: name.to_owned(),
+            want: Box::new(want),
+            found: Box::new(test.clone()),
+        })
     }
 }
+
+/// Why [`check_case`] refused a test case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CaseError {
+    /// The name is none of [`CASES`].
+    NotClassic(String),
+    /// The `.conf` holds another kind of test than its name stands for.
+    OtherKind {
+        /// The case's name.
+        name: String,
+        /// The built-in case of that name.
+        want: Box<Testcase>,
+        /// The case as read.
+        found: Box<Testcase>,
+    },
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaseError::NotClassic(name) => write!(f, "`{name}` is not a classic test case"),
+            CaseError::OtherKind { name, want, found } => write!(
+                f,
+                "{name}.conf must hold {}, but holds {}",
+                describe(want),
+                describe(found)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
 
 /// What kind of test `test` is, in the `.conf` file's own words.
 fn describe(test: &Testcase) -> String {
@@ -341,10 +374,7 @@ impl Driver {
     fn random_alive(&mut self, sim: &Sim) -> Result<PeerId, SimError> {
         let alive = sim.alive_peers();
         if alive.is_empty() {
-            return Err(SimError::BadInput(format!(
-                "no live peer left at tick {} to act on",
-                sim.now()
-            )));
+            return Err(SimError::NoLivePeer { tick: sim.now() });
         }
         Ok(alive[self.rng.below(alive.len() as u32) as usize])
     }
@@ -373,6 +403,22 @@ mod tests {
             assert_eq!(builtin(name), Some(file), "{name}");
         }
         assert_eq!(builtin("nope"), None);
+    }
+
+    #[test]
+    fn a_case_of_another_kind_is_refused_naming_both_kinds() {
+        let read = builtin("read").unwrap();
+        assert_eq!(check_case("read", &read), Ok(()));
+        assert_eq!(
+            check_case("nope", &read),
+            Err(CaseError::NotClassic("nope".into()))
+        );
+        let err = check_case("create", &read).unwrap_err();
+        assert!(matches!(&err, CaseError::OtherKind { name, .. } if name == "create"));
+        assert_eq!(
+            err.to_string(),
+            "create.conf must hold a key-value test (CRUD_TEST: CREATE), but holds a key-value test (CRUD_TEST: READ)"
+        );
     }
 
     #[test]

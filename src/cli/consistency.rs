@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use ftkv::check::Anomalies;
+use ftkv::check::{Anomalies, Anomaly};
 use ftkv::protocol::config::{validate_vnodes, AntiEntropy, Config, Replication};
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
@@ -57,7 +57,8 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
         let _ = writeln!(out, "no anomaly that must be zero");
         Ok(ExitCode::SUCCESS)
     } else {
-        let _ = writeln!(out, "must-be-zero anomalies found: {}", bad.join(", "));
+        let names: Vec<&str> = bad.iter().map(|a| a.name()).collect();
+        let _ = writeln!(out, "must-be-zero anomalies found: {}", names.join(", "));
         Ok(ExitCode::from(1))
     }
 }
@@ -81,8 +82,8 @@ struct ProfileTotals {
 
 impl ProfileTotals {
     /// `field`'s count and its rate per 1,000 operations.
-    fn count(&self, field: &str) -> (u64, f64) {
-        let count = self.anomalies.get(field).copied().unwrap_or(0);
+    fn count(&self, field: Anomaly) -> (u64, f64) {
+        let count = self.anomalies.get(field.name()).copied().unwrap_or(0);
         (count, count as f64 * 1000.0 / self.ops.max(1) as f64)
     }
 }
@@ -165,7 +166,7 @@ pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String>
     let failed = results
         .iter()
         .flat_map(|(_, totals)| totals)
-        .any(|t| Anomalies::FIELDS.iter().any(|f| violated(t, f)));
+        .any(|t| Anomaly::ALL.into_iter().any(|f| violated(t, f)));
     let json = match (args.json, args.compare.is_empty()) {
         (false, true) => {
             print_table(out, &results[0].1, seeds, first, &results[0].0);
@@ -214,7 +215,7 @@ fn parse_profiles(names: &[String]) -> Result<Vec<Profile>, String> {
 }
 
 /// Whether `field` occurred in `t` although its rules say it must not.
-fn violated(t: &ProfileTotals, field: &str) -> bool {
+fn violated(t: &ProfileTotals, field: Anomaly) -> bool {
     t.count(field).0 > 0 && t.rules.must_be_zero(field)
 }
 
@@ -244,7 +245,7 @@ fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> Pr
         };
         let (setup, _, end) = torture::plan(config, profile, *seed);
         let (link, _) = shrink::shrink(&setup, &actions_of(runs, *seed), end, field);
-        repro.insert(field, link);
+        repro.insert(field.name(), link);
     }
     let mut service = Service::default();
     for (_, r) in runs {
@@ -255,7 +256,10 @@ fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> Pr
         runs: runs.len() as u64,
         ops: runs.iter().map(|(_, r)| r.ops).sum(),
         keys: runs.iter().map(|(_, r)| r.report.keys.len() as u64).sum(),
-        anomalies: all.iter().collect(),
+        anomalies: all
+            .iter()
+            .map(|(field, count)| (field.name(), count))
+            .collect(),
         repro,
         availability: service.availability(),
         mean_latency: service.mean_latency(),
@@ -286,7 +290,7 @@ fn print_table(out: &mut String, totals: &[ProfileTotals], seeds: u64, first: u6
             "\n{}: {} runs, {} operations, {} keys checked",
             t.name, t.runs, t.ops, t.keys
         );
-        for field in Anomalies::FIELDS {
+        for field in Anomaly::ALL {
             let (count, per_k) = t.count(field);
             let rule = match (t.rules.must_be_zero(field), count) {
                 (true, 0) => "must be 0: ok",
@@ -344,14 +348,14 @@ fn print_comparison(
             }
             let _ = writeln!(out);
         };
-        for field in Anomalies::FIELDS {
-            row(field, &|t| {
+        for field in Anomaly::ALL {
+            row(field.name(), &|t| {
                 let mark = if violated(t, field) { " !" } else { "" };
                 format!("{:.3}{mark}", t.count(field).1)
             });
         }
         row("non-linearizable keys", &|t| {
-            format!("{} of {}", t.count("non_linearizable_keys").0, t.keys)
+            format!("{} of {}", t.count(Anomaly::NonLinearizableKeys).0, t.keys)
         });
         row("availability", &|t| {
             format!("{:.2} %", t.availability * 100.0)
@@ -360,7 +364,11 @@ fn print_comparison(
             format!("{:.2}", t.mean_latency)
         });
         for (config, t) in &columns {
-            for (field, link) in t.repro.iter().filter(|(f, _)| violated(t, f)) {
+            for (field, link) in t
+                .repro
+                .iter()
+                .filter(|(f, _)| f.parse().is_ok_and(|a| violated(t, a)))
+            {
                 let _ = writeln!(out, "  repro {field} ({config}): {link}");
             }
         }

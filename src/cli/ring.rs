@@ -16,7 +16,7 @@ pub fn ring(
     keys: u64,
     json: bool,
 ) -> Result<ExitCode, String> {
-    let load = Load::measure(peers, vnodes, keys)?;
+    let load = Load::measure(peers, vnodes, keys).map_err(|e| e.to_string())?;
     if json {
         let text = serde_json::to_string(&load).map_err(|e| e.to_string())?;
         let _ = writeln!(out, "{text}");
@@ -24,7 +24,7 @@ pub fn ring(
     }
     let mut columns = vec![load];
     if vnodes != 1 {
-        columns.push(Load::measure(peers, 1, keys)?);
+        columns.push(Load::measure(peers, 1, keys).map_err(|e| e.to_string())?);
     }
     let load = &columns[0];
     let _ = writeln!(

@@ -16,7 +16,7 @@ pub fn staleness(
     json: bool,
 ) -> Result<ExitCode, String> {
     replication.validate()?;
-    let delays = Delays::parse(delays)?;
+    let delays = Delays::parse(delays).map_err(|e| e.to_string())?;
     let config = Config {
         replication,
         ..Config::default()

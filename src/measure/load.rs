@@ -5,6 +5,8 @@
 //! replicas each peer holds about N times as many copies, spread the same
 //! way. A key *moves* when its primary changes.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use crate::protocol::address::PeerId;
@@ -40,12 +42,32 @@ pub struct Load {
     pub moved_on_leave: u32,
 }
 
+/// Why a ring was not measured: a setting out of its range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// The setting: `peers`, `vnodes` or `keys`.
+    pub name: &'static str,
+    /// Its value.
+    pub value: u64,
+    /// Its largest value (the smallest is 1).
+    pub max: u64,
+}
+
+impl fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let OutOfRange { name, value, max } = self;
+        write!(f, "{name} must be from 1 to {max}, not {value}")
+    }
+}
+
+impl std::error::Error for OutOfRange {}
+
 /// Checks 1 ≤ `value` ≤ `max`; the error names the setting.
-fn within(name: &str, value: u64, max: u64) -> Result<u64, String> {
+fn within(name: &'static str, value: u64, max: u64) -> Result<u64, OutOfRange> {
     if (1..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("{name} must be from 1 to {max}, not {value}"))
+        Err(OutOfRange { name, value, max })
     }
 }
 
@@ -60,7 +82,7 @@ impl Load {
     /// `key0..key{keys-1}`. Refuses, naming the problem, `peers` outside
     /// 1..=[`MAX_PEERS`], `vnodes` outside 1..=[`MAX_VNODES`] and `keys`
     /// outside 1..=[`MAX_KEYS`].
-    pub fn measure(peers: u64, vnodes: u64, keys: u64) -> Result<Load, String> {
+    pub fn measure(peers: u64, vnodes: u64, keys: u64) -> Result<Load, OutOfRange> {
         let peers = within("peers", peers, u64::from(MAX_PEERS))? as u32;
         let vnodes = within("vnodes", vnodes, u64::from(MAX_VNODES))? as u16;
         let keys = within("keys", keys, MAX_KEYS)? as u32;
@@ -121,16 +143,25 @@ mod tests {
     #[test]
     fn bad_input_names_the_problem() {
         assert_eq!(
-            Load::measure(0, 1, 1).unwrap_err(),
+            Load::measure(0, 1, 1).unwrap_err().to_string(),
             "peers must be from 1 to 4096, not 0"
         );
         assert_eq!(
-            Load::measure(1, 257, 1).unwrap_err(),
+            Load::measure(1, 257, 1).unwrap_err().to_string(),
             "vnodes must be from 1 to 256, not 257"
         );
         assert_eq!(
-            Load::measure(1, 1, 1_000_001).unwrap_err(),
+            Load::measure(1, 1, 1_000_001).unwrap_err().to_string(),
             "keys must be from 1 to 1000000, not 1000001"
+        );
+        let err = Load::measure(1, 0, 1).unwrap_err();
+        assert_eq!(
+            err,
+            OutOfRange {
+                name: "vnodes",
+                value: 0,
+                max: 256
+            }
         );
     }
 }

@@ -16,6 +16,7 @@
 //! 2 × high + 2), so p counts every read that answered.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Serialize;
 
@@ -45,23 +46,60 @@ pub struct Delays {
     pub high: u64,
 }
 
+/// Why a delay range was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DelaysError {
+    /// One end is no whole number.
+    NotANumber {
+        /// The range as given.
+        text: String,
+        /// The end that is not a number.
+        part: String,
+    },
+    /// The ends are not 1 ≤ LO ≤ HI ≤ [`MAX_DELAY`].
+    OutOfRange {
+        /// The range as given.
+        text: String,
+    },
+}
+
+impl fmt::Display for DelaysError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DelaysError::NotANumber { text, part } => write!(
+                f,
+                "delays `{text}`: `{part}` is not a whole number (LO..HI)"
+            ),
+            DelaysError::OutOfRange { text } => write!(
+                f,
+                "delays `{text}`: need 1 <= LO <= HI <= {MAX_DELAY} ticks"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DelaysError {}
+
 impl Delays {
     /// Parses `LO..HI` (or a single number); the error names the problem.
-    pub fn parse(text: &str) -> Result<Delays, String> {
+    pub fn parse(text: &str) -> Result<Delays, DelaysError> {
         let (low, high) = text.split_once("..").unwrap_or((text, text));
         let number = |s: &str| {
             s.trim()
                 .parse::<u64>()
-                .map_err(|_| format!("delays `{text}`: `{s}` is not a whole number (LO..HI)"))
+                .map_err(|_| DelaysError::NotANumber {
+                    text: text.to_owned(),
+                    part: s.to_owned(),
+                })
         };
         let delays = Delays {
             low: number(low)?,
             high: number(high)?,
         };
         if delays.low < 1 || delays.high > MAX_DELAY || delays.low > delays.high {
-            return Err(format!(
-                "delays `{text}`: need 1 <= LO <= HI <= {MAX_DELAY} ticks"
-            ));
+            return Err(DelaysError::OutOfRange {
+                text: text.to_owned(),
+            });
         }
         Ok(delays)
     }
@@ -261,7 +299,7 @@ mod tests {
     fn delays_parse_and_name_the_problem() {
         assert_eq!(delays("2..9"), Delays { low: 2, high: 9 });
         assert_eq!(delays("4"), Delays { low: 4, high: 4 });
-        let err = |text| Delays::parse(text).unwrap_err();
+        let err = |text| Delays::parse(text).unwrap_err().to_string();
         assert_eq!(
             err("0..3"),
             "delays `0..3`: need 1 <= LO <= HI <= 100 ticks"
@@ -277,6 +315,13 @@ mod tests {
         assert_eq!(
             err("1..x"),
             "delays `1..x`: `x` is not a whole number (LO..HI)"
+        );
+        assert_eq!(
+            Delays::parse(" 3..y").unwrap_err(),
+            DelaysError::NotANumber {
+                text: " 3..y".into(),
+                part: "y".into()
+            }
         );
     }
 

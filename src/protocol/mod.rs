@@ -8,6 +8,7 @@ pub mod anti_entropy;
 pub mod config;
 pub mod coordinator;
 pub mod event;
+pub mod event_text;
 pub mod membership;
 pub mod merkle;
 pub mod message;

@@ -54,17 +54,13 @@ impl SimOptions {
     }
 
     fn validate(&self) -> Result<(), SimError> {
-        let bad = |what: &str| Err(SimError::BadOption(what.to_owned()));
         let t = &self.config;
         let m = &t.membership;
         if !(1..=MAX_PEERS).contains(&self.peers) {
             return Err(SimError::PeerCount(self.peers));
         }
         if !(1..=MAX_FANOUT).contains(&m.fanout) {
-            return bad(&format!(
-                "fanout must be from 1 to {MAX_FANOUT}, not {}",
-                m.fanout
-            ));
+            return Err(SimError::Fanout(m.fanout));
         }
         let timings = [
             ("t_fail", m.t_fail),
@@ -78,18 +74,16 @@ impl SimOptions {
         ];
         for (name, value) in timings {
             if !(1..=MAX_TIMING).contains(&value) {
-                return bad(&format!(
-                    "{name} must be from 1 to {MAX_TIMING} ticks, not {value}"
-                ));
+                return Err(SimError::Timing { name, value });
             }
         }
-        t.replication.validate().or_else(|e| bad(&e))?;
-        t.validate_ring(self.peers).or_else(|e| bad(&e))?;
+        t.replication.validate().map_err(SimError::Config)?;
+        t.validate_ring(self.peers).map_err(SimError::Config)?;
         if m.t_remove <= m.t_fail {
-            return bad(&format!(
-                "t_remove ({}) must be longer than t_fail ({})",
-                m.t_remove, m.t_fail
-            ));
+            return Err(SimError::RemoveNotAfterFail {
+                t_remove: m.t_remove,
+                t_fail: m.t_fail,
+            });
         }
         Ok(())
     }
@@ -100,16 +94,64 @@ impl SimOptions {
 pub enum SimError {
     /// The peer count is outside 1..=[`MAX_PEERS`].
     PeerCount(u32),
-    /// An option is out of range.
-    BadOption(String),
+    /// The gossip fanout is outside 1..=[`MAX_FANOUT`].
+    Fanout(u32),
+    /// A timing option is outside 1..=[`MAX_TIMING`] ticks.
+    Timing {
+        /// The option's name (`t_fail`, `op_timeout`, …).
+        name: &'static str,
+        /// Its value.
+        value: u64,
+    },
+    /// The replication or the ring settings do not fit (in the settings'
+    /// own words).
+    Config(String),
+    /// `t_remove` is not longer than `t_fail`.
+    RemoveNotAfterFail {
+        /// The removal timeout.
+        t_remove: u64,
+        /// The suspicion timeout.
+        t_fail: u64,
+    },
     /// There is no such peer.
     UnknownPeer(PeerId),
     /// The peer must be alive for this.
     NotAlive(PeerId),
     /// The peer must have failed for this.
     NotFailed(PeerId),
-    /// The key or value is not acceptable.
-    BadInput(String),
+    /// A key or value is empty.
+    Empty(&'static str),
+    /// A key or value is longer than its limit.
+    TooLong {
+        /// `key` or `value`.
+        what: &'static str,
+        /// Its limit in bytes.
+        max: usize,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A key or value holds a control character.
+    ControlCharacter {
+        /// `key` or `value`.
+        what: &'static str,
+        /// The character.
+        found: char,
+        /// Its byte offset.
+        at: usize,
+    },
+    /// A create or update came without a value.
+    NoValue(OpKind),
+    /// A link from a peer to itself.
+    SelfLink(PeerId),
+    /// A loss over 100 %.
+    Loss(u8),
+    /// A delay outside 1..=[`MAX_DELAY`] ticks.
+    Delay(u64),
+    /// No peer is alive to act on.
+    NoLivePeer {
+        /// The tick it was asked at.
+        tick: u64,
+    },
     /// No message with this send order is in flight at this tick.
     NotInFlight {
         /// The message's send order asked for.
@@ -123,11 +165,39 @@ impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SimError::PeerCount(n) => write!(f, "a cluster has 1 to {MAX_PEERS} peers, not {n}"),
-            SimError::BadOption(what) => write!(f, "bad option: {what}"),
+            SimError::Fanout(n) => {
+                write!(f, "bad option: fanout must be from 1 to {MAX_FANOUT}, not {n}")
+            }
+            SimError::Timing { name, value } => write!(
+                f,
+                "bad option: {name} must be from 1 to {MAX_TIMING} ticks, not {value}"
+            ),
+            SimError::Config(what) => write!(f, "bad option: {what}"),
+            SimError::RemoveNotAfterFail { t_remove, t_fail } => write!(
+                f,
+                "bad option: t_remove ({t_remove}) must be longer than t_fail ({t_fail})"
+            ),
             SimError::UnknownPeer(id) => write!(f, "no peer {id} in this cluster"),
             SimError::NotAlive(id) => write!(f, "peer {id} is not alive"),
             SimError::NotFailed(id) => write!(f, "peer {id} has not failed"),
-            SimError::BadInput(what) => f.write_str(what),
+            SimError::Empty(what) => write!(f, "the {what} must not be empty"),
+            SimError::TooLong { what, max, len } => {
+                write!(f, "a {what} is at most {max} bytes, not {len}")
+            }
+            SimError::ControlCharacter { what, found, at } => write!(
+                f,
+                "a {what} must not hold control characters, and this one holds U+{:04X} at byte {at}",
+                u32::from(*found)
+            ),
+            SimError::NoValue(op) => write!(f, "{} needs a value", op.word()),
+            SimError::SelfLink(id) => {
+                write!(f, "a link joins two different peers, not {id} to itself")
+            }
+            SimError::Loss(percent) => write!(f, "a loss is 0 to 100 %, not {percent}"),
+            SimError::Delay(ticks) => write!(f, "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"),
+            SimError::NoLivePeer { tick } => {
+                write!(f, "no live peer left at tick {tick} to act on")
+            }
             SimError::NotInFlight { seq, tick } => {
                 write!(f, "no message {seq} is in flight at tick {tick}")
             }
@@ -351,9 +421,7 @@ impl Sim {
         self.check(from)?;
         self.check(to)?;
         if from == to {
-            return Err(SimError::BadInput(format!(
-                "a link joins two different peers, not {from} to itself"
-            )));
+            return Err(SimError::SelfLink(from));
         }
         Ok(())
     }
@@ -416,13 +484,14 @@ impl Sim {
         check_text("key", key, MAX_KEY_BYTES)?;
         match (op, value) {
             (OpKind::Create | OpKind::Update, None) => {
-                return Err(SimError::BadInput(format!("{} needs a value", op.word())));
+                return Err(SimError::NoValue(op));
             }
             (_, Some(v)) if v.len() > MAX_VALUE_BYTES => {
-                return Err(SimError::BadInput(format!(
-                    "a value is at most {MAX_VALUE_BYTES} bytes, not {}",
-                    v.len()
-                )));
+                return Err(SimError::TooLong {
+                    what: "value",
+                    max: MAX_VALUE_BYTES,
+                    len: v.len(),
+                });
             }
             _ => {}
         }
@@ -510,9 +579,7 @@ impl Sim {
         percent: u8,
     ) -> Result<(), SimError> {
         if percent > 100 {
-            return Err(SimError::BadInput(format!(
-                "a loss is 0 to 100 %, not {percent}"
-            )));
+            return Err(SimError::Loss(percent));
         }
         let p = f64::from(percent) / 100.0;
         match link {
@@ -537,9 +604,7 @@ impl Sim {
     pub fn set_delay(&mut self, from: PeerId, to: PeerId, ticks: u64) -> Result<(), SimError> {
         self.check_link(from, to)?;
         if !(1..=MAX_DELAY).contains(&ticks) {
-            return Err(SimError::BadInput(format!(
-                "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"
-            )));
+            return Err(SimError::Delay(ticks));
         }
         let rule = self.network.link(from, to);
         self.network.set_link(
@@ -597,25 +662,96 @@ impl Sim {
 /// Refuses control characters (newlines, escapes) in a key or value: the
 /// dbg.log and the CLI's output print keys and values as they are, so a
 /// newline could forge a log line and an escape could drive a terminal.
-fn check_printable(what: &str, text: &str) -> Result<(), SimError> {
+fn check_printable(what: &'static str, text: &str) -> Result<(), SimError> {
     match text.char_indices().find(|(_, c)| c.is_control()) {
-        Some((at, c)) => Err(SimError::BadInput(format!(
-            "a {what} must not hold control characters, and this one holds U+{:04X} at byte {at}",
-            u32::from(c)
-        ))),
+        Some((at, found)) => Err(SimError::ControlCharacter { what, found, at }),
         None => Ok(()),
     }
 }
 
-fn check_text(what: &str, text: &str, max: usize) -> Result<(), SimError> {
+fn check_text(what: &'static str, text: &str, max: usize) -> Result<(), SimError> {
     if text.is_empty() {
-        return Err(SimError::BadInput(format!("the {what} must not be empty")));
+        return Err(SimError::Empty(what));
     }
     if text.len() > max {
-        return Err(SimError::BadInput(format!(
-            "a {what} is at most {max} bytes, not {}",
-            text.len()
-        )));
+        return Err(SimError::TooLong {
+            what,
+            max,
+            len: text.len(),
+        });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim() -> Sim {
+        Sim::new(SimOptions::new(3, 1)).unwrap()
+    }
+
+    #[test]
+    fn a_bad_option_is_refused_saying_which() {
+        let mut opts = SimOptions::new(3, 1);
+        opts.config.membership.fanout = 0;
+        let err = Sim::new(opts).unwrap_err();
+        assert_eq!(err, SimError::Fanout(0));
+        assert_eq!(
+            err.to_string(),
+            format!("bad option: fanout must be from 1 to {MAX_FANOUT}, not 0")
+        );
+        opts.config.membership.fanout = 3;
+        opts.config.op_timeout = 0;
+        assert_eq!(
+            Sim::new(opts).unwrap_err(),
+            SimError::Timing {
+                name: "op_timeout",
+                value: 0
+            }
+        );
+        opts.config.op_timeout = 10;
+        opts.config.membership.t_remove = opts.config.membership.t_fail;
+        let err = Sim::new(opts).unwrap_err();
+        assert!(matches!(err, SimError::RemoveNotAfterFail { .. }), "{err}");
+        assert!(
+            err.to_string().starts_with("bad option: t_remove ("),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_input_is_refused_saying_what() {
+        let mut sim = sim();
+        sim.run(20);
+        let (a, b) = (PeerId(0), PeerId(1));
+        assert_eq!(sim.set_loss(None, 101), Err(SimError::Loss(101)));
+        assert_eq!(sim.set_delay(a, a, 2), Err(SimError::SelfLink(a)));
+        assert_eq!(sim.set_delay(a, b, 0), Err(SimError::Delay(0)));
+        let op = |sim: &mut Sim, op, key: &str, value| sim.client_op(a, op, key, value);
+        assert_eq!(
+            op(&mut sim, OpKind::Create, "", Some("v")),
+            Err(SimError::Empty("key"))
+        );
+        assert_eq!(
+            op(&mut sim, OpKind::Update, "k", None),
+            Err(SimError::NoValue(OpKind::Update))
+        );
+        let err = op(&mut sim, OpKind::Create, "k", Some("a\u{1b}")).unwrap_err();
+        assert_eq!(
+            err,
+            SimError::ControlCharacter {
+                what: "value",
+                found: '\u{1b}',
+                at: 1
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "a value must not hold control characters, and this one holds U+001B at byte 1"
+        );
+        let long = "v".repeat(MAX_VALUE_BYTES + 1);
+        let err = op(&mut sim, OpKind::Create, "k", Some(&long)).unwrap_err();
+        assert!(matches!(err, SimError::TooLong { what: "value", .. }));
+    }
 }

@@ -7,7 +7,8 @@ pub mod profile;
 pub mod service;
 pub mod shrink;
 
-use crate::check::{self, record, Anomalies, Report};
+use crate::check::anomaly::{Anomalies, Anomaly, Report};
+use crate::check::{self, record};
 use crate::protocol::address::PeerId;
 use crate::protocol::config::{Config, Level};
 use crate::protocol::op::OpKind;
@@ -168,7 +169,7 @@ pub fn check_session(session: &Session) -> Report {
     let mut report = check::check(history, snapshot.as_ref(), BUDGET);
     for (tick, by, member) in record::live_peers_removed(session.log().events()) {
         report.record(
-            "live_peer_removed",
+            Anomaly::LivePeerRemoved,
             &member.to_string(),
             tick,
             format!("{by} removed {member}, which never failed"),
@@ -214,7 +215,7 @@ pub fn rules_for(session: &Session) -> Rules {
 }
 
 /// The anomalies in `anomalies` that `rules` say must never show.
-pub fn violations(rules: Rules, anomalies: &Anomalies) -> Vec<&'static str> {
+pub fn violations(rules: Rules, anomalies: &Anomalies) -> Vec<Anomaly> {
     anomalies
         .iter()
         .filter(|&(field, count)| count > 0 && rules.must_be_zero(field))
@@ -275,19 +276,25 @@ mod tests {
             lost_write: 1,
             ..Anomalies::default()
         };
-        assert_eq!(violations(classic(Profile::Crash), &lost), ["lost_write"]);
+        assert_eq!(
+            violations(classic(Profile::Crash), &lost),
+            [Anomaly::LostWrite]
+        );
         assert!(violations(classic(Profile::CrashHeavy), &lost).is_empty());
         let stale = Anomalies {
             stale_read: 2,
             ..Anomalies::default()
         };
-        assert_eq!(violations(classic(Profile::None), &stale), ["stale_read"]);
+        assert_eq!(
+            violations(classic(Profile::None), &stale),
+            [Anomaly::StaleRead]
+        );
         assert!(violations(classic(Profile::Partitions), &stale).is_empty());
     }
 
     #[test]
     fn shrinking_keeps_the_anomaly_with_fewer_requests() {
-        let field = "failed_write_visible";
+        let field = Anomaly::FailedWriteVisible;
         let (seed, r) = (0..20)
             .map(|seed| (seed, run(Profile::Drops, seed)))
             .find(|(_, r)| r.report.anomalies.get(field) > 0)

@@ -2,6 +2,7 @@
 //! each one injects for a given N, and which anomalies a run of it must
 //! never show under a given replication.
 
+use crate::check::anomaly::Anomaly;
 use crate::protocol::address::PeerId;
 use crate::protocol::config::Replication;
 use crate::scenario::{Action, Timed};
@@ -125,31 +126,31 @@ impl Rules {
         }
     }
 
-    /// Whether `field` (an anomaly name) must be zero in every run. With
+    /// Whether anomaly `field` must be zero in every run. With
     /// no faults every anomaly must be zero, except what quorums that do
     /// not meet give up: fresh reads when R + W ≤ N (a read may ask only
     /// replicas the write has not reached yet), and linearizability too
     /// when 2W ≤ N (two concurrent creates may both be acknowledged).
-    pub fn must_be_zero(&self, field: &str) -> bool {
+    pub fn must_be_zero(&self, field: Anomaly) -> bool {
         let (profile, rep) = (self.profile, self.replication);
         match field {
-            "resurrected_delete"
-            | "create_overwrote"
-            | "over_replicated_end"
-            | "under_replicated_end"
-            | "divergent_end" => true,
-            "lost_write" => profile != Profile::CrashHeavy,
-            "live_peer_removed" => !matches!(
+            Anomaly::ResurrectedDelete
+            | Anomaly::CreateOverwrote
+            | Anomaly::OverReplicatedEnd
+            | Anomaly::UnderReplicatedEnd
+            | Anomaly::DivergentEnd => true,
+            Anomaly::LostWrite => profile != Profile::CrashHeavy,
+            Anomaly::LivePeerRemoved => !matches!(
                 profile,
                 Profile::Partitions | Profile::Isolate | Profile::Delays | Profile::Mixed
             ),
-            "stale_read" | "stale_not_found" | "read_regression" => {
+            Anomaly::StaleRead | Anomaly::StaleNotFound | Anomaly::ReadRegression => {
                 profile == Profile::None && rep.reads_meet_writes()
             }
-            "non_linearizable_keys" => {
+            Anomaly::NonLinearizableKeys => {
                 profile == Profile::None && rep.reads_meet_writes() && rep.writes_meet_writes()
             }
-            _ => profile == Profile::None,
+            Anomaly::UnknownKeys | Anomaly::FailedWriteVisible => profile == Profile::None,
         }
     }
 }
@@ -358,8 +359,12 @@ mod tests {
     #[test]
     fn quorum_promises_follow_the_replication() {
         let rules = |profile, n, r, w| Rules::new(profile, Replication { n, r, w });
-        let reads = ["stale_read", "stale_not_found", "read_regression"];
-        for field in reads.into_iter().chain(["non_linearizable_keys"]) {
+        let reads = [
+            Anomaly::StaleRead,
+            Anomaly::StaleNotFound,
+            Anomaly::ReadRegression,
+        ];
+        for field in reads.into_iter().chain([Anomaly::NonLinearizableKeys]) {
             assert!(rules(Profile::None, 3, 2, 2).must_be_zero(field), "{field}");
             assert!(rules(Profile::None, 5, 3, 3).must_be_zero(field), "{field}");
             assert!(rules(Profile::None, 3, 1, 3).must_be_zero(field), "{field}");
@@ -380,16 +385,20 @@ mod tests {
         for field in reads {
             assert!(rules(Profile::None, 3, 3, 1).must_be_zero(field), "{field}");
         }
-        assert!(!rules(Profile::None, 3, 3, 1).must_be_zero("non_linearizable_keys"));
+        assert!(!rules(Profile::None, 3, 3, 1).must_be_zero(Anomaly::NonLinearizableKeys));
         for weak in [
             rules(Profile::None, 3, 1, 1),
             rules(Profile::Crash, 5, 1, 1),
         ] {
-            for field in ["lost_write", "resurrected_delete", "divergent_end"] {
+            for field in [
+                Anomaly::LostWrite,
+                Anomaly::ResurrectedDelete,
+                Anomaly::DivergentEnd,
+            ] {
                 assert!(weak.must_be_zero(field), "{field} {weak:?}");
             }
         }
-        assert!(rules(Profile::None, 3, 1, 1).must_be_zero("failed_write_visible"));
-        assert!(!rules(Profile::CrashHeavy, 3, 1, 1).must_be_zero("lost_write"));
+        assert!(rules(Profile::None, 3, 1, 1).must_be_zero(Anomaly::FailedWriteVisible));
+        assert!(!rules(Profile::CrashHeavy, 3, 1, 1).must_be_zero(Anomaly::LostWrite));
     }
 }

@@ -4,6 +4,7 @@
 //! the profile planned them (a partition without its heal would show
 //! another run).
 
+use crate::check::anomaly::Anomaly;
 use crate::scenario::{Action, Setup, Timed};
 use crate::torture::{check_session, play};
 
@@ -12,7 +13,7 @@ pub const REPLAYS: u32 = 150;
 
 /// The smallest run found that still shows anomaly `field`: its link and
 /// its number of actions. `actions` must show it.
-pub fn shrink(setup: &Setup, actions: &[Timed], end: u64, field: &str) -> (String, usize) {
+pub fn shrink(setup: &Setup, actions: &[Timed], end: u64, field: Anomaly) -> (String, usize) {
     let shows = |candidate: &[Timed]| {
         let session = play(setup, candidate, end);
         check_session(&session).anomalies.get(field) > 0

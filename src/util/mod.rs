@@ -1,4 +1,6 @@
-//! Helpers below every layer: strict number parsing and the seeded RNG.
+//! Helpers below every layer: strict number parsing, the seeded RNG and
+//! enums known by name.
 
 pub mod digits;
+pub mod names;
 pub mod rng;

@@ -69,6 +69,8 @@ test('bad calls are JS errors with a clear message, not crashes', () => {
   assert.throws(() => pg.create('k', 'v'), /no live peer to coordinate/, 'nobody has started at tick 0');
   pg.step(5);
   assert.throws(() => pg.create('', 'v'), /must not be empty/);
+  assert.throws(() => pg.recentEvents('', 'joins', 0, 10), /no event kind "joins"; the kinds are start, join,/);
+  assert.ok(pg.recentEvents('', 'join', 0, 10).every((e) => e.kind === 'join'));
   assert.throws(() => Playground.fromLink('nonsense', false), /share link/);
 });
 
