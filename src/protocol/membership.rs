@@ -386,6 +386,14 @@ impl Membership {
             .collect()
     }
 
+    /// The earliest tick at or after `from` at which [`Membership::tick`]
+    /// has something to do; `None` before the peer starts. Once started
+    /// it is every tick: the heartbeat goes up each tick, and the peer
+    /// view and every list gossiped or sent with a join show it.
+    pub fn next_deadline(&self, from: u64) -> Option<u64> {
+        (!self.ids.is_empty()).then_some(from)
+    }
+
     /// Whether the peer has heard from the group since it started.
     pub fn is_joined(&self) -> bool {
         self.joined

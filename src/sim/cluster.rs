@@ -7,6 +7,12 @@
 //! delivers every message due, in (delivery tick, sequence) order, and lets
 //! each live peer tick, in id order. Nothing else decides anything: the same
 //! options and actions give the same events on every platform.
+//!
+//! A peer ticks only when it has work: the simulation keeps each peer's
+//! next deadline ([`Peer::next_deadline`], asked again after every input)
+//! and skips a peer's tick before it, which changes nothing the peer does
+//! ([`Sim::set_wake_every_tick`] ticks every live peer every tick instead,
+//! to check that).
 
 use std::fmt;
 
@@ -168,6 +174,10 @@ pub struct Sim {
     pending: Vec<Event>,
     next_trans: u64,
     outbox: Out,
+    /// Each peer's next deadline as it last reported it, by peer id.
+    deadlines: Vec<Option<u64>>,
+    /// Whether every live peer ticks every tick, deadline or not.
+    wake_every_tick: bool,
 }
 
 impl Sim {
@@ -191,6 +201,8 @@ impl Sim {
             pending: Vec::new(),
             next_trans: 1,
             outbox: Out::default(),
+            deadlines: vec![None; opts.peers as usize],
+            wake_every_tick: false,
         })
     }
 
@@ -235,6 +247,10 @@ impl Sim {
             self.flush(m.to);
         }
         for i in 0..self.slots.len() {
+            let due = self.deadlines[i].is_some_and(|at| at <= now);
+            if !due && !self.wake_every_tick {
+                continue;
+            }
             let id = PeerId(i as u32);
             match self.live_peer(id) {
                 Some((peer, out)) => peer.on_tick(now, out),
@@ -243,6 +259,13 @@ impl Sim {
             self.flush(id);
         }
         self.now += 1;
+    }
+
+    /// Ticks every live peer every tick when `on`, whatever its deadline;
+    /// by default a peer ticks only at its deadlines. Both give the same
+    /// events: this is there to check that they do.
+    pub fn set_wake_every_tick(&mut self, on: bool) {
+        self.wake_every_tick = on;
     }
 
     fn start_peer(&mut self, i: usize) {
@@ -279,9 +302,13 @@ impl Sim {
     }
 
     /// Sends what a peer produced and records its events, leaving the
-    /// output empty (its buffers kept) for the next input.
+    /// output empty (its buffers kept) for the next input, and notes the
+    /// peer's next deadline after that input.
     fn flush(&mut self, from: PeerId) {
         let now = self.now;
+        if let Some(slot) = self.slots.get(from.0 as usize) {
+            self.deadlines[from.0 as usize] = slot.peer.as_ref().and_then(Peer::next_deadline);
+        }
         for kind in self.outbox.events.drain(..) {
             self.pending.push(Event {
                 tick: now,
@@ -533,6 +560,18 @@ impl Sim {
         Ok(())
     }
 
+    /// Loses messages everywhere at random with probability `p`, from 0
+    /// (no loss) to 1 (every message).
+    pub fn set_drop_prob(&mut self, p: f64) -> Result<(), SimError> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(SimError::BadInput(format!(
+                "a drop probability is 0 to 1, not {p}"
+            )));
+        }
+        self.network.set_drop_prob(p);
+        Ok(())
+    }
+
     /// Makes messages on the directed link `from → to` take `ticks` ticks.
     pub fn set_delay(&mut self, from: PeerId, to: PeerId, ticks: u64) -> Result<(), SimError> {
         self.check_link(from, to)?;
@@ -586,11 +625,6 @@ impl Sim {
     /// The emulated network.
     pub fn network(&self) -> &Network {
         &self.network
-    }
-
-    /// The emulated network, to set drops, delays and partitions.
-    pub fn network_mut(&mut self) -> &mut Network {
-        &mut self.network
     }
 }
 
