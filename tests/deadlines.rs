@@ -99,7 +99,7 @@ fn same_peers(sims: &[Sim; 2]) -> Result<(), String> {
         if a.membership().view(now) != b.membership().view(now) {
             return Err(format!("{id}: membership view"));
         }
-        if a.membership().heartbeat() != b.membership().heartbeat() {
+        if a.membership().heartbeat(now) != b.membership().heartbeat(now) {
             return Err(format!("{id}: heartbeat"));
         }
         if !a.store().keys().eq(b.store().keys()) {

@@ -72,6 +72,12 @@ impl Peer {
         self.store = store;
     }
 
+    /// Fails the peer at tick `now`, before that tick runs: its state is
+    /// frozen as ticking every tick until then would have left it.
+    pub fn fail(&mut self, now: u64) {
+        self.membership.stop(now);
+    }
+
     /// Takes the stored keys out of a failed peer, to restore them.
     pub fn take_store(&mut self) -> Store {
         std::mem::take(&mut self.store)
@@ -427,8 +433,17 @@ mod tests {
         peer.start(3, &mut out);
         assert_eq!(peer.next_deadline(), Some(3), "its start tick is to come");
         peer.on_tick(3, &mut out);
-        // The heartbeat goes up every tick.
-        assert_eq!(peer.next_deadline(), Some(4));
+        // Alone and not in a group: nothing until it asks to join again.
+        let retry = 3 + Config::default().membership.join_retry;
+        assert_eq!(peer.next_deadline(), Some(retry));
+        let mut out = Out::default();
+        for now in 4..retry {
+            peer.on_tick(now, &mut out);
+        }
+        assert!(out.sends.is_empty() && out.events.is_empty());
+        assert_eq!(peer.membership().heartbeat(retry), retry - 3);
+        peer.on_tick(retry, &mut out);
+        assert_eq!(out.sends.len(), 1, "the join request");
     }
 
     #[test]

@@ -393,6 +393,9 @@ impl Sim {
         let slot = &mut self.slots[id.0 as usize];
         slot.state = PeerState::Failed;
         slot.failed_at = self.now;
+        if let Some(peer) = &mut slot.peer {
+            peer.fail(self.now);
+        }
         self.pending.push(Event {
             tick: self.now,
             peer: id,
