@@ -831,6 +831,79 @@ mod tests {
         assert_eq!(s.next_deadline(a, retry + t().push_retry + 1, &t()), None);
     }
 
+    /// What one stabilization sent and recorded, comparable.
+    fn output(out: &mut Out) -> String {
+        let text = format!("{:?} {:?}", out.sends, out.events);
+        out.sends.clear();
+        out.events.clear();
+        text
+    }
+
+    #[test]
+    fn stabilizing_at_deadlines_only_does_what_stabilizing_every_tick_does() {
+        use crate::util::rng::SimRng;
+        for seed in 0..200 {
+            let mut rng = SimRng::new(seed, 5);
+            let timings = StoreTimings {
+                orphan_hold: 1 + u64::from(rng.below(30)),
+                push_retry: 1 + u64::from(rng.below(8)),
+                tombstone_grace: 1 + u64::from(rng.below(60)),
+            };
+            let me = PeerId(rng.below(6));
+            let mut ring = ring_of(&[0, 1, 2, 3, 4, 5]);
+            let (mut every, mut woken) = (Store::default(), Store::default());
+            let (mut a, mut b) = (Out::default(), Out::default());
+            for now in 1..300 {
+                let mut ring_changed = false;
+                let key = format!("k{}", rng.below(8));
+                let peer = PeerId(rng.below(6));
+                let version = Version {
+                    tick: now,
+                    trans: now,
+                };
+                let value = (rng.below(3) > 0).then(|| "v".to_owned());
+                let write = Stored { value, version };
+                let set = ring.replicas(&key);
+                match rng.below(40) {
+                    0 => ring_changed = ring.remove(peer),
+                    1 => ring_changed = ring.insert(peer),
+                    2..=5 => {
+                        for s in [&mut every, &mut woken] {
+                            s.apply(OpKind::Update, &key, Some(&write), set);
+                            s.apply(OpKind::Create, &key, Some(&write), set);
+                        }
+                    }
+                    6 => {
+                        for s in [&mut every, &mut woken] {
+                            s.hint(&key, &write, peer, now);
+                        }
+                    }
+                    7..=9 => {
+                        for s in [&mut every, &mut woken] {
+                            s.replicate(&ring, &key, &write, peer);
+                        }
+                    }
+                    10..=19 => {
+                        let held = every.get(&key).map(|s| s.version);
+                        for s in [&mut every, &mut woken] {
+                            if let Some(v) = held {
+                                s.confirmed(&key, peer, v);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                every.stabilize(me, &ring, ring_changed, now, &timings, &mut a);
+                let due = woken.next_deadline(me, now, &timings);
+                if ring_changed || due.is_some_and(|t| t <= now) {
+                    woken.stabilize(me, &ring, ring_changed, now, &timings, &mut b);
+                }
+                assert_eq!(output(&mut a), output(&mut b), "seed {seed}, tick {now}");
+                assert!(every.keys().eq(woken.keys()), "seed {seed}, tick {now}");
+            }
+        }
+    }
+
     #[test]
     fn a_tombstone_is_due_at_the_first_sweep_after_its_grace() {
         let ring = ring_of(&[0, 1, 2]);
