@@ -237,6 +237,7 @@ impl Peer {
     /// while nothing is due. Calling `on_tick` only at these ticks (and at
     /// the tick of each input) gives the same outputs as calling it every
     /// tick; it must be asked again after every input.
+    #[inline]
     pub fn next_deadline(&self) -> Option<u64> {
         let from = self.next_tick;
         // Before the peer starts, nothing is due.
@@ -245,6 +246,12 @@ impl Peer {
             // Nothing can be earlier (a changed ring is stabilized at once).
             return Some(from);
         }
+        Some(self.deadline_of_parts(from, membership))
+    }
+
+    /// The earliest deadline of the parts, at least `from`, when the
+    /// membership's is `membership`, later than `from`.
+    fn deadline_of_parts(&self, from: u64, membership: u64) -> u64 {
         let coordinator = self.coordinator.next_deadline(self.config.op_timeout);
         let store = self.store.next_deadline(self.id, from, &self.config.store);
         let ae = self.config.anti_entropy;
@@ -257,7 +264,6 @@ impl Peer {
             .flatten()
             .fold(membership, u64::min)
             .max(from)
-            .into()
     }
 
     /// Coordinates a client request at tick `now` as transaction `trans`.

@@ -8,11 +8,11 @@
 //! each live peer tick, in id order. Nothing else decides anything: the same
 //! options and actions give the same events on every platform.
 //!
-//! A peer ticks only when it has work: the simulation keeps each peer's
-//! next deadline ([`Peer::next_deadline`], asked again after every input)
-//! and skips a peer's tick before it, which changes nothing the peer does
-//! ([`Sim::set_wake_every_tick`] ticks every live peer every tick instead,
-//! to check that).
+//! A peer ticks only when it has work: at the tick of each of its inputs
+//! (its start, a message, a client request) and at the next deadline it
+//! reports after each tick ([`Peer::next_deadline`]). Skipping its other
+//! ticks changes nothing the peer does ([`Sim::set_wake_every_tick`] ticks
+//! every live peer every tick instead, to check that).
 
 use std::fmt;
 
@@ -174,7 +174,8 @@ pub struct Sim {
     pending: Vec<Event>,
     next_trans: u64,
     outbox: Out,
-    /// Each peer's next deadline as it last reported it, by peer id.
+    /// By peer id, the next tick the peer ticks at: the deadline it
+    /// reported after its last tick, or the tick of an input since.
     deadlines: Vec<Option<u64>>,
     /// Whether every live peer ticks every tick, deadline or not.
     wake_every_tick: bool,
@@ -244,6 +245,7 @@ impl Sim {
             if let Some((peer, out)) = self.live_peer(m.to) {
                 peer.on_message(now, m.from, m.msg, out);
             }
+            self.wake(m.to);
             self.flush(m.to);
         }
         for i in 0..self.slots.len() {
@@ -253,7 +255,10 @@ impl Sim {
             }
             let id = PeerId(i as u32);
             match self.live_peer(id) {
-                Some((peer, out)) => peer.on_tick(now, out),
+                Some((peer, out)) => {
+                    peer.on_tick(now, out);
+                    self.deadlines[i] = peer.next_deadline();
+                }
                 None => continue,
             }
             self.flush(id);
@@ -289,6 +294,7 @@ impl Sim {
             peer.restore(store);
         }
         peer.start(now, &mut self.outbox);
+        self.wake(id);
         self.flush(id);
     }
 
@@ -301,14 +307,16 @@ impl Sim {
         }
     }
 
+    /// Ticks peer `id` at the current tick, after an input: it asks for
+    /// its next deadline then (the input may have given it work).
+    fn wake(&mut self, id: PeerId) {
+        self.deadlines[id.0 as usize] = Some(self.now);
+    }
+
     /// Sends what a peer produced and records its events, leaving the
-    /// output empty (its buffers kept) for the next input, and notes the
-    /// peer's next deadline after that input.
+    /// output empty (its buffers kept) for the next input.
     fn flush(&mut self, from: PeerId) {
         let now = self.now;
-        if let Some(slot) = self.slots.get(from.0 as usize) {
-            self.deadlines[from.0 as usize] = slot.peer.as_ref().and_then(Peer::next_deadline);
-        }
         for kind in self.outbox.events.drain(..) {
             self.pending.push(Event {
                 tick: now,
@@ -482,6 +490,7 @@ impl Sim {
             };
             peer.client_op(now, request, out);
         }
+        self.wake(coordinator);
         self.flush(coordinator);
         Ok(trans)
     }
