@@ -381,7 +381,7 @@ fn ae_run(peers: u32, keys: u32, mode: AeMode) -> ([[f64; 2]; 3], Option<u64>) {
         let [first, second] = [set.as_slice()[0], set.as_slice()[1]];
         sim.set_loss(Some((first, second)), 100).expect("peers");
         let _ = sim.client_op(first, OpKind::Update, key, Some("w"));
-        sim.network_mut().heal_all();
+        sim.heal();
     }
     // The lost requests would have arrived a tick later: healed is the
     // first tick with no stale copy after the others got the update.

@@ -31,7 +31,7 @@ fn scenario_with(seed: u64, peers: u32, config: Config, loss: f64) -> (Sim, Even
     let mut sim = Sim::new(options).unwrap();
     let mut rng = SimRng::new(seed, 1000);
     sim.run(u64::from(peers / 4) + 40);
-    sim.network_mut().set_drop_prob(loss);
+    sim.set_drop_prob(loss).unwrap();
     for k in 0..40 {
         let alive = sim.alive_peers();
         let coordinator = alive[rng.below(alive.len() as u32) as usize];
@@ -78,7 +78,7 @@ fn scenario_with(seed: u64, peers: u32, config: Config, loss: f64) -> (Sim, Even
         }
         sim.run(80);
     }
-    sim.network_mut().set_drop_prob(0.0);
+    sim.set_drop_prob(0.0).unwrap();
     sim.run(100);
     let mut log = EventLog::new();
     log.record(&mut sim);
@@ -273,11 +273,7 @@ fn a_healed_partition_merges_the_two_sides_again() {
         let mut sim = Sim::new(SimOptions::new(12, seed)).unwrap();
         sim.run(40);
         let (left, right): (Vec<PeerId>, Vec<PeerId>) = (0..12).map(PeerId).partition(|p| p.0 < 6);
-        for &a in &left {
-            for &b in &right {
-                sim.network_mut().cut(a, b);
-            }
-        }
+        sim.partition(&left).unwrap();
         sim.run(80);
         let view = |sim: &Sim, id: PeerId| -> BTreeSet<PeerId> {
             sim.peer(id)
@@ -298,11 +294,7 @@ fn a_healed_partition_merges_the_two_sides_again() {
                 );
             }
         }
-        for &a in &left {
-            for &b in &right {
-                sim.network_mut().heal(a, b);
-            }
-        }
+        sim.heal();
         sim.run(120);
         let all: BTreeSet<PeerId> = (0..12).map(PeerId).collect();
         for id in 0..12 {

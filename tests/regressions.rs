@@ -4,13 +4,17 @@
 
 mod common;
 
+use std::rc::Rc;
+
 use ftkv::check::{record, Completion, HistOp, Reason};
 use ftkv::protocol::address::PeerId;
 use ftkv::protocol::config::Replication;
+use ftkv::protocol::message::Message;
 use ftkv::protocol::op::OpKind;
 use ftkv::protocol::ring::Ring;
 use ftkv::scenario::{Action, Session, Setup};
 use ftkv::sim::cluster::{Sim, SimOptions};
+use ftkv::sim::network::{Network, Sent};
 use ftkv::torture::{self, Profile, Rules};
 
 use common::op;
@@ -174,11 +178,17 @@ fn a_partition_shorter_than_the_removal_timeout_removes_no_live_peer() {
 
 #[test]
 fn looking_at_the_network_ahead_of_time_breaks_nothing() {
+    let mut network = Network::new(6, 1);
+    assert!(network.pop_due(500).is_none(), "nothing in flight yet");
+    let gossip = Message::Gossip {
+        members: Rc::default(),
+    };
+    assert!(matches!(
+        network.send(0, PeerId(1), PeerId(2), gossip),
+        Sent::Queued { deliver_at: 1, .. }
+    ));
+    assert!(network.pop_due(1).is_some(), "a look ahead loses nothing");
     let mut sim = Sim::new(SimOptions::new(6, 1)).unwrap();
-    assert!(
-        sim.network_mut().pop_due(500).is_none(),
-        "nothing in flight yet"
-    );
     sim.run(40);
     for id in sim.alive_peers() {
         assert_eq!(sim.peer(id).unwrap().membership().ids().len(), 6);

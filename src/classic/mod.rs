@@ -251,10 +251,10 @@ impl Driver {
     pub fn act(&mut self, sim: &mut Sim) -> Result<(), SimError> {
         let now = sim.now();
         if self.test.drop_msg && now == DROP_FROM {
-            sim.network_mut().set_drop_prob(self.test.drop_prob);
+            sim.set_drop_prob(self.test.drop_prob)?;
         }
         if self.test.drop_msg && now == DROP_UNTIL {
-            sim.network_mut().set_drop_prob(0.0);
+            sim.set_drop_prob(0.0)?;
         }
         match self.test.crud {
             None if now == INSERT_TICK => self.fail_members(sim),

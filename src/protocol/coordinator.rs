@@ -360,6 +360,16 @@ impl Coordinator {
         }
     }
 
+    /// The earliest tick at which [`Coordinator::expire`] with `timeout`
+    /// fails a transaction or stops a repairing read; `None` when nothing
+    /// is pending.
+    pub fn next_deadline(&self, timeout: u64) -> Option<u64> {
+        self.pending
+            .values()
+            .map(|p| p.version.tick + timeout)
+            .min()
+    }
+
     /// How many transactions await a decision (or still repair).
     pub fn pending(&self) -> usize {
         self.pending.len()
@@ -447,6 +457,20 @@ mod tests {
             value: Some(value.into()),
             version: Version { tick, trans: 0 },
         })
+    }
+
+    #[test]
+    fn the_deadline_is_the_first_pending_timeout() {
+        let mut c = Coordinator::default();
+        assert_eq!(c.next_deadline(10), None, "nothing pending");
+        start(&mut c, (4, 1), OpKind::Create, Some("v"), 3);
+        start(&mut c, (2, 2), OpKind::Read, None, 3);
+        assert_eq!(c.next_deadline(10), Some(12));
+        assert!(expire(&mut c, 11, 10).is_empty(), "nothing before it");
+        assert_eq!(expire(&mut c, 12, 10).len(), 1, "one timeout at it");
+        assert_eq!(c.next_deadline(10), Some(14));
+        assert_eq!(expire(&mut c, 14, 10).len(), 1);
+        assert_eq!(c.next_deadline(10), None);
     }
 
     #[test]

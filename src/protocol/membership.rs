@@ -27,7 +27,7 @@ use std::rc::Rc;
 use crate::protocol::address::{PeerId, INTRODUCER};
 use crate::protocol::config::MembershipTimings;
 use crate::protocol::message::{GossipEntry, Message};
-use crate::protocol::out::{Change, Out};
+use crate::protocol::out::{next_turn, Change, Out};
 use crate::util::rng::SimRng;
 
 /// How many unanswered join requests a restarted introducer sends before
@@ -82,7 +82,14 @@ pub struct MemberView {
 pub struct Membership {
     me: PeerId,
     incarnation: u64,
+    /// The own heartbeat as of the latest input: it goes up by one every
+    /// tick from the start, but is brought up to date only when the peer
+    /// acts ([`Membership::catch_up`]), so an idle peer need not tick.
     heartbeat: u64,
+    /// The tick the peer started at.
+    started: u64,
+    /// Set once the peer failed: its state is frozen as it was then.
+    stopped: bool,
     joined: bool,
     last_join_req: u64,
     join_attempts: u32,
@@ -109,6 +116,8 @@ impl Membership {
             me,
             incarnation,
             heartbeat: 0,
+            started: 0,
+            stopped: false,
             joined: false,
             last_join_req: 0,
             join_attempts: 0,
@@ -140,6 +149,7 @@ impl Membership {
 
     /// Starts the peer at tick `now`: it adds itself and asks to join.
     pub fn start(&mut self, now: u64, rng: &mut SimRng, out: &mut Out) {
+        self.started = now;
         let me = GossipEntry {
             id: self.me,
             incarnation: self.incarnation,
@@ -176,6 +186,7 @@ impl Membership {
         heartbeat: u64,
         out: &mut Out,
     ) {
+        self.catch_up(now);
         if !self.joined {
             // Not in a group yet: answering would found a second one.
             return;
@@ -192,6 +203,7 @@ impl Membership {
 
     /// Merges a join reply or gossip.
     pub fn on_list(&mut self, now: u64, entries: &[GossipEntry], out: &mut Out) {
+        self.catch_up(now);
         self.joined = true;
         for &entry in entries {
             // Hot path: a listed member with the same incarnation (so not
@@ -260,6 +272,7 @@ impl Membership {
 
     /// One tick: heartbeat, join retry, failure detection, gossip.
     pub fn tick(&mut self, now: u64, rng: &mut SimRng, out: &mut Out) {
+        self.catch_up(now);
         self.heartbeat += 1;
         let (heartbeat, me) = (self.heartbeat, self.me);
         let mine = self.slot(me);
@@ -284,6 +297,45 @@ impl Membership {
             }
             self.probe_removed(now, &live, rng, out);
         }
+    }
+
+    /// Brings the own heartbeat and entry to where ticking every tick
+    /// before `now` would have left them (each tick bumps the heartbeat
+    /// and refreshes the entry): call it before any input at `now`.
+    #[inline]
+    pub fn catch_up(&mut self, now: u64) {
+        // The common case, a peer ticked at the tick before: up to date.
+        if now > self.started + self.heartbeat && !self.stopped {
+            self.heartbeat = now - self.started;
+            let mine = &mut self.slots[self.me.0 as usize];
+            mine.heartbeat = self.heartbeat;
+            mine.updated_at = now - 1;
+        }
+    }
+
+    /// Freezes the state as it is at `now`: the peer failed.
+    pub fn stop(&mut self, now: u64) {
+        self.catch_up(now);
+        self.stopped = true;
+    }
+
+    /// The own heartbeat and the tick of its last increase at `now`, before
+    /// that tick runs, as ticking every tick since the start gives them
+    /// (as they were when it failed, once stopped).
+    fn own(&self, now: u64) -> (u64, u64) {
+        if self.stopped || now <= self.started {
+            return (self.heartbeat, self.slots[self.me.0 as usize].updated_at);
+        }
+        (now - self.started, now - 1)
+    }
+
+    /// Member `id`'s slot at `now`, the own one brought up to date.
+    fn slot_at(&self, id: PeerId, now: u64) -> Slot {
+        let mut slot = self.slots[id.0 as usize];
+        if id == self.me && slot.is_listed() {
+            (slot.heartbeat, slot.updated_at) = self.own(now);
+        }
+        slot
     }
 
     /// Every `t_remove` ticks (staggered by id), sends the list to one
@@ -386,20 +438,42 @@ impl Membership {
             .collect()
     }
 
+    /// The earliest tick at or after `from` at which [`Membership::tick`]
+    /// has something to do; `None` before the peer starts. The heartbeat
+    /// goes up every tick, but [`Membership::catch_up`] makes that up, so
+    /// it is: every tick while another member is listed (a live one is
+    /// gossiped to, a suspected one told this peer is alive); the next
+    /// join request while not in a group (alone on its list); the next
+    /// probe of a removed peer while alone in its group.
+    #[inline]
+    pub fn next_deadline(&self, from: u64) -> Option<u64> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        if !self.joined {
+            return Some(from.max(self.last_join_req + self.timings.join_retry));
+        }
+        if self.ids.len() > 1 {
+            return Some(from);
+        }
+        Some(next_turn(from, self.timings.t_remove, u64::from(self.me.0)))
+    }
+
     /// Whether the peer has heard from the group since it started.
     pub fn is_joined(&self) -> bool {
         self.joined
     }
 
-    /// This peer's own heartbeat.
-    pub fn heartbeat(&self) -> u64 {
-        self.heartbeat
+    /// This peer's own heartbeat at `now`, before that tick runs (as it
+    /// was when the peer failed, once it has).
+    pub fn heartbeat(&self, now: u64) -> u64 {
+        self.own(now).0
     }
 
     /// Whether `id` is on the list but silent for `t_fail` ticks or more at
     /// `now`: suspected, not yet removed.
     pub fn suspects(&self, id: PeerId, now: u64) -> bool {
-        self.ids.binary_search(&id).is_ok() && !self.is_live(&self.slots[id.0 as usize], now)
+        self.ids.binary_search(&id).is_ok() && !self.is_live(&self.slot_at(id, now), now)
     }
 
     /// The ids on the list, sorted, this peer included.
@@ -412,7 +486,7 @@ impl Membership {
         self.ids
             .iter()
             .map(|&id| {
-                let m = self.slots[id.0 as usize];
+                let m = self.slot_at(id, now);
                 MemberView {
                     id,
                     incarnation: m.incarnation,

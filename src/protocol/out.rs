@@ -2,6 +2,11 @@
 //! request): one [`Out`] that its parts — membership, store, coordinator —
 //! all write into, so a test can assert a part's or a peer's exact output
 //! for one input, and the simulation collects it in one place.
+//!
+//! Beside its output, a peer tells when it next has work of its own
+//! ([`crate::protocol::peer::Peer::next_deadline`]): each part reports the
+//! earliest tick its periodic work is due, and [`next_turn`] finds the
+//! ticks of work done in turns (every `period` ticks, staggered by id).
 
 use crate::protocol::address::PeerId;
 use crate::protocol::event::EventKind;
@@ -45,5 +50,33 @@ impl Out {
     /// Notes a membership change for the peer to apply.
     pub fn change(&mut self, change: Change) {
         self.changes.push(change);
+    }
+}
+
+/// The first tick at or after `from` that is a turn of a peer whose turns
+/// are the ticks `t` with `(t + offset) % period == 0`.
+pub fn next_turn(from: u64, period: u64, offset: u64) -> u64 {
+    let phase = (from + offset) % period;
+    match phase {
+        0 => from,
+        _ => from + (period - phase),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_turn_is_the_first_tick_on_or_after_from_in_phase() {
+        for period in 1..20 {
+            for offset in 0..40 {
+                for from in 0..60 {
+                    let turn = next_turn(from, period, offset);
+                    let first = (from..).find(|t| (t + offset) % period == 0);
+                    assert_eq!(Some(turn), first, "{from} {period} {offset}");
+                }
+            }
+        }
     }
 }

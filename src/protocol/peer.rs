@@ -3,6 +3,12 @@
 //! tick, a message or a client request plus `now`, and it and its parts
 //! write messages to send and events to record into one [`Out`]. No clock,
 //! no I/O, and its randomness is its own seeded stream.
+//!
+//! Beside its output, a peer says when it next has work of its own
+//! ([`Peer::next_deadline`], like quinn's `poll_timeout`): each part reports
+//! its next deadline and the peer takes the earliest, so a driver may call
+//! [`Peer::on_tick`] only at the peer's deadlines (and after its inputs)
+//! instead of every tick, with the very same outputs.
 
 use std::rc::Rc;
 
@@ -32,6 +38,10 @@ pub struct Peer {
     store: Store,
     coordinator: Coordinator,
     rng: SimRng,
+    /// The earliest tick whose [`Peer::on_tick`] is still to come: the tick
+    /// of the latest input (inputs at a tick come before that tick's
+    /// `on_tick`), or the one after the latest `on_tick`.
+    next_tick: u64,
 }
 
 impl Peer {
@@ -51,6 +61,7 @@ impl Peer {
             store: Store::default(),
             coordinator: Coordinator::new(config.replication, config.read_repair),
             rng: SimRng::new(seed, stream),
+            next_tick: 0,
         }
     }
 
@@ -61,6 +72,12 @@ impl Peer {
         self.store = store;
     }
 
+    /// Fails the peer at tick `now`, before that tick runs: its state is
+    /// frozen as ticking every tick until then would have left it.
+    pub fn fail(&mut self, now: u64) {
+        self.membership.stop(now);
+    }
+
     /// Takes the stored keys out of a failed peer, to restore them.
     pub fn take_store(&mut self) -> Store {
         std::mem::take(&mut self.store)
@@ -68,6 +85,7 @@ impl Peer {
 
     /// Starts (or restarts) the peer at tick `now`: it asks to join.
     pub fn start(&mut self, now: u64, out: &mut Out) {
+        self.next_tick = now;
         out.record(EventKind::Started {
             incarnation: self.incarnation,
         });
@@ -77,6 +95,7 @@ impl Peer {
 
     /// Handles a message from `from` delivered at tick `now`.
     pub fn on_message(&mut self, now: u64, from: PeerId, msg: Message, out: &mut Out) {
+        self.next_tick = now;
         match msg {
             Message::JoinReq {
                 incarnation,
@@ -195,6 +214,7 @@ impl Peer {
 
     /// One tick: membership, request timeouts, stabilization.
     pub fn on_tick(&mut self, now: u64, out: &mut Out) {
+        self.next_tick = now + 1;
         self.membership.tick(now, &mut self.rng, out);
         self.apply_changes(out);
         self.coordinator.expire(now, self.config.op_timeout, out);
@@ -208,11 +228,50 @@ impl Peer {
         }
     }
 
+    /// The earliest tick at which [`Peer::on_tick`] has something to do —
+    /// send, draw from its randomness, record, or change state that
+    /// matters — given no input before then: the earliest deadline of its
+    /// parts (membership, the coordinator's timeouts, the store's pushes
+    /// and sweeps, the next anti-entropy round), never before the tick
+    /// whose `on_tick` is still to come. `None` before the peer starts and
+    /// while nothing is due. Calling `on_tick` only at these ticks (and at
+    /// the tick of each input) gives the same outputs as calling it every
+    /// tick; it must be asked again after every input.
+    #[inline]
+    pub fn next_deadline(&self) -> Option<u64> {
+        let from = self.next_tick;
+        // Before the peer starts, nothing is due.
+        let membership = self.membership.next_deadline(from)?;
+        if membership == from || self.ring_changed {
+            // Nothing can be earlier (a changed ring is stabilized at once).
+            return Some(from);
+        }
+        Some(self.deadline_of_parts(from, membership))
+    }
+
+    /// The earliest deadline of the parts, at least `from`, when the
+    /// membership's is `membership`, later than `from`.
+    fn deadline_of_parts(&self, from: u64, membership: u64) -> u64 {
+        let coordinator = self.coordinator.next_deadline(self.config.op_timeout);
+        let store = self.store.next_deadline(self.id, from, &self.config.store);
+        let ae = self.config.anti_entropy;
+        let round = match self.membership.is_joined() {
+            true => anti_entropy::next_round(self.id, &self.ring, from, ae),
+            false => None,
+        };
+        [coordinator, store, round]
+            .into_iter()
+            .flatten()
+            .fold(membership, u64::min)
+            .max(from)
+    }
+
     /// Coordinates a client request at tick `now` as transaction `trans`.
     /// `value` is written by create and update, and ignored otherwise.
     /// With hinted handoff, a home replica this peer suspects is skipped and
     /// a substitute asked instead (see [`Peer::substitutes`]).
     pub fn client_op(&mut self, now: u64, request: Invocation<'_>, out: &mut Out) {
+        self.next_tick = now;
         let Invocation { trans, op, key, .. } = request;
         let replicas = self.ring.replicas(key);
         let (homes, substitutes) = self.substitutes(now, key, replicas);
@@ -370,6 +429,27 @@ mod tests {
         let mut peer = Peer::new(PeerId(id), 1, 4, 7, Config::default());
         peer.start(0, &mut Out::default());
         peer
+    }
+
+    #[test]
+    fn a_peer_has_no_deadline_before_it_starts_and_then_the_next_tick() {
+        let mut peer = Peer::new(PeerId(1), 1, 4, 7, Config::default());
+        assert_eq!(peer.next_deadline(), None, "not started");
+        let mut out = Out::default();
+        peer.start(3, &mut out);
+        assert_eq!(peer.next_deadline(), Some(3), "its start tick is to come");
+        peer.on_tick(3, &mut out);
+        // Alone and not in a group: nothing until it asks to join again.
+        let retry = 3 + Config::default().membership.join_retry;
+        assert_eq!(peer.next_deadline(), Some(retry));
+        let mut out = Out::default();
+        for now in 4..retry {
+            peer.on_tick(now, &mut out);
+        }
+        assert!(out.sends.is_empty() && out.events.is_empty());
+        assert_eq!(peer.membership().heartbeat(retry), retry - 3);
+        peer.on_tick(retry, &mut out);
+        assert_eq!(out.sends.len(), 1, "the join request");
     }
 
     #[test]

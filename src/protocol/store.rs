@@ -40,7 +40,7 @@ use crate::protocol::config::StoreTimings;
 use crate::protocol::event::EventKind;
 use crate::protocol::message::{Message, Stored};
 use crate::protocol::op::{OpKind, Version};
-use crate::protocol::out::Out;
+use crate::protocol::out::{next_turn, Out};
 use crate::protocol::ring::{key_position, ReplicaSet, Ring};
 
 /// Ticks between two sweeps of a peer's entries for copies to drop and
@@ -172,8 +172,17 @@ impl Oldest {
     /// Whether some orphan may be past its hold or some tombstone past its
     /// grace at `now`.
     fn any_due(&self, now: u64, t: &StoreTimings) -> bool {
-        now >= self.orphan.saturating_add(t.orphan_hold)
-            || now >= self.tombstone.saturating_add(t.tombstone_grace)
+        self.due(t).is_some_and(|due| now >= due)
+    }
+
+    /// The first tick at which some orphan may be past its hold or some
+    /// tombstone past its grace; `None` when there is neither.
+    fn due(&self, t: &StoreTimings) -> Option<u64> {
+        let due = self
+            .orphan
+            .saturating_add(t.orphan_hold)
+            .min(self.tombstone.saturating_add(t.tombstone_grace));
+        (due != u64::MAX).then_some(due)
     }
 }
 
@@ -391,6 +400,35 @@ impl Store {
         if sweep {
             self.sweep(me, now, timings, out);
         }
+    }
+
+    /// The earliest tick at or after `from` at which
+    /// [`Store::stabilize`] for peer `me`, with its ring unchanged, has
+    /// something to do: at once for keys written since the last call, the
+    /// first retry of a push not confirmed by every replica, the first
+    /// sweep at which an orphan or a tombstone may be due. `None` when the
+    /// store waits for nothing (only an input gives it work).
+    pub fn next_deadline(&self, me: PeerId, from: u64, timings: &StoreTimings) -> Option<u64> {
+        if !self.dirty.is_empty() {
+            return Some(from);
+        }
+        let retry = self
+            .unconfirmed
+            .iter()
+            .filter_map(|key| self.map.get(key))
+            .map(|e| e.pushed_at + timings.push_retry)
+            .min();
+        // Sweeps are the ticks `t` with `t % SWEEP_EVERY == me % SWEEP_EVERY`.
+        let offset = SWEEP_EVERY - u64::from(me.0) % SWEEP_EVERY;
+        let sweep = self
+            .oldest
+            .due(timings)
+            .map(|due| next_turn(due.max(from), SWEEP_EVERY, offset));
+        [retry, sweep]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|t| t.max(from))
     }
 
     /// Drops confirmed orphans past their hold and collects confirmed
@@ -753,6 +791,142 @@ mod tests {
         out.sends.clear();
         s.stabilize(a, &ring, false, 20, &t(), &mut out);
         assert!(out.sends.is_empty(), "confirmed by all: nothing more");
+    }
+
+    #[test]
+    fn an_idle_store_has_no_deadline_and_a_pending_push_its_retry_tick() {
+        let mut ring = ring_of(&(0..10).collect::<Vec<_>>());
+        let set = ring.replicas("k");
+        let [a, b, c] = [set.as_slice()[0], set.as_slice()[1], set.as_slice()[2]];
+        let mut s = Store::default();
+        let mut out = Out::default();
+        // A new store bounds nothing yet: its first sweep looks, finds
+        // nothing old, and the store is idle.
+        let sweep = s.next_deadline(a, 3, &t()).unwrap();
+        assert_eq!(sweep % SWEEP_EVERY, u64::from(a.0) % SWEEP_EVERY);
+        s.stabilize(a, &ring, false, sweep, &t(), &mut out);
+        assert_eq!(s.next_deadline(a, sweep + 1, &t()), None, "idle");
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        assert_eq!(s.next_deadline(a, 30, &t()), Some(30), "written: at once");
+        s.stabilize(a, &ring, false, 30, &t(), &mut out);
+        assert!(out.sends.is_empty());
+        assert_eq!(s.next_deadline(a, 31, &t()), None, "in line: idle again");
+        // A replica fails: the pushes to the new set wait for their retry.
+        ring.remove(c);
+        s.stabilize(a, &ring, true, 50, &t(), &mut out);
+        assert_eq!(out.sends.len(), 2);
+        let retry = 50 + t().push_retry;
+        assert_eq!(s.next_deadline(a, 51, &t()), Some(retry));
+        out.sends.clear();
+        for now in 51..retry {
+            s.stabilize(a, &ring, false, now, &t(), &mut out);
+        }
+        assert!(out.sends.is_empty(), "nothing before the deadline");
+        s.stabilize(a, &ring, false, retry, &t(), &mut out);
+        assert_eq!(out.sends.len(), 2, "retried at the deadline");
+        s.confirmed("k", b, stored("v", 1).version);
+        let d = ring.replicas("k").as_slice()[2];
+        s.confirmed("k", d, stored("v", 1).version);
+        s.stabilize(a, &ring, false, retry + t().push_retry, &t(), &mut out);
+        assert_eq!(s.next_deadline(a, retry + t().push_retry + 1, &t()), None);
+    }
+
+    /// What one stabilization sent and recorded, comparable.
+    fn output(out: &mut Out) -> String {
+        let text = format!("{:?} {:?}", out.sends, out.events);
+        out.sends.clear();
+        out.events.clear();
+        text
+    }
+
+    #[test]
+    fn stabilizing_at_deadlines_only_does_what_stabilizing_every_tick_does() {
+        use crate::util::rng::SimRng;
+        for seed in 0..200 {
+            let mut rng = SimRng::new(seed, 5);
+            let timings = StoreTimings {
+                orphan_hold: 1 + u64::from(rng.below(30)),
+                push_retry: 1 + u64::from(rng.below(8)),
+                tombstone_grace: 1 + u64::from(rng.below(60)),
+            };
+            let me = PeerId(rng.below(6));
+            let mut ring = ring_of(&[0, 1, 2, 3, 4, 5]);
+            let (mut every, mut woken) = (Store::default(), Store::default());
+            let (mut a, mut b) = (Out::default(), Out::default());
+            for now in 1..300 {
+                let mut ring_changed = false;
+                let key = format!("k{}", rng.below(8));
+                let peer = PeerId(rng.below(6));
+                let version = Version {
+                    tick: now,
+                    trans: now,
+                };
+                let value = (rng.below(3) > 0).then(|| "v".to_owned());
+                let write = Stored { value, version };
+                let set = ring.replicas(&key);
+                match rng.below(40) {
+                    0 => ring_changed = ring.remove(peer),
+                    1 => ring_changed = ring.insert(peer),
+                    2..=5 => {
+                        for s in [&mut every, &mut woken] {
+                            s.apply(OpKind::Update, &key, Some(&write), set);
+                            s.apply(OpKind::Create, &key, Some(&write), set);
+                        }
+                    }
+                    6 => {
+                        for s in [&mut every, &mut woken] {
+                            s.hint(&key, &write, peer, now);
+                        }
+                    }
+                    7..=9 => {
+                        for s in [&mut every, &mut woken] {
+                            s.replicate(&ring, &key, &write, peer);
+                        }
+                    }
+                    10..=19 => {
+                        let held = every.get(&key).map(|s| s.version);
+                        for s in [&mut every, &mut woken] {
+                            if let Some(v) = held {
+                                s.confirmed(&key, peer, v);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                every.stabilize(me, &ring, ring_changed, now, &timings, &mut a);
+                let due = woken.next_deadline(me, now, &timings);
+                if ring_changed || due.is_some_and(|t| t <= now) {
+                    woken.stabilize(me, &ring, ring_changed, now, &timings, &mut b);
+                }
+                assert_eq!(output(&mut a), output(&mut b), "seed {seed}, tick {now}");
+                assert!(every.keys().eq(woken.keys()), "seed {seed}, tick {now}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_tombstone_is_due_at_the_first_sweep_after_its_grace() {
+        let ring = ring_of(&[0, 1, 2]);
+        let set = ring.replicas("k");
+        let me = PeerId(1);
+        let mut s = Store::default();
+        let mut out = Out::default();
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        s.stabilize(me, &ring, false, 1, &t(), &mut out);
+        // The first sweep (a fresh store bounds nothing yet) finds nothing.
+        let first = s.next_deadline(me, 2, &t()).unwrap();
+        s.stabilize(me, &ring, false, first, &t(), &mut out);
+        s.apply(OpKind::Delete, "k", Some(&tombstone(40)), set);
+        s.stabilize(me, &ring, false, 40, &t(), &mut out);
+        let grace = 40 + t().tombstone_grace;
+        let due = s.next_deadline(me, 41, &t()).unwrap();
+        assert!(due >= grace && due < grace + SWEEP_EVERY, "{due}");
+        assert_eq!(due % SWEEP_EVERY, u64::from(me.0) % SWEEP_EVERY);
+        s.confirmed("k", PeerId(0), tombstone(40).version);
+        s.confirmed("k", PeerId(2), tombstone(40).version);
+        s.stabilize(me, &ring, false, due, &t(), &mut out);
+        assert_eq!(swept(&mut out), (vec![], vec!["k".to_owned()]));
+        assert_eq!(s.next_deadline(me, due + 1, &t()), None);
     }
 
     #[test]

@@ -7,6 +7,12 @@
 //! delivers every message due, in (delivery tick, sequence) order, and lets
 //! each live peer tick, in id order. Nothing else decides anything: the same
 //! options and actions give the same events on every platform.
+//!
+//! A peer ticks only when it has work: at the tick of each of its inputs
+//! (its start, a message, a client request) and at the next deadline it
+//! reports after each tick ([`Peer::next_deadline`]). Skipping its other
+//! ticks changes nothing the peer does ([`Sim::set_wake_every_tick`] ticks
+//! every live peer every tick instead, to check that).
 
 use std::fmt;
 
@@ -145,6 +151,8 @@ pub enum SimError {
     SelfLink(PeerId),
     /// A loss over 100 %.
     Loss(u8),
+    /// A drop probability outside 0 to 1 (its text: an `f64` has no `Eq`).
+    DropProbability(String),
     /// A delay outside 1..=[`MAX_DELAY`] ticks.
     Delay(u64),
     /// No peer is alive to act on.
@@ -194,6 +202,7 @@ impl fmt::Display for SimError {
                 write!(f, "a link joins two different peers, not {id} to itself")
             }
             SimError::Loss(percent) => write!(f, "a loss is 0 to 100 %, not {percent}"),
+            SimError::DropProbability(p) => write!(f, "a drop probability is 0 to 1, not {p}"),
             SimError::Delay(ticks) => write!(f, "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"),
             SimError::NoLivePeer { tick } => {
                 write!(f, "no live peer left at tick {tick} to act on")
@@ -238,6 +247,11 @@ pub struct Sim {
     pending: Vec<Event>,
     next_trans: u64,
     outbox: Out,
+    /// By peer id, the next tick the peer ticks at: the deadline it
+    /// reported after its last tick, or the tick of an input since.
+    deadlines: Vec<Option<u64>>,
+    /// Whether every live peer ticks every tick, deadline or not.
+    wake_every_tick: bool,
 }
 
 impl Sim {
@@ -261,6 +275,8 @@ impl Sim {
             pending: Vec::new(),
             next_trans: 1,
             outbox: Out::default(),
+            deadlines: vec![None; opts.peers as usize],
+            wake_every_tick: false,
         })
     }
 
@@ -302,17 +318,32 @@ impl Sim {
             if let Some((peer, out)) = self.live_peer(m.to) {
                 peer.on_message(now, m.from, m.msg, out);
             }
+            self.wake(m.to);
             self.flush(m.to);
         }
         for i in 0..self.slots.len() {
+            let due = self.deadlines[i].is_some_and(|at| at <= now);
+            if !due && !self.wake_every_tick {
+                continue;
+            }
             let id = PeerId(i as u32);
             match self.live_peer(id) {
-                Some((peer, out)) => peer.on_tick(now, out),
+                Some((peer, out)) => {
+                    peer.on_tick(now, out);
+                    self.deadlines[i] = peer.next_deadline();
+                }
                 None => continue,
             }
             self.flush(id);
         }
         self.now += 1;
+    }
+
+    /// Ticks every live peer every tick when `on`, whatever its deadline;
+    /// by default a peer ticks only at its deadlines. Both give the same
+    /// events: this is there to check that they do.
+    pub fn set_wake_every_tick(&mut self, on: bool) {
+        self.wake_every_tick = on;
     }
 
     fn start_peer(&mut self, i: usize) {
@@ -336,6 +367,7 @@ impl Sim {
             peer.restore(store);
         }
         peer.start(now, &mut self.outbox);
+        self.wake(id);
         self.flush(id);
     }
 
@@ -346,6 +378,12 @@ impl Sim {
             PeerState::Alive => slot.peer.as_mut().map(|p| (p, &mut self.outbox)),
             _ => None,
         }
+    }
+
+    /// Ticks peer `id` at the current tick, after an input: it asks for
+    /// its next deadline then (the input may have given it work).
+    fn wake(&mut self, id: PeerId) {
+        self.deadlines[id.0 as usize] = Some(self.now);
     }
 
     /// Sends what a peer produced and records its events, leaving the
@@ -434,6 +472,9 @@ impl Sim {
         let slot = &mut self.slots[id.0 as usize];
         slot.state = PeerState::Failed;
         slot.failed_at = self.now;
+        if let Some(peer) = &mut slot.peer {
+            peer.fail(self.now);
+        }
         self.pending.push(Event {
             tick: self.now,
             peer: id,
@@ -521,6 +562,7 @@ impl Sim {
             };
             peer.client_op(now, request, out);
         }
+        self.wake(coordinator);
         self.flush(coordinator);
         Ok(trans)
     }
@@ -600,6 +642,16 @@ impl Sim {
         Ok(())
     }
 
+    /// Loses messages everywhere at random with probability `p`, from 0
+    /// (no loss) to 1 (every message).
+    pub fn set_drop_prob(&mut self, p: f64) -> Result<(), SimError> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(SimError::DropProbability(p.to_string()));
+        }
+        self.network.set_drop_prob(p);
+        Ok(())
+    }
+
     /// Makes messages on the directed link `from → to` take `ticks` ticks.
     pub fn set_delay(&mut self, from: PeerId, to: PeerId, ticks: u64) -> Result<(), SimError> {
         self.check_link(from, to)?;
@@ -651,11 +703,6 @@ impl Sim {
     /// The emulated network.
     pub fn network(&self) -> &Network {
         &self.network
-    }
-
-    /// The emulated network, to set drops, delays and partitions.
-    pub fn network_mut(&mut self) -> &mut Network {
-        &mut self.network
     }
 }
 

@@ -77,7 +77,7 @@ pub fn peer(session: &Session, id: PeerId) -> Option<PeerDetail> {
         address: id.to_string(),
         state: state_name(Some(state)),
         incarnation: peer.map_or(0, |p| p.incarnation()),
-        heartbeat: peer.map_or(0, |p| p.membership().heartbeat()),
+        heartbeat: peer.map_or(0, |p| p.membership().heartbeat(sim.now())),
         members: peer.map_or_else(Vec::new, |p| {
             p.membership()
                 .view(sim.now())
