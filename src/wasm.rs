@@ -219,6 +219,8 @@ struct Limits {
     max_peers: u32,
     /// The peers the page starts with.
     default_peers: u32,
+    /// The longest delay a link may be given, in ticks.
+    max_delay: u64,
 }
 
 /// The peers of a cluster the options do not size.
@@ -338,7 +340,8 @@ impl Playground {
     /// The settings schema and the page's limits: `{settings: [{name, js,
     /// group, flag, link, title, doc, kind ("whole", "choice" or
     /// "switch"), min, max, maxIsN, choices, default}], limits: {maxPeers,
-    /// defaultPeers}}`, settings in the order of the settings text.
+    /// defaultPeers, maxDelay}}`, settings in the order of the settings
+    /// text.
     #[wasm_bindgen(js_name = settingsSchema)]
     pub fn settings_schema() -> Result<JsValue, JsError> {
         to_js(&Schema {
@@ -346,6 +349,7 @@ impl Playground {
             limits: Limits {
                 max_peers: MAX_LINK_PEERS,
                 default_peers: DEFAULT_PEERS,
+                max_delay: MAX_DELAY,
             },
         })
     }
