@@ -8,6 +8,7 @@ use crate::classic::testcase::clip;
 use crate::protocol::settings::ConfigError;
 use crate::scenario::action::ActionError;
 use crate::scenario::limits::{MAX_ACTIONS, MAX_LINK_BYTES, MAX_LINK_PEERS};
+use crate::scenario::selection::SelectionProblem;
 use crate::scenario::text::EscapeError;
 use crate::sim::cluster::SimError;
 
@@ -59,7 +60,7 @@ pub enum ScenarioError {
     /// No peer is alive to coordinate a request.
     NoLivePeer,
     /// The selection does not fit the scenario.
-    CannotSelect(String),
+    CannotSelect(SelectionProblem),
     /// The action would make the share link too long.
     LinkWouldBeTooLong(usize),
 }
@@ -269,7 +270,7 @@ pub enum LinkError {
         error: ScenarioError,
     },
     /// The view does not fit the run.
-    CannotSelect(String),
+    CannotSelect(SelectionProblem),
 }
 
 impl fmt::Display for LinkError {
