@@ -32,10 +32,12 @@ impl<const REPLICATION: bool> SettingFlags<REPLICATION> {
     }
 }
 
-/// The flag of setting `s`: a switch takes no value; any other value is
-/// read as the settings text reads it (its range is checked with the rest).
+/// The flag of setting `s`, its doc and default as help: a switch takes no
+/// value; any other value is read as the settings text reads it (its range
+/// is checked with the rest).
 fn flag(s: &'static Setting) -> Arg {
-    let arg = Arg::new(s.flag).long(s.flag).help(s.doc);
+    let help = format!("{} [default: {}]", s.doc, s.default_value());
+    let arg = Arg::new(s.flag).long(s.flag).help(help);
     match s.kind {
         Kind::Switch => arg.action(ArgAction::SetTrue),
         _ => arg.value_parser(move |text: &str| s.parse(text, s.flag).map(|_| text.to_owned())),
