@@ -21,10 +21,6 @@ use crate::sim::cluster::{Sim, SimError};
 use crate::sim::network::MAX_DELAY;
 use crate::util::digits;
 
-/// The verbs of the faults, in the order the unknown-action message names
-/// them (the requests' verbs are [`OpKind::word`]).
-const FAULT_VERBS: [&str; 7] = ["fail", "recover", "part", "heal", "loss", "delay", "drop"];
-
 /// Something a person did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -103,48 +99,223 @@ pub fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, SimError> {
     })
 }
 
-/// The link text of an action: `tick.verb.args`.
-pub fn encode(t: &Timed) -> String {
-    let text = escape;
-    match &t.action {
-        Action::Fail(id) => format!("{}.fail.{}", t.tick, id.0 + 1),
-        Action::Recover(id) => format!("{}.recover.{}", t.tick, id.0 + 1),
-        Action::Partition(side) => {
-            let ids: Vec<String> = side.iter().map(|id| (id.0 + 1).to_string()).collect();
-            format!("{}.part.{}", t.tick, ids.join("-"))
-        }
-        Action::Heal => format!("{}.heal", t.tick),
-        Action::Loss {
-            link: None,
-            percent,
-        } => format!("{}.loss.{percent}", t.tick),
-        Action::Loss {
-            link: Some((from, to)),
-            percent,
-        } => format!("{}.loss.{}.{}.{percent}", t.tick, from.0 + 1, to.0 + 1),
-        Action::Delay { from, to, ticks } => {
-            format!("{}.delay.{}.{}.{ticks}", t.tick, from.0 + 1, to.0 + 1)
-        }
-        Action::Drop(seq) => format!("{}.drop.{seq}", t.tick),
-        Action::Op {
-            coordinator,
-            op,
-            key,
-            value,
-            level,
-        } => {
-            let verb = match level {
-                Level::Quorum => op.word().to_owned(),
-                other => format!("{}:{}", op.word(), other.word()),
-            };
-            let mut s = format!("{}.{verb}.{}.{}", t.tick, coordinator.0 + 1, text(key));
-            if let Some(v) = value {
-                s.push('.');
-                s.push_str(&text(v));
-            }
-            s
+/// The arguments of an action's text (after `tick.verb`), read in a
+/// cluster of `peers` peers.
+struct Args<'a> {
+    parts: &'a [&'a str],
+    peers: u32,
+}
+
+impl Args<'_> {
+    /// Peer `text`, numbered from 1.
+    fn peer(&self, text: &str) -> Result<PeerId, ActionError> {
+        match digits::parse::<u32>(text) {
+            Ok(n) if (1..=self.peers).contains(&n) => Ok(PeerId(n - 1)),
+            _ => Err(ActionError::NoPeer {
+                text: text.to_owned(),
+                peers: self.peers,
+            }),
         }
     }
+
+    /// The whole number `text`, at most `max`; `what` names it.
+    fn number(&self, text: &str, what: &'static str, max: u64) -> Result<u64, ActionError> {
+        match digits::parse::<u64>(text) {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(ActionError::Number {
+                what,
+                max,
+                text: text.to_owned(),
+            }),
+        }
+    }
+
+    /// The percent-encoded key or value at `at`, if there is one.
+    fn text_at(&self, at: usize) -> Result<Option<String>, ActionError> {
+        self.parts
+            .get(at)
+            .map(|p| unescape(p, "a key or value").map_err(ActionError::Escape))
+            .transpose()
+    }
+}
+
+/// A peer as a link numbers it, from 1.
+fn peer_text(id: PeerId) -> String {
+    (id.0 + 1).to_string()
+}
+
+/// One kind of fault, listed once: its verb, how its arguments are read
+/// from a link, and how they are written to one.
+struct Fault {
+    /// The verb.
+    verb: &'static str,
+    /// The action its arguments make, or why they make none.
+    read: fn(&Args) -> Result<Action, ActionError>,
+    /// The arguments of an action of this kind; `None` for another kind.
+    write: fn(&Action) -> Option<Vec<String>>,
+}
+
+/// The shape `fail` and `recover` take.
+const ONE_PEER: ActionError = ActionError::Shape("tick.fail.peer or tick.recover.peer");
+
+/// Every fault, in the order the unknown-action message names them (the
+/// requests' verbs are [`OpKind::word`]).
+const FAULTS: [Fault; 7] = [
+    Fault {
+        verb: "fail",
+        read: |a| match a.parts {
+            [id] => Ok(Action::Fail(a.peer(id)?)),
+            _ => Err(ONE_PEER),
+        },
+        write: |action| match action {
+            Action::Fail(id) => Some(vec![peer_text(*id)]),
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "recover",
+        read: |a| match a.parts {
+            [id] => Ok(Action::Recover(a.peer(id)?)),
+            _ => Err(ONE_PEER),
+        },
+        write: |action| match action {
+            Action::Recover(id) => Some(vec![peer_text(*id)]),
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "part",
+        read: |a| {
+            let [ids] = a.parts else {
+                return Err(ActionError::Shape("tick.part.peer-peer-..."));
+            };
+            let mut side = Vec::new();
+            for id in ids.split('-') {
+                let id = a.peer(id)?;
+                if side.contains(&id) {
+                    return Err(ActionError::PeerTwice);
+                }
+                side.push(id);
+            }
+            Ok(Action::Partition(side))
+        },
+        write: |action| match action {
+            Action::Partition(side) => {
+                let ids: Vec<String> = side.iter().copied().map(peer_text).collect();
+                Some(vec![ids.join("-")])
+            }
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "heal",
+        read: |a| match a.parts {
+            [] => Ok(Action::Heal),
+            _ => Err(ActionError::Shape("tick.heal")),
+        },
+        write: |action| matches!(action, Action::Heal).then(Vec::new),
+    },
+    Fault {
+        verb: "loss",
+        read: |a| {
+            let percent = |p: &str| Ok(a.number(p, "a loss in percent", 100)? as u8);
+            match a.parts {
+                [p] => Ok(Action::Loss {
+                    link: None,
+                    percent: percent(p)?,
+                }),
+                [from, to, p] => Ok(Action::Loss {
+                    link: Some((a.peer(from)?, a.peer(to)?)),
+                    percent: percent(p)?,
+                }),
+                _ => Err(ActionError::Shape(
+                    "tick.loss.percent or tick.loss.from.to.percent",
+                )),
+            }
+        },
+        write: |action| match action {
+            Action::Loss { link, percent } => {
+                let mut args: Vec<String> = link
+                    .iter()
+                    .flat_map(|&(from, to)| [peer_text(from), peer_text(to)])
+                    .collect();
+                args.push(percent.to_string());
+                Some(args)
+            }
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "delay",
+        read: |a| {
+            let [from, to, d] = a.parts else {
+                return Err(ActionError::Shape("tick.delay.from.to.ticks"));
+            };
+            let ticks = a.number(d, "a delay in ticks", MAX_DELAY)?;
+            if ticks == 0 {
+                return Err(ActionError::ZeroDelay);
+            }
+            Ok(Action::Delay {
+                from: a.peer(from)?,
+                to: a.peer(to)?,
+                ticks,
+            })
+        },
+        write: |action| match action {
+            Action::Delay { from, to, ticks } => {
+                Some(vec![peer_text(*from), peer_text(*to), ticks.to_string()])
+            }
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "drop",
+        read: |a| match a.parts {
+            [seq] => Ok(Action::Drop(a.number(seq, "a message number", u64::MAX)?)),
+            _ => Err(ActionError::Shape("tick.drop.message")),
+        },
+        write: |action| match action {
+            Action::Drop(seq) => Some(vec![seq.to_string()]),
+            _ => None,
+        },
+    },
+];
+
+/// The verb and arguments of a request: `read:one.P.key` (the level left
+/// out at quorum), the key and value percent-encoded.
+fn request_text(action: &Action) -> Option<(String, Vec<String>)> {
+    let Action::Op {
+        coordinator: at,
+        op,
+        key,
+        value,
+        level,
+    } = action
+    else {
+        return None;
+    };
+    let verb = match level {
+        Level::Quorum => op.word().to_owned(),
+        other => format!("{}:{}", op.word(), other.word()),
+    };
+    let mut args = vec![peer_text(*at), escape(key)];
+    args.extend(value.as_deref().map(escape));
+    Some((verb, args))
+}
+
+/// The link text of an action: `tick.verb.args`.
+pub fn encode(t: &Timed) -> String {
+    let (verb, args) = FAULTS
+        .iter()
+        .find_map(|f| (f.write)(&t.action).map(|args| (f.verb.to_owned(), args)))
+        .or_else(|| request_text(&t.action))
+        .unwrap_or_default();
+    let mut text = format!("{}.{verb}", t.tick);
+    for arg in args {
+        text.push('.');
+        text.push_str(&arg);
+    }
+    text
 }
 
 /// Parses the link text of an action in a cluster of `peers` peers.
@@ -156,98 +327,33 @@ pub fn parse(text: &str, peers: u32) -> Result<Timed, ActionError> {
     let Ok(tick) = digits::parse::<u64>(tick) else {
         return Err(ActionError::TickNotWhole);
     };
-    let args = &parts[2..];
-    let peer = |text: &str| -> Result<PeerId, ActionError> {
-        match digits::parse::<u32>(text) {
-            Ok(n) if (1..=peers).contains(&n) => Ok(PeerId(n - 1)),
-            _ => Err(ActionError::NoPeer {
-                text: text.to_owned(),
-                peers,
-            }),
-        }
+    let args = Args {
+        parts: &parts[2..],
+        peers,
     };
-    let number = |text: &str, what: &'static str, max: u64| -> Result<u64, ActionError> {
-        match digits::parse::<u64>(text) {
-            Ok(n) if n <= max => Ok(n),
-            _ => Err(ActionError::Number {
-                what,
-                max,
-                text: text.to_owned(),
-            }),
-        }
+    if let Some(fault) = FAULTS.iter().find(|f| f.verb == *verb) {
+        return Ok(Timed {
+            tick,
+            action: (fault.read)(&args)?,
+        });
+    }
+    let Some((op, level)) = parse_op(verb)? else {
+        return Err(ActionError::Unknown);
     };
-    let text_at = |at: usize| -> Result<Option<String>, ActionError> {
-        args.get(at)
-            .map(|p| unescape(p, "a key or value").map_err(ActionError::Escape))
-            .transpose()
-    };
-    let action = match (*verb, args) {
-        ("fail", [id]) => Action::Fail(peer(id)?),
-        ("recover", [id]) => Action::Recover(peer(id)?),
-        ("fail" | "recover", _) => {
-            return Err(ActionError::Shape("tick.fail.peer or tick.recover.peer"))
-        }
-        ("part", [ids]) => {
-            let mut side = Vec::new();
-            for id in ids.split('-') {
-                let id = peer(id)?;
-                if side.contains(&id) {
-                    return Err(ActionError::PeerTwice);
-                }
-                side.push(id);
-            }
-            Action::Partition(side)
-        }
-        ("part", _) => return Err(ActionError::Shape("tick.part.peer-peer-...")),
-        ("heal", []) => Action::Heal,
-        ("heal", _) => return Err(ActionError::Shape("tick.heal")),
-        ("loss", [p]) => Action::Loss {
-            link: None,
-            percent: number(p, "a loss in percent", 100)? as u8,
-        },
-        ("loss", [a, b, p]) => Action::Loss {
-            link: Some((peer(a)?, peer(b)?)),
-            percent: number(p, "a loss in percent", 100)? as u8,
-        },
-        ("loss", _) => {
-            return Err(ActionError::Shape(
-                "tick.loss.percent or tick.loss.from.to.percent",
-            ))
-        }
-        ("delay", [a, b, d]) => {
-            let ticks = number(d, "a delay in ticks", MAX_DELAY)?;
-            if ticks == 0 {
-                return Err(ActionError::ZeroDelay);
-            }
-            Action::Delay {
-                from: peer(a)?,
-                to: peer(b)?,
-                ticks,
-            }
-        }
-        ("delay", _) => return Err(ActionError::Shape("tick.delay.from.to.ticks")),
-        ("drop", [seq]) => Action::Drop(number(seq, "a message number", u64::MAX)?),
-        ("drop", _) => return Err(ActionError::Shape("tick.drop.message")),
-        (verb, _) => match parse_op(verb)? {
-            Some((op, level)) => {
-                let needs_value = matches!(op, OpKind::Create | OpKind::Update);
-                if args.len() != 2 + usize::from(needs_value) {
-                    return Err(ActionError::Shape(if needs_value {
-                        "tick.verb.peer.key.value"
-                    } else {
-                        "tick.verb.peer.key"
-                    }));
-                }
-                Action::Op {
-                    coordinator: peer(args[0])?,
-                    op,
-                    key: text_at(1)?.unwrap_or_default(),
-                    value: text_at(2)?,
-                    level,
-                }
-            }
-            None => return Err(ActionError::Unknown),
-        },
+    let needs_value = matches!(op, OpKind::Create | OpKind::Update);
+    if args.parts.len() != 2 + usize::from(needs_value) {
+        return Err(ActionError::Shape(if needs_value {
+            "tick.verb.peer.key.value"
+        } else {
+            "tick.verb.peer.key"
+        }));
+    }
+    let action = Action::Op {
+        coordinator: args.peer(args.parts[0])?,
+        op,
+        key: args.text_at(1)?.unwrap_or_default(),
+        value: args.text_at(2)?,
+        level,
     };
     Ok(Timed { tick, action })
 }
@@ -323,11 +429,12 @@ impl fmt::Display for ActionError {
                 clip(level)
             ),
             ActionError::Unknown => {
+                let verbs: Vec<&str> = FAULTS.iter().map(|fault| fault.verb).collect();
                 let ops = OpKind::ALL.map(OpKind::word);
                 write!(
                     f,
                     "unknown action ({}, {})",
-                    FAULT_VERBS.join(", "),
+                    verbs.join(", "),
                     ops.join(", ")
                 )
             }
