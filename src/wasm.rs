@@ -13,10 +13,11 @@ use crate::classic::testcase::clip;
 use crate::classic::{self, dbglog, grader};
 use crate::measure::staleness::{self, Delays};
 use crate::protocol::address::PeerId;
-use crate::protocol::config::{AeMode, Config, Level, ReadRepair, Replication, MAX_AE_PERIOD};
+use crate::protocol::config::{Config, Level};
 use crate::protocol::op::OpKind;
+use crate::protocol::settings::{Kind, LinkField, Max, OptionValue, Setting, Value, SETTINGS};
 use crate::scenario::selection::Selection;
-use crate::scenario::{self, Action, Session, Setup, MAX_TICK};
+use crate::scenario::{self, Action, Session, Setup, MAX_LINK_PEERS, MAX_TICK};
 use crate::sim::network::MAX_DELAY;
 use crate::view;
 
@@ -28,9 +29,10 @@ const MAX_STALENESS_SEEDS: u64 = 16;
 /// exact up to 2^53.
 const MAX_SAFE_SEQ: u64 = 1 << 53;
 
-/// Options of `new Playground(options)`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Options of `new Playground(options)` other than the settings of
+/// [`SETTINGS`] (read by their JS names, see [`setting_option`]).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Options {
     peers: Option<u32>,
     /// A number or a BigInt, checked by [`seed_of`] (serde's own error for
@@ -39,22 +41,7 @@ struct Options {
     seed: JsValue,
     preset: Option<String>,
     timings: Option<TimingOptions>,
-    replication: Option<ReplicationOptions>,
-    read_repair: Option<String>,
-    vnodes: Option<u16>,
-    hinted_handoff: Option<bool>,
-    anti_entropy: Option<String>,
-    ae_period: Option<f64>,
     trace_messages: Option<bool>,
-}
-
-/// N, R and W, each optional (3, 2 and 2 otherwise).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReplicationOptions {
-    n: Option<u8>,
-    r: Option<u8>,
-    w: Option<u8>,
 }
 
 /// Protocol timings, each optional (defaults otherwise).
@@ -76,21 +63,16 @@ struct TimingOptions {
 #[derive(Deserialize)]
 struct Any(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
-/// Refuses option names it does not know.
-fn check_names(options: &JsValue) -> Result<(), JsError> {
-    const TOP: [&str; 11] = [
-        "peers",
-        "seed",
-        "preset",
-        "timings",
-        "replication",
-        "readRepair",
-        "vnodes",
-        "hintedHandoff",
-        "antiEntropy",
-        "aePeriod",
-        "traceMessages",
-    ];
+/// The options by name; refuses option names it does not know.
+fn check_names(options: &JsValue) -> Result<BTreeMap<String, Any>, JsError> {
+    let mut top = vec!["peers", "seed", "preset", "timings"];
+    for s in &SETTINGS {
+        let name = s.js_group.unwrap_or(s.js);
+        if !top.contains(&name) {
+            top.push(name);
+        }
+    }
+    top.push("traceMessages");
     const TIMINGS: [&str; 6] = [
         "fanout",
         "tFail",
@@ -114,16 +96,135 @@ fn check_names(options: &JsValue) -> Result<(), JsError> {
         ))),
         None => Ok(()),
     };
-    unknown(&names, &TOP, "option")?;
-    match names.get("timings").filter(|t| t.0.is_object()) {
-        Some(timings) => {
-            let timings: BTreeMap<String, Any> =
-                serde_wasm_bindgen::from_value(timings.0.clone()).map_err(bad)?;
-            unknown(&timings, &TIMINGS, "timing")
+    unknown(&names, &top, "option")?;
+    if let Some(timings) = names.get("timings").filter(|t| t.0.is_object()) {
+        let timings: BTreeMap<String, Any> =
+            serde_wasm_bindgen::from_value(timings.0.clone()).map_err(bad)?;
+        unknown(&timings, &TIMINGS, "timing")?;
+    }
+    for (group, value) in names.iter().filter(|(_, v)| v.0.is_object()) {
+        let members: Vec<&str> = SETTINGS
+            .iter()
+            .filter(|s| s.js_group == Some(group.as_str()))
+            .map(|s| s.js)
+            .collect();
+        if !members.is_empty() {
+            let inner: BTreeMap<String, Any> =
+                serde_wasm_bindgen::from_value(value.0.clone()).map_err(bad)?;
+            unknown(&inner, &members, "option")?;
         }
-        None => Ok(()),
+    }
+    Ok(names)
+}
+
+/// The value of setting `s` in the options object, if given (not
+/// `undefined` or `null`): at `options[s.js]`, or in its group object.
+fn setting_option(options: &BTreeMap<String, Any>, s: &Setting) -> Option<OptionValue> {
+    let given = |v: &&Any| !v.0.is_undefined() && !v.0.is_null();
+    let value = match s.js_group {
+        Some(group) => {
+            let object = options.get(group).filter(given)?;
+            let inner: BTreeMap<String, Any> =
+                serde_wasm_bindgen::from_value(object.0.clone()).ok()?;
+            inner.get(s.js).filter(given)?.0.clone()
+        }
+        None => options.get(s.js).filter(given)?.0.clone(),
+    };
+    Some(if let Some(n) = value.as_f64() {
+        OptionValue::Number(n)
+    } else if let Some(b) = value.as_bool() {
+        OptionValue::Bool(b)
+    } else {
+        OptionValue::Text(value.as_string().unwrap_or_else(|| format!("{value:?}")))
+    })
+}
+
+/// A setting of the schema as `Playground.settingsSchema()` gives it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SchemaSetting {
+    name: &'static str,
+    js: &'static str,
+    group: Option<&'static str>,
+    flag: &'static str,
+    link: &'static str,
+    title: &'static str,
+    doc: &'static str,
+    kind: &'static str,
+    min: Option<u64>,
+    max: Option<u64>,
+    max_is_n: bool,
+    choices: &'static [&'static str],
+    default: DefaultValue,
+}
+
+/// A setting's default, as a JS number, string or boolean.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum DefaultValue {
+    Whole(u64),
+    Word(&'static str),
+    Switch(bool),
+}
+
+impl SchemaSetting {
+    fn of(s: &Setting) -> SchemaSetting {
+        let (kind, min, max, max_is_n) = match s.kind {
+            Kind::Whole { min, max, .. } => match max {
+                Max::Const(max) => ("whole", Some(min), Some(max), false),
+                Max::N => ("whole", Some(min), None, true),
+            },
+            Kind::Choice(_) => ("choice", None, None, false),
+            Kind::Switch => ("switch", None, None, false),
+        };
+        let link = match s.link {
+            LinkField::Group { field, .. } | LinkField::Own { field, .. } => field,
+            LinkField::Timings(_) => "t",
+        };
+        SchemaSetting {
+            name: s.name,
+            js: s.js,
+            group: s.js_group,
+            flag: s.flag,
+            link,
+            title: s.title,
+            doc: s.doc,
+            kind,
+            min,
+            max,
+            max_is_n,
+            choices: s.words(),
+            default: match s.default_value() {
+                Value::Whole(n) => DefaultValue::Whole(n),
+                Value::Word(w) => DefaultValue::Word(w),
+                Value::Switch(on) => DefaultValue::Switch(on),
+            },
+        }
     }
 }
+
+/// What `Playground.settingsSchema()` gives.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Schema {
+    settings: Vec<SchemaSetting>,
+    limits: Limits,
+}
+
+/// The limits the page bounds its fields with.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Limits {
+    /// The largest cluster the page may start.
+    max_peers: u32,
+    /// The peers the page starts with.
+    default_peers: u32,
+    /// The longest delay a link may be given, in ticks.
+    max_delay: u64,
+}
+
+/// The peers of a cluster the options do not size.
+const DEFAULT_PEERS: u32 = 10;
 
 fn error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -196,24 +297,13 @@ impl Playground {
     /// handoff, digest anti-entropy every 20 ticks).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Playground, JsError> {
-        let o: Options = if options.is_undefined() || options.is_null() {
-            Options {
-                peers: None,
-                seed: JsValue::UNDEFINED,
-                preset: None,
-                timings: None,
-                replication: None,
-                read_repair: None,
-                vnodes: None,
-                hinted_handoff: None,
-                anti_entropy: None,
-                ae_period: None,
-                trace_messages: None,
-            }
+        let (o, names): (Options, _) = if options.is_undefined() || options.is_null() {
+            (Options::default(), BTreeMap::new())
         } else {
-            check_names(&options)?;
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| error(format!("bad options: {e}")))?
+            let names = check_names(&options)?;
+            let o = serde_wasm_bindgen::from_value(options)
+                .map_err(|e| error(format!("bad options: {e}")))?;
+            (o, names)
         };
         let seed = seed_of(&o.seed)?;
         let mut setup = match &o.preset {
@@ -227,7 +317,7 @@ impl Playground {
                 }
                 setup
             }
-            None => Setup::new(o.peers.unwrap_or(10), seed),
+            None => Setup::new(o.peers.unwrap_or(DEFAULT_PEERS), seed),
         };
         if let Some(t) = o.timings {
             let d = Config::default();
@@ -239,37 +329,29 @@ impl Playground {
             setup.config.op_timeout = t.op_timeout.unwrap_or(d.op_timeout);
             setup.config.store.orphan_hold = t.orphan_hold.unwrap_or(d.store.orphan_hold);
         }
-        if let Some(r) = o.replication {
-            let d = setup.config.replication;
-            setup.config.replication = Replication {
-                n: r.n.unwrap_or(d.n),
-                r: r.r.unwrap_or(d.r),
-                w: r.w.unwrap_or(d.w),
-            };
-        }
-        if let Some(mode) = &o.read_repair {
-            setup.config.read_repair = ReadRepair::parse(mode).ok_or_else(|| {
-                error(format!(
-                    "readRepair must be off, async or blocking, not `{}`",
-                    clip(mode)
-                ))
-            })?;
-        }
-        setup.config.vnodes = o.vnodes.unwrap_or(setup.config.vnodes);
-        setup.config.hinted_handoff = o.hinted_handoff.unwrap_or(setup.config.hinted_handoff);
-        if let Some(mode) = &o.anti_entropy {
-            setup.config.anti_entropy.mode = AeMode::parse(mode).ok_or_else(|| {
-                error(format!(
-                    "antiEntropy must be digest or merkle, not `{}`",
-                    clip(mode)
-                ))
-            })?;
-        }
-        if let Some(period) = o.ae_period {
-            setup.config.anti_entropy.period = whole(period, "aePeriod", 1..=MAX_AE_PERIOD)?;
-        }
+        setup.config = setup
+            .config
+            .with_options(|s| setting_option(&names, s))
+            .map_err(error)?;
         let session = Session::new(setup, o.trace_messages.unwrap_or(false)).map_err(error)?;
         Ok(Playground { session })
+    }
+
+    /// The settings schema and the page's limits: `{settings: [{name, js,
+    /// group, flag, link, title, doc, kind ("whole", "choice" or
+    /// "switch"), min, max, maxIsN, choices, default}], limits: {maxPeers,
+    /// defaultPeers, maxDelay}}`, settings in the order of the settings
+    /// text.
+    #[wasm_bindgen(js_name = settingsSchema)]
+    pub fn settings_schema() -> Result<JsValue, JsError> {
+        to_js(&Schema {
+            settings: SETTINGS.iter().map(SchemaSetting::of).collect(),
+            limits: Limits {
+                max_peers: MAX_LINK_PEERS,
+                default_peers: DEFAULT_PEERS,
+                max_delay: MAX_DELAY,
+            },
+        })
     }
 
     /// Replays a share link (a whole address or its fragment).

@@ -518,9 +518,18 @@ fn torture_refuses_bad_settings_by_name() {
         (
             "--anti-entropy",
             "gossip",
-            "`gossip` is not digest or merkle",
+            "anti-entropy must be digest or merkle, not `gossip`",
         ),
-        ("--ae-period", "0", "0 is not in 1..=10000"),
+        (
+            "--ae-period",
+            "0",
+            "ae-period must be from 1 to 10000 ticks, not 0",
+        ),
+        (
+            "--read-repair",
+            "eager",
+            "read-repair must be off, async or blocking, not `eager`",
+        ),
     ] {
         let out = ftkv(&["torture", "--seeds", "1", flag, value]);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");

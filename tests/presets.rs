@@ -164,7 +164,7 @@ fn a_finished_preset_continues_freely_and_its_link_replays_it() {
     let mut s = preset("read", 3);
     s.step(500);
     let err = s.continue_free().unwrap_err();
-    assert!(err.0.contains("tick 700"), "{err}");
+    assert!(err.to_string().contains("tick 700"), "{err}");
     s.step(1_000);
     assert_eq!(s.sim().now(), TICKS, "a preset stops at its end");
     assert_eq!(s.step(5), 0);
@@ -234,13 +234,13 @@ fn free_in_a_link_is_checked() {
     ];
     for (text, want) in bad {
         let err = Session::from_link(&ftkv::scenario::seal(&text), false).unwrap_err();
-        assert!(err.0.contains(want), "{text}: {err}");
+        assert!(err.to_string().contains(want), "{text}: {err}");
     }
     let mut plain = Session::new(Setup::new(4, 1), false).unwrap();
     assert!(plain
         .continue_free()
         .unwrap_err()
-        .0
+        .to_string()
         .contains("only a preset"));
 }
 
@@ -251,7 +251,10 @@ fn a_finished_preset_refuses_requests_until_it_continues_freely() {
     let err = s
         .request(OpKind::Read, "k", None, None, Level::Quorum)
         .unwrap_err();
-    assert!(err.0.contains("the preset is over at tick 700"), "{err}");
+    assert!(
+        err.to_string().contains("the preset is over at tick 700"),
+        "{err}"
+    );
     s.continue_free().unwrap();
     s.request(OpKind::Read, "k", None, None, Level::Quorum)
         .unwrap();
@@ -263,11 +266,11 @@ fn a_preset_runs_only_the_classic_settings() {
     setup.config.replication = ftkv::protocol::config::Replication { n: 5, r: 3, w: 3 };
     let err = Session::new(setup, false).unwrap_err();
     assert!(
-        err.0
+        err.to_string()
             .contains("a preset runs the classic settings (n=3,r=2,w=2)"),
         "{err}"
     );
-    assert!(err.0.contains("n=5,r=3,w=3"), "{err}");
+    assert!(err.to_string().contains("n=5,r=3,w=3"), "{err}");
     let link = ftkv::scenario::seal("v=1&peers=10&seed=4&preset=read&rep=5.3.3&tick=0");
     assert!(Session::from_link(&link, false).is_err());
 }

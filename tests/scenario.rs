@@ -301,7 +301,7 @@ fn replication_travels_in_the_link_and_places_n_copies() {
     let refused = Session::from_link(&seal("v=1&peers=9&seed=4&rep=3.4.2&tick=5"), false);
     assert!(refused
         .unwrap_err()
-        .0
+        .to_string()
         .contains("R must be from 1 to N = 3, not 4"));
 }
 
@@ -453,7 +453,8 @@ fn a_selection_outside_the_cluster_or_the_run_is_refused() {
     };
     let e = s.select(selection(Some(10), None)).unwrap_err();
     assert!(
-        e.0.contains("peer 11 is not in this cluster of 10 peers"),
+        e.to_string()
+            .contains("peer 11 is not in this cluster of 10 peers"),
         "{e}"
     );
     // A transaction not sent yet stays selected, but out of the link.
@@ -497,7 +498,7 @@ fn at_the_longest_tick_a_link_replays_a_request_is_refused_but_a_fault_is_not() 
         )
         .unwrap_err();
     assert!(
-        err.0.contains(
+        err.to_string().contains(
             "tick 20000 is the longest a share link can replay for 10 peers: a request sent now could never complete"
         ),
         "{err}"
@@ -525,7 +526,11 @@ fn a_request_that_would_make_the_link_too_long_to_replay_is_refused() {
         assert!(sent < 10, "a link of 10 such values is over 64 KiB");
     };
     assert_eq!(sent, 5);
-    assert!(err.0.contains("more than the 65536 a link may be"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("more than the 65536 a link may be"),
+        "{err}"
+    );
     let link = s.link();
     assert!(link.len() <= MAX_LINK_BYTES);
     let again = Session::from_link(&link, false).unwrap();

@@ -185,7 +185,7 @@ fn acting_in_the_past_forks_and_the_fork_replays_from_its_link() {
         assert!(
             s.seek(t + 1)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("past the furthest tick"),
             "the old future is gone"
         );
@@ -217,7 +217,10 @@ fn seeking_past_the_horizon_is_refused_and_changes_nothing() {
     s.step(250);
     let link = s.link();
     let e = s.seek(251).unwrap_err();
-    assert_eq!(e.0, "tick 251 is past the furthest tick reached, 250");
+    assert_eq!(
+        e.to_string(),
+        "tick 251 is past the furthest tick reached, 250"
+    );
     assert_eq!(s.link(), link);
     s.seek(0).unwrap();
     assert!(s.log().is_empty() && s.history().ops.is_empty());

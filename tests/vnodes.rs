@@ -131,7 +131,9 @@ fn each_setting_writes_only_its_own_link_field_and_replays_exactly() {
 fn bad_vnodes_in_a_link_are_refused_with_the_reason() {
     let refuse = |peers: u32, vn: &str| {
         let body = format!("v=1&peers={peers}&seed=4&vn={vn}&tick=5");
-        Session::from_link(&seal(&body), false).unwrap_err().0
+        Session::from_link(&seal(&body), false)
+            .unwrap_err()
+            .to_string()
     };
     assert_eq!(
         refuse(9, "0"),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::{Anomalies, Anomaly};
-use ftkv::protocol::config::{validate_vnodes, AntiEntropy, Config, Replication};
+use ftkv::protocol::config::Config;
 use ftkv::scenario::Session;
 use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
 use serde::Serialize;
@@ -98,15 +98,8 @@ pub struct TortureArgs {
     pub profiles: Vec<String>,
     /// Print JSON instead of tables.
     pub json: bool,
-    /// N, R and W from `--n --r --w`.
-    pub replication: Replication,
-    /// Tokens per peer from `--vnodes`.
-    pub vnodes: u16,
-    /// Anti-entropy from `--anti-entropy --ae-period`.
-    pub anti_entropy: AntiEntropy,
-    /// Other settings from their flags (`--read-repair`,
-    /// `--hinted-handoff`), each a `key=value` of [`Config::with_settings`].
-    pub settings: Vec<String>,
+    /// The settings from their flags (`--n`, `--vnodes`, …).
+    pub settings: crate::flags::SettingFlags<false>,
     /// Settings texts to compare, each applied over all the flags'
     /// settings.
     pub compare: Vec<String>,
@@ -115,17 +108,7 @@ pub struct TortureArgs {
 /// `ftkv torture`.
 pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String> {
     let profiles = parse_profiles(&args.profiles)?;
-    args.replication.validate()?;
-    validate_vnodes(args.vnodes)?;
-    let mut base = Config {
-        replication: args.replication,
-        vnodes: args.vnodes,
-        anti_entropy: args.anti_entropy,
-        ..Config::default()
-    };
-    if !args.settings.is_empty() {
-        base = base.with_settings(&args.settings.join(","))?;
-    }
+    let base = args.settings.config()?;
     let configs: Vec<Config> = if args.compare.is_empty() {
         vec![base]
     } else {

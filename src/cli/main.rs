@@ -9,15 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod consistency;
+mod flags;
 mod ring;
 mod staleness;
 
 use clap::{Parser, Subcommand};
+use flags::SettingFlags;
 use ftkv::classic;
 use ftkv::classic::dbglog;
 use ftkv::classic::grader::{self, Grade};
 use ftkv::classic::testcase::Testcase;
-use ftkv::protocol::config::{AeMode, AntiEntropy, Replication, MAX_AE_PERIOD};
 use ftkv::scenario::Session;
 use ftkv::sim::event_log::EventLog;
 
@@ -27,56 +28,6 @@ use ftkv::sim::event_log::EventLog;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// `--n --r --w`: replicas per key and the read and write quorums.
-#[derive(clap::Args)]
-struct ReplicationArgs {
-    /// Replicas per key (N).
-    #[arg(long, default_value_t = 3)]
-    n: u8,
-    /// Read quorum (R).
-    #[arg(long, default_value_t = 2)]
-    r: u8,
-    /// Write quorum (W).
-    #[arg(long, default_value_t = 2)]
-    w: u8,
-}
-
-impl ReplicationArgs {
-    fn replication(&self) -> Replication {
-        Replication {
-            n: self.n,
-            r: self.r,
-            w: self.w,
-        }
-    }
-}
-
-/// `--anti-entropy --ae-period`: how peers compare the keys they share,
-/// and how often.
-#[derive(clap::Args)]
-struct AntiEntropyArgs {
-    /// Anti-entropy: flat digests or Merkle trees.
-    #[arg(long = "anti-entropy", default_value = "digest", value_parser = ae_mode)]
-    mode: AeMode,
-    /// Ticks between two anti-entropy rounds of one peer.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=MAX_AE_PERIOD))]
-    ae_period: u64,
-}
-
-impl AntiEntropyArgs {
-    fn anti_entropy(&self) -> AntiEntropy {
-        AntiEntropy {
-            mode: self.mode,
-            period: self.ae_period,
-        }
-    }
-}
-
-/// Parses `--anti-entropy`.
-fn ae_mode(word: &str) -> Result<AeMode, String> {
-    AeMode::parse(word).ok_or_else(|| format!("`{word}` is not digest or merkle"))
 }
 
 #[derive(Subcommand)]
@@ -119,19 +70,9 @@ enum Command {
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        /// Every setting of the schema, as a flag.
         #[command(flatten)]
-        replication: ReplicationArgs,
-        /// Tokens (virtual nodes) per peer on the ring, 1..=256.
-        #[arg(long, default_value_t = 1)]
-        vnodes: u16,
-        /// Read repair: off, async (after the answer) or blocking (before it).
-        #[arg(long, value_parser = ["off", "async", "blocking"])]
-        read_repair: Option<String>,
-        /// Hinted handoff: substitutes keep writes for suspected home replicas.
-        #[arg(long)]
-        hinted_handoff: bool,
-        #[command(flatten)]
-        anti_entropy: AntiEntropyArgs,
+        settings: SettingFlags<false>,
         /// Compare configurations, each a settings text such as "n=3,r=1,w=1"
         /// or "ae=merkle" (applied over the flags above): one table per
         /// profile, a column each.
@@ -140,8 +81,9 @@ enum Command {
     },
     /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
     Staleness {
+        /// N, R and W, as flags.
         #[command(flatten)]
-        replication: ReplicationArgs,
+        replication: SettingFlags<true>,
         /// Each directed link's delay is drawn from LO..HI ticks (inclusive).
         #[arg(long, default_value = "1..1")]
         delays: String,
@@ -192,11 +134,7 @@ fn main() -> ExitCode {
             first_seed,
             profiles,
             json,
-            replication,
-            read_repair,
-            hinted_handoff,
-            vnodes,
-            anti_entropy,
+            settings,
             compare,
         } => consistency::torture(
             &mut out,
@@ -205,14 +143,7 @@ fn main() -> ExitCode {
                 first: first_seed,
                 profiles,
                 json,
-                replication: replication.replication(),
-                vnodes,
-                settings: read_repair
-                    .map(|mode| format!("read-repair={mode}"))
-                    .into_iter()
-                    .chain(hinted_handoff.then(|| "hinted-handoff=on".to_owned()))
-                    .collect(),
-                anti_entropy: anti_entropy.anti_entropy(),
+                settings,
                 compare,
             },
         ),
@@ -221,7 +152,9 @@ fn main() -> ExitCode {
             delays,
             seeds,
             json,
-        } => staleness::staleness(&mut out, replication.replication(), &delays, seeds, json),
+        } => replication
+            .config()
+            .and_then(|config| staleness::staleness(&mut out, &config, &delays, seeds, json)),
         Command::Ring {
             peers,
             vnodes,

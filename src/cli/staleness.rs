@@ -5,33 +5,28 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::measure::staleness::{self, Curve, Delays, Tally};
-use ftkv::protocol::config::{Config, Replication};
+use ftkv::protocol::config::Config;
 
 /// `ftkv staleness`.
 pub fn staleness(
     out: &mut String,
-    replication: Replication,
+    config: &Config,
     delays: &str,
     seeds: u64,
     json: bool,
 ) -> Result<ExitCode, String> {
-    replication.validate()?;
     let delays = Delays::parse(delays).map_err(|e| e.to_string())?;
-    let config = Config {
-        replication,
-        ..Config::default()
-    };
     let tallies = crate::parallel_seeds(
         0,
         seeds - 1,
-        |seed| staleness::measure(&config, delays, seed),
+        |seed| staleness::measure(config, delays, seed),
         |_| {},
     )?;
     let mut tally = Tally::default();
     for (_, one) in tallies {
         tally.add(&one.map_err(|e| e.to_string())?);
     }
-    let curve = Curve::of(&config, delays, seeds, &tally);
+    let curve = Curve::of(config, delays, seeds, &tally);
     if json {
         let text = serde_json::to_string(&curve).map_err(|e| e.to_string())?;
         let _ = writeln!(out, "{text}");

@@ -2,8 +2,8 @@
 //! factors N, R and W (3, 2 and 2 by default), read repair, anti-entropy
 //! (flat digests or Merkle trees, and how often), hinted handoff, the
 //! consistency level a single request may ask for instead, the tokens each
-//! peer owns on the ring (1 by default), and the settings text
-//! `n=3,r=1,w=1,ae=merkle` that changes them from the command line.
+//! peer owns on the ring (1 by default). The settings a person may change
+//! are declared in [`crate::protocol::settings`].
 
 use crate::protocol::op::OpKind;
 
@@ -115,22 +115,6 @@ impl Replication {
     pub fn writes_meet_writes(&self) -> bool {
         2 * u16::from(self.w) > u16::from(self.n)
     }
-
-    /// Checks 1 ≤ R, W ≤ N ≤ [`MAX_N`]; the error names the problem.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_N).contains(&self.n) {
-            return Err(format!("N must be from 1 to {MAX_N}, not {}", self.n));
-        }
-        for (name, value) in [("R", self.r), ("W", self.w)] {
-            if !(1..=self.n).contains(&value) {
-                return Err(format!(
-                    "{name} must be from 1 to N = {}, not {value}",
-                    self.n
-                ));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// How many replicas one request waits for, overriding R or W.
@@ -230,8 +214,12 @@ impl AeMode {
     }
 }
 
-/// The most ticks between two anti-entropy rounds of one peer.
-pub const MAX_AE_PERIOD: u64 = 10_000;
+/// The longest any protocol timing may be, in ticks (the anti-entropy
+/// period among them).
+pub const MAX_TIMING: u64 = 10_000;
+
+/// The largest gossip fanout.
+pub const MAX_FANOUT: u32 = 64;
 
 /// Anti-entropy: how a peer compares the keys it shares with a ring
 /// neighbour, and how often (one neighbour per round, in turn).
@@ -239,7 +227,7 @@ pub const MAX_AE_PERIOD: u64 = 10_000;
 pub struct AntiEntropy {
     /// Digest or Merkle tree.
     pub mode: AeMode,
-    /// Ticks between two rounds of one peer, 1..=[`MAX_AE_PERIOD`].
+    /// Ticks between two rounds of one peer, 1..=[`MAX_TIMING`].
     pub period: u64,
 }
 
@@ -290,156 +278,6 @@ impl Default for Config {
     }
 }
 
-/// Checks 1 ≤ `vnodes` ≤ [`MAX_VNODES`]; the error names the problem.
-pub fn validate_vnodes(vnodes: u16) -> Result<(), String> {
-    if (1..=MAX_VNODES).contains(&vnodes) {
-        Ok(())
-    } else {
-        Err(format!(
-            "vnodes must be from 1 to {MAX_VNODES}, not {vnodes}"
-        ))
-    }
-}
-
-/// The keys [`Config::with_settings`] takes, in the order
-/// [`Config::settings`] names them.
-pub const SETTINGS: [&str; 8] = [
-    "n",
-    "r",
-    "w",
-    "read-repair",
-    "vnodes",
-    "hinted-handoff",
-    "ae",
-    "ae-period",
-];
-
-impl Config {
-    /// This configuration with the settings of `text` applied:
-    /// comma-separated `key=value` pairs, each key of [`SETTINGS`] at most
-    /// once, e.g. `n=3,r=1,w=1`. The result is validated; every error
-    /// names the problem.
-    pub fn with_settings(&self, text: &str) -> Result<Config, String> {
-        if text.trim().is_empty() {
-            return Err(format!(
-                "no settings given (expected key=value pairs such as n=3,r=2,w=2; keys: {})",
-                SETTINGS.join(", ")
-            ));
-        }
-        let mut config = *self;
-        let mut seen: Vec<&str> = Vec::new();
-        for pair in text.split(',').map(str::trim) {
-            let Some((key, value)) = pair.split_once('=') else {
-                return Err(format!("`{pair}` is not key=value"));
-            };
-            let (key, value) = (key.trim(), value.trim());
-            if seen.contains(&key) {
-                return Err(format!("setting `{key}` is given twice"));
-            }
-            seen.push(key);
-            config.set(key, value)?;
-        }
-        config.replication.validate()?;
-        validate_vnodes(config.vnodes)?;
-        Ok(config)
-    }
-
-    /// The settings text of this configuration: N, R and W, then every
-    /// other setting that is not its default, e.g. `n=3,r=2,w=2` or
-    /// `n=3,r=1,w=1,read-repair=blocking,vnodes=64,hinted-handoff=on`.
-    pub fn settings(&self) -> String {
-        let Replication { n, r, w } = self.replication;
-        let mut text = format!("n={n},r={r},w={w}");
-        if self.read_repair != ReadRepair::Off {
-            text.push_str(&format!(",read-repair={}", self.read_repair.word()));
-        }
-        if self.vnodes != 1 {
-            text.push_str(&format!(",vnodes={}", self.vnodes));
-        }
-        if self.hinted_handoff {
-            text.push_str(",hinted-handoff=on");
-        }
-        let (ae, default) = (self.anti_entropy, AntiEntropy::default());
-        if ae.mode != default.mode {
-            text.push_str(&format!(",ae={}", ae.mode.word()));
-        }
-        if ae.period != default.period {
-            text.push_str(&format!(",ae-period={}", ae.period));
-        }
-        text
-    }
-
-    /// Sets one setting from its text (one arm per key of [`SETTINGS`]).
-    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        match key {
-            "n" => self.replication.n = number(key, value)?,
-            "r" => self.replication.r = number(key, value)?,
-            "w" => self.replication.w = number(key, value)?,
-            "read-repair" => {
-                self.read_repair = ReadRepair::parse(value).ok_or_else(|| {
-                    format!("read-repair must be off, async or blocking, not `{value}`")
-                })?;
-            }
-            "vnodes" => self.vnodes = number(key, value)?,
-            "hinted-handoff" => {
-                self.hinted_handoff = on_off(value)
-                    .ok_or_else(|| format!("hinted-handoff must be on or off, not `{value}`"))?;
-            }
-            "ae" => {
-                self.anti_entropy.mode = AeMode::parse(value)
-                    .ok_or_else(|| format!("ae must be digest or merkle, not `{value}`"))?;
-            }
-            "ae-period" => {
-                let period: u64 = number(key, value)?;
-                if !(1..=MAX_AE_PERIOD).contains(&period) {
-                    return Err(format!(
-                        "ae-period must be from 1 to {MAX_AE_PERIOD} ticks, not {period}"
-                    ));
-                }
-                self.anti_entropy.period = period;
-            }
-            _ => {
-                return Err(format!(
-                    "unknown setting `{key}` (settings: {})",
-                    SETTINGS.join(", ")
-                ))
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks the ring of `peers` peers: `vnodes` in range, and with more
-    /// than one token per peer at most [`MAX_SIM_TOKENS`] tokens in all.
-    pub fn validate_ring(&self, peers: u32) -> Result<(), String> {
-        validate_vnodes(self.vnodes)?;
-        let tokens = u64::from(peers) * u64::from(self.vnodes);
-        if self.vnodes > 1 && tokens > u64::from(MAX_SIM_TOKENS) {
-            return Err(format!(
-                "peers × vnodes must be at most {MAX_SIM_TOKENS} (every peer keeps a ring of every token), not {peers} × {} = {tokens}",
-                self.vnodes
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// `on` is true, `off` false, anything else `None`.
-pub fn on_off(value: &str) -> Option<bool> {
-    match value {
-        "on" => Some(true),
-        "off" => Some(false),
-        _ => None,
-    }
-}
-
-/// The whole number `value` of setting `key`, or an error naming both.
-fn number<T: TryFrom<u64>>(key: &str, value: &str) -> Result<T, String> {
-    let whole: u64 = value
-        .parse()
-        .map_err(|_| format!("setting `{key}`: `{value}` is not a whole number"))?;
-    T::try_from(whole).map_err(|_| format!("setting `{key}`: {value} is too large"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,101 +291,6 @@ mod tests {
         assert!(!rep(4, 2, 2).reads_meet_writes() && !rep(4, 2, 2).writes_meet_writes());
         assert!(!rep(5, 2, 3).reads_meet_writes() && rep(5, 2, 3).writes_meet_writes());
         assert!(rep(7, 7, 7).reads_meet_writes() && rep(1, 1, 1).writes_meet_writes());
-    }
-
-    #[test]
-    fn settings_text_changes_replication() {
-        let base = Config::default();
-        let weak = base.with_settings("n=3,r=1,w=1").unwrap();
-        assert_eq!(weak.replication, Replication { n: 3, r: 1, w: 1 });
-        assert_eq!(weak.settings(), "n=3,r=1,w=1");
-        assert_eq!(weak.membership, base.membership, "timings are kept");
-        let five = base.with_settings(" w = 3 , n=5,r=3 ").unwrap();
-        assert_eq!(five.settings(), "n=5,r=3,w=3");
-        assert_eq!(base.with_settings("n=3").unwrap(), base);
-        assert_eq!(base.settings(), "n=3,r=2,w=2");
-    }
-
-    #[test]
-    fn bad_settings_text_names_the_problem() {
-        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
-        assert!(err("").starts_with("no settings given"), "{}", err(""));
-        assert!(err("  ").starts_with("no settings given"));
-        assert_eq!(
-            err("x=1"),
-            "unknown setting `x` (settings: n, r, w, read-repair, vnodes, hinted-handoff, ae, ae-period)"
-        );
-        assert_eq!(err("n=three"), "setting `n`: `three` is not a whole number");
-        assert_eq!(err("r=-1"), "setting `r`: `-1` is not a whole number");
-        assert_eq!(err("n=300"), "setting `n`: 300 is too large");
-        assert_eq!(err("n=3,n=5"), "setting `n` is given twice");
-        assert_eq!(err("n=3,,r=1"), "`` is not key=value");
-        assert_eq!(err("n3"), "`n3` is not key=value");
-        assert_eq!(err("n=1"), "R must be from 1 to N = 1, not 2");
-        assert_eq!(err("r=4"), "R must be from 1 to N = 3, not 4");
-        assert_eq!(err("n=8,r=1,w=1"), "N must be from 1 to 7, not 8");
-    }
-
-    #[test]
-    fn replication_is_checked() {
-        assert!(Replication::default().validate().is_ok());
-        assert!(Replication { n: 5, r: 1, w: 5 }.validate().is_ok());
-        let bad = |n, r, w| Replication { n, r, w }.validate().unwrap_err();
-        assert_eq!(bad(8, 2, 2), "N must be from 1 to 7, not 8");
-        assert_eq!(bad(0, 1, 1), "N must be from 1 to 7, not 0");
-        assert_eq!(bad(3, 4, 2), "R must be from 1 to N = 3, not 4");
-        assert_eq!(bad(3, 2, 0), "W must be from 1 to N = 3, not 0");
-    }
-
-    #[test]
-    fn vnodes_are_checked() {
-        let ring = |vnodes, peers| {
-            Config {
-                vnodes,
-                ..Config::default()
-            }
-            .validate_ring(peers)
-        };
-        assert!(ring(1, 4096).is_ok());
-        assert!(ring(256, 64).is_ok());
-        assert_eq!(
-            ring(0, 10).unwrap_err(),
-            "vnodes must be from 1 to 256, not 0"
-        );
-        assert_eq!(
-            ring(257, 10).unwrap_err(),
-            "vnodes must be from 1 to 256, not 257"
-        );
-        assert_eq!(
-            ring(256, 65).unwrap_err(),
-            "peers × vnodes must be at most 16384 (every peer keeps a ring of every token), not 65 × 256 = 16640"
-        );
-    }
-
-    #[test]
-    fn vnodes_are_a_setting() {
-        let c = Config::default()
-            .with_settings("n=3,r=2,w=2,vnodes=64")
-            .unwrap();
-        assert_eq!(c.vnodes, 64);
-        assert_eq!(c.settings(), "n=3,r=2,w=2,vnodes=64");
-        let both = Config::default()
-            .with_settings("vnodes=16,read-repair=async")
-            .unwrap();
-        assert_eq!(both.settings(), "n=3,r=2,w=2,read-repair=async,vnodes=16");
-        assert_eq!(Config::default().with_settings(&both.settings()), Ok(both));
-        assert_eq!(
-            Config::default().with_settings("vnodes=1"),
-            Ok(Config::default())
-        );
-        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
-        assert_eq!(err("vnodes=0"), "vnodes must be from 1 to 256, not 0");
-        assert_eq!(err("vnodes=257"), "vnodes must be from 1 to 256, not 257");
-        assert_eq!(err("vnodes=70000"), "setting `vnodes`: 70000 is too large");
-        assert_eq!(
-            err("vnodes=many"),
-            "setting `vnodes`: `many` is not a whole number"
-        );
     }
 
     #[test]
@@ -565,77 +308,5 @@ mod tests {
             assert_eq!(ReadRepair::parse(mode.word()), Some(mode));
         }
         assert_eq!(Level::parse("most"), None);
-    }
-
-    #[test]
-    fn read_repair_is_a_setting() {
-        let c = Config::default()
-            .with_settings("n=3,r=2,w=2,read-repair=blocking")
-            .unwrap();
-        assert_eq!(c.read_repair, ReadRepair::Blocking);
-        assert_eq!(c.settings(), "n=3,r=2,w=2,read-repair=blocking");
-        assert_eq!(Config::default().settings(), "n=3,r=2,w=2");
-        let err = Config::default()
-            .with_settings("read-repair=eager")
-            .unwrap_err();
-        assert_eq!(
-            err,
-            "read-repair must be off, async or blocking, not `eager`"
-        );
-    }
-
-    #[test]
-    fn hinted_handoff_is_a_setting() {
-        let c = Config::default()
-            .with_settings("hinted-handoff=on,read-repair=async")
-            .unwrap();
-        assert!(c.hinted_handoff);
-        assert_eq!(
-            c.settings(),
-            "n=3,r=2,w=2,read-repair=async,hinted-handoff=on"
-        );
-        let off = c.with_settings("hinted-handoff=off").unwrap();
-        assert!(!off.hinted_handoff);
-        let err = Config::default()
-            .with_settings("hinted-handoff=yes")
-            .unwrap_err();
-        assert_eq!(err, "hinted-handoff must be on or off, not `yes`");
-    }
-
-    #[test]
-    fn anti_entropy_is_a_setting() {
-        let c = Config::default()
-            .with_settings("ae=merkle,ae-period=40")
-            .unwrap();
-        let ae = AntiEntropy {
-            mode: AeMode::Merkle,
-            period: 40,
-        };
-        assert_eq!(c.anti_entropy, ae);
-        assert_eq!(c.settings(), "n=3,r=2,w=2,ae=merkle,ae-period=40");
-        let back = Config::default().with_settings(&c.settings()).unwrap();
-        assert_eq!(back, c, "the settings text round-trips");
-        let digest = Config::default().with_settings("ae=digest,ae-period=20");
-        assert_eq!(digest.unwrap(), Config::default(), "the defaults");
-        for mode in AeMode::ALL {
-            assert_eq!(AeMode::parse(mode.word()), Some(mode));
-        }
-        let err = |text: &str| Config::default().with_settings(text).unwrap_err();
-        assert_eq!(
-            err("ae=gossip"),
-            "ae must be digest or merkle, not `gossip`"
-        );
-        assert_eq!(
-            err("ae-period=0"),
-            "ae-period must be from 1 to 10000 ticks, not 0"
-        );
-        assert_eq!(
-            err("ae-period=10001"),
-            "ae-period must be from 1 to 10000 ticks, not 10001"
-        );
-        assert_eq!(
-            err("ae-period=soon"),
-            "setting `ae-period`: `soon` is not a whole number"
-        );
     }
 }

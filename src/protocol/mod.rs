@@ -16,4 +16,5 @@ pub mod op;
 pub mod out;
 pub mod peer;
 pub mod ring;
+pub mod settings;
 pub mod store;

@@ -7,6 +7,8 @@
 //! changes nothing in the simulation: a link with or without them replays
 //! the same run.
 
+use std::fmt;
+
 use crate::protocol::address::PeerId;
 use crate::sim::cluster::MAX_KEY_BYTES;
 
@@ -24,25 +26,17 @@ pub struct Selection {
 impl Selection {
     /// Why this selection cannot be shown in a cluster of `peers` peers
     /// where `sent` tells the transactions sent so far, if it cannot.
-    pub fn problem(&self, peers: u32, sent: impl Fn(u64) -> bool) -> Option<String> {
-        if let Some(id) = self.peer {
-            if id.0 >= peers {
-                return Some(format!(
-                    "peer {} is not in this cluster of {peers} peers",
-                    id.0 + 1
-                ));
-            }
+    pub fn problem(&self, peers: u32, sent: impl Fn(u64) -> bool) -> Option<SelectionProblem> {
+        if let Some(id) = self.peer.filter(|id| id.0 >= peers) {
+            return Some(SelectionProblem::NoPeer { peer: id, peers });
         }
         if let Some(key) = &self.key {
             if key.is_empty() || key.len() > MAX_KEY_BYTES {
-                return Some(format!(
-                    "a selected key has 1 to {MAX_KEY_BYTES} bytes, not {}",
-                    key.len()
-                ));
+                return Some(SelectionProblem::KeyLength(key.len()));
             }
         }
         match self.trans {
-            Some(t) if !sent(t) => Some(format!("transaction {t} has not been sent")),
+            Some(t) if !sent(t) => Some(SelectionProblem::NotSent(t)),
             _ => None,
         }
     }
@@ -69,6 +63,39 @@ impl Selection {
     }
 }
 
+/// Why a selection cannot be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectionProblem {
+    /// The peer is outside the cluster.
+    NoPeer {
+        /// The peer.
+        peer: PeerId,
+        /// The cluster's peers.
+        peers: u32,
+    },
+    /// The key is empty or longer than [`MAX_KEY_BYTES`] (its length).
+    KeyLength(usize),
+    /// The transaction has not been sent.
+    NotSent(u64),
+}
+
+impl fmt::Display for SelectionProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SelectionProblem::NoPeer { peer, peers } => write!(
+                f,
+                "peer {} is not in this cluster of {peers} peers",
+                peer.0 + 1
+            ),
+            SelectionProblem::KeyLength(len) => write!(
+                f,
+                "a selected key has 1 to {MAX_KEY_BYTES} bytes, not {len}"
+            ),
+            SelectionProblem::NotSent(t) => write!(f, "transaction {t} has not been sent"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,7 +113,7 @@ mod tests {
             ..Selection::default()
         };
         assert_eq!(
-            far.problem(10, |t| t < 5).as_deref(),
+            far.problem(10, |t| t < 5).map(|p| p.to_string()).as_deref(),
             Some("peer 11 is not in this cluster of 10 peers")
         );
         let later = Selection {
@@ -96,6 +123,7 @@ mod tests {
         assert!(later
             .problem(10, |t| t < 5)
             .unwrap()
+            .to_string()
             .contains("transaction 5"));
         let empty = Selection {
             key: Some(String::new()),
@@ -104,6 +132,7 @@ mod tests {
         assert!(empty
             .problem(10, |t| t < 5)
             .unwrap()
+            .to_string()
             .contains("1 to 256 bytes"));
     }
 

@@ -24,16 +24,13 @@ use crate::protocol::event::{DropReason, Event, EventKind};
 use crate::protocol::op::OpKind;
 use crate::protocol::out::Out;
 use crate::protocol::peer::Peer;
+use crate::protocol::settings::ConfigError;
 use crate::sim::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
 
 /// The longest key a client may use, in bytes.
 pub const MAX_KEY_BYTES: usize = 256;
 /// The longest value a client may write, in bytes.
 pub const MAX_VALUE_BYTES: usize = 4096;
-/// The longest any protocol timing may be, in ticks.
-pub const MAX_TIMING: u64 = 10_000;
-/// The largest gossip fanout.
-pub const MAX_FANOUT: u32 = 64;
 
 /// How a simulation is set up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,38 +57,12 @@ impl SimOptions {
     }
 
     fn validate(&self) -> Result<(), SimError> {
-        let t = &self.config;
-        let m = &t.membership;
         if !(1..=MAX_PEERS).contains(&self.peers) {
             return Err(SimError::PeerCount(self.peers));
         }
-        if !(1..=MAX_FANOUT).contains(&m.fanout) {
-            return Err(SimError::Fanout(m.fanout));
-        }
-        let timings = [
-            ("t_fail", m.t_fail),
-            ("t_remove", m.t_remove),
-            ("join_retry", m.join_retry),
-            ("op_timeout", t.op_timeout),
-            ("orphan_hold", t.store.orphan_hold),
-            ("push_retry", t.store.push_retry),
-            ("ae_period", t.anti_entropy.period),
-            ("tombstone_grace", t.store.tombstone_grace),
-        ];
-        for (name, value) in timings {
-            if !(1..=MAX_TIMING).contains(&value) {
-                return Err(SimError::Timing { name, value });
-            }
-        }
-        t.replication.validate().map_err(SimError::Config)?;
-        t.validate_ring(self.peers).map_err(SimError::Config)?;
-        if m.t_remove <= m.t_fail {
-            return Err(SimError::RemoveNotAfterFail {
-                t_remove: m.t_remove,
-                t_fail: m.t_fail,
-            });
-        }
-        Ok(())
+        self.config
+            .validate_ring(self.peers)
+            .map_err(SimError::Config)
     }
 }
 
@@ -100,25 +71,8 @@ impl SimOptions {
 pub enum SimError {
     /// The peer count is outside 1..=[`MAX_PEERS`].
     PeerCount(u32),
-    /// The gossip fanout is outside 1..=[`MAX_FANOUT`].
-    Fanout(u32),
-    /// A timing option is outside 1..=[`MAX_TIMING`] ticks.
-    Timing {
-        /// The option's name (`t_fail`, `op_timeout`, …).
-        name: &'static str,
-        /// Its value.
-        value: u64,
-    },
-    /// The replication or the ring settings do not fit (in the settings'
-    /// own words).
-    Config(String),
-    /// `t_remove` is not longer than `t_fail`.
-    RemoveNotAfterFail {
-        /// The removal timeout.
-        t_remove: u64,
-        /// The suspicion timeout.
-        t_fail: u64,
-    },
+    /// The settings do not fit ([`Config::validate`], in its own words).
+    Config(ConfigError),
     /// There is no such peer.
     UnknownPeer(PeerId),
     /// The peer must be alive for this.
@@ -173,18 +127,7 @@ impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SimError::PeerCount(n) => write!(f, "a cluster has 1 to {MAX_PEERS} peers, not {n}"),
-            SimError::Fanout(n) => {
-                write!(f, "bad option: fanout must be from 1 to {MAX_FANOUT}, not {n}")
-            }
-            SimError::Timing { name, value } => write!(
-                f,
-                "bad option: {name} must be from 1 to {MAX_TIMING} ticks, not {value}"
-            ),
             SimError::Config(what) => write!(f, "bad option: {what}"),
-            SimError::RemoveNotAfterFail { t_remove, t_fail } => write!(
-                f,
-                "bad option: t_remove ({t_remove}) must be longer than t_fail ({t_fail})"
-            ),
             SimError::UnknownPeer(id) => write!(f, "no peer {id} in this cluster"),
             SimError::NotAlive(id) => write!(f, "peer {id} is not alive"),
             SimError::NotFailed(id) => write!(f, "peer {id} has not failed"),
@@ -743,24 +686,11 @@ mod tests {
         let mut opts = SimOptions::new(3, 1);
         opts.config.membership.fanout = 0;
         let err = Sim::new(opts).unwrap_err();
-        assert_eq!(err, SimError::Fanout(0));
-        assert_eq!(
-            err.to_string(),
-            format!("bad option: fanout must be from 1 to {MAX_FANOUT}, not 0")
-        );
+        assert_eq!(err, SimError::Config(ConfigError::Fanout(0)));
+        assert!(err.to_string().starts_with("bad option: fanout"), "{err}");
         opts.config.membership.fanout = 3;
-        opts.config.op_timeout = 0;
-        assert_eq!(
-            Sim::new(opts).unwrap_err(),
-            SimError::Timing {
-                name: "op_timeout",
-                value: 0
-            }
-        );
-        opts.config.op_timeout = 10;
         opts.config.membership.t_remove = opts.config.membership.t_fail;
         let err = Sim::new(opts).unwrap_err();
-        assert!(matches!(err, SimError::RemoveNotAfterFail { .. }), "{err}");
         assert!(
             err.to_string().starts_with("bad option: t_remove ("),
             "{err}"

@@ -529,8 +529,8 @@ test('the settings panel builds a new cluster with its settings, and a link brin
   assert.equal(await page.locator('.peer.replica').count(), 5, 'its 5 replicas are highlighted');
   // The link in a fresh page shows the same settings in the panel.
   const again = await openPage(ctx.browser, page.url(), errors);
-  const values = async (p) => p.evaluate(() => ['set-n', 'set-r', 'set-w', 'set-vnodes', 'set-rr', 'set-ae', 'set-ae-period']
-    .map((id) => document.getElementById(id).value).concat(document.getElementById('set-hh').checked));
+  const values = async (p) => p.evaluate(() => ['set-n', 'set-r', 'set-w', 'set-vnodes', 'set-read-repair', 'set-ae', 'set-ae-period']
+    .map((id) => document.getElementById(id).value).concat(document.getElementById('set-hinted-handoff').checked));
   assert.deepEqual(await values(again), ['5', '3', '3', '16', 'blocking', 'merkle', '30', true]);
   assert.deepEqual(await values(again), await values(page));
   assert.deepEqual(errors, []);

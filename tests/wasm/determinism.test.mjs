@@ -213,8 +213,8 @@ test('read repair and consistency levels are options, land in the link and repla
 
 test('Merkle anti-entropy is an option, lands in the link and replays natively', () => {
   assert.throws(() => new Playground({ antiEntropy: 'gossip' }), /antiEntropy must be digest or merkle, not `gossip`/);
-  assert.throws(() => new Playground({ aePeriod: 0 }), /aePeriod is a whole number from 1 to 10000, not 0/);
-  assert.throws(() => new Playground({ aePeriod: 2.5 }), /aePeriod is a whole number from 1 to 10000, not 2.5/);
+  assert.throws(() => new Playground({ aePeriod: 0 }), /ae-period must be from 1 to 10000 ticks, not 0/);
+  assert.throws(() => new Playground({ aePeriod: 2.5 }), /setting `aePeriod`: `2.5` is not a whole number/);
   const pg = new Playground({ peers: 7, seed: 9, antiEntropy: 'merkle', aePeriod: 8 });
   pg.step(40);
   pg.create('k', 'v', '1.0.0.0:0');

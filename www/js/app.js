@@ -14,7 +14,7 @@ import { clearStaleness, drawLoad, measureStaleness, watchLoad } from './measure
 import { drawGrade, drawHealth, drawInspector, drawLog, fillKeyList, pullLosses } from './panels.js';
 import { buildPeers, drawKeys, drawMessages, drawPeers, drawSides, fitHitAreas, onSelect, peerG, wireRing } from './ring.js';
 import { drawPlots, wirePlots } from './plots.js';
-import { explainSettings, settingsError, settingsOptions, showSettings } from './settings.js';
+import { buildSettings, explainSettings, settingsError, settingsOptions, settingsSchema, showSettings } from './settings.js';
 import { MAX_MESSAGES, state } from './state.js';
 import { drawTime } from './timeline.js';
 import { drawOutcome } from './transaction.js';
@@ -88,8 +88,9 @@ function resetFromInputs(fromPanel = false) {
   const report = fromPanel ? settingsError : showError;
   const peers = Number($('peers').value);
   const seedText = $('seed').value.trim();
-  if (!Number.isInteger(peers) || peers < 1 || peers > 1000) {
-    report(`Peers must be a whole number from 1 to 1000, not "${$('peers').value}".`);
+  const { maxPeers } = settingsSchema().limits;
+  if (!Number.isInteger(peers) || peers < 1 || peers > maxPeers) {
+    report(`Peers must be a whole number from 1 to ${maxPeers}, not "${$('peers').value}".`);
     return;
   }
   if ($('seed').validity.badInput || (seedText !== '' && !/^\d{1,20}$/.test(seedText))) {
@@ -128,7 +129,7 @@ function loadHash() {
       showError(`This link cannot be replayed: ${message(e)}. A new scenario was started instead.`);
     }
   }
-  adopt(fresh(10, randomSeed(), ''));
+  adopt(fresh(settingsSchema().limits.defaultPeers, randomSeed(), ''));
 }
 
 /// Redraws the page for the tick shown: the ring, health and time every
@@ -578,6 +579,7 @@ window.ftkv = {
 };
 
 await init();
+buildSettings();
 onSelect({
   selectPeer: (address, shift) => {
     if (pickPeer(address, shift)) return;
