@@ -5,14 +5,15 @@
 //! [`Snapshot`] of every peer's copies, and returns a [`Report`]: a verdict
 //! per key, a count per anomaly and one [`Finding`] per count.
 
-pub mod anomaly;
-pub mod history;
-pub mod linear;
-pub mod record;
+pub(crate) mod anomaly;
+pub(crate) mod history;
+pub(crate) mod linear;
+pub(crate) mod record;
 
 pub use anomaly::{Anomalies, Anomaly, Finding, KeyVerdict, Report, UnknownAnomaly};
 pub use history::{Completion, Copy, FinalKey, HistOp, History, Reason, Snapshot};
 pub use linear::{check_key, Verdict};
+pub use record::{history, live_peers_removed, snapshot, FalseRemoval, Recorder};
 
 use anomaly::{End, KeyFacts};
 

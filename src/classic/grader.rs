@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::classic::testcase::Testcase;
-use crate::classic::INVALID_KEY;
+use crate::classic::driver::INVALID_KEY;
 use crate::protocol::address::PeerId;
 use crate::protocol::event::{Event, EventKind};
 use crate::protocol::op::OpKind;

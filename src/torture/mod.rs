@@ -3,9 +3,9 @@
 //! period and a final read of every key — each run a share link, checked
 //! with the history checker.
 
-pub mod profile;
-pub mod service;
-pub mod shrink;
+pub(crate) mod profile;
+pub(crate) mod service;
+pub(crate) mod shrink;
 
 use crate::check::anomaly::{Anomalies, Anomaly, Report};
 use crate::check::{self, record};
@@ -18,6 +18,7 @@ use crate::util::rng::{SimRng, STREAM_DRIVER};
 
 pub use profile::{Profile, Rules};
 pub use service::Service;
+pub use shrink::{shrink, REPLAYS};
 
 /// Ticks of quiet (no fault, every peer up) before a run's end state is
 /// checked.
