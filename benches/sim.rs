@@ -34,21 +34,20 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use ftkv::classic::testcase::Testcase;
+use ftkv::classic::Testcase;
 use ftkv::classic::{self, Driver};
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::{AeMode, Config, Level};
-use ftkv::protocol::event::EventKind;
-use ftkv::protocol::message::MessageKind;
-use ftkv::protocol::op::OpKind;
-use ftkv::protocol::ring::Ring;
-use ftkv::scenario::timeline;
-use ftkv::scenario::{Action, Session, Setup};
-use ftkv::sim::cluster::{PeerState, Sim, SimOptions};
-use ftkv::sim::event_log::EventLog;
-use ftkv::sim::health::Sample;
 use ftkv::torture::{self, Profile};
-use ftkv::util::rng::SimRng;
+use ftkv::EventKind;
+use ftkv::EventLog;
+use ftkv::MessageKind;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::Ring;
+use ftkv::Sample;
+use ftkv::SimRng;
+use ftkv::{Action, Session, Setup};
+use ftkv::{AeMode, Config, Level};
+use ftkv::{PeerState, Sim, SimOptions};
 
 struct Counting;
 
@@ -467,7 +466,7 @@ fn seek_latency(peers: u32, ticks: u64, random: u32) {
     println!(
         "  checkpoints                     {count:>10}  (every {} ticks, at most {})",
         s.timeline().every(),
-        timeline::capacity(peers)
+        ftkv::checkpoint_capacity(peers)
     );
     println!("  their memory                    {bytes:>10.1} MiB");
     println!("  events recorded                 {:>10}", s.log().len());

@@ -16,8 +16,9 @@ use crate::protocol::address::PeerId;
 use crate::protocol::config::{Config, Level};
 use crate::protocol::op::OpKind;
 use crate::protocol::settings::{Kind, LinkField, Max, OptionValue, Setting, Value, SETTINGS};
+use crate::scenario::limits::{MAX_LINK_PEERS, MAX_TICK};
 use crate::scenario::selection::Selection;
-use crate::scenario::{self, Action, Session, Setup, MAX_LINK_PEERS, MAX_TICK};
+use crate::scenario::{self, Action, Session, Setup};
 use crate::sim::network::MAX_DELAY;
 use crate::view;
 

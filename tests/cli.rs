@@ -285,17 +285,16 @@ fn a_closed_pipe_is_not_a_panic() {
 
 #[test]
 fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
-    use ftkv::scenario::{Action, Session, Setup};
+    use ftkv::{Action, Session, Setup};
     let mut s = Session::new(Setup::new(8, 4), false).unwrap();
     s.step(30);
-    s.act(Action::Fail(ftkv::protocol::address::PeerId(2)))
-        .unwrap();
+    s.act(Action::Fail(ftkv::PeerId(2))).unwrap();
     s.request(
-        ftkv::protocol::op::OpKind::Create,
+        ftkv::OpKind::Create,
         "k",
         Some("v"),
         None,
-        ftkv::protocol::config::Level::Quorum,
+        ftkv::Level::Quorum,
     )
     .unwrap();
     s.step(40);
@@ -306,7 +305,7 @@ fn replay_writes_the_log_of_a_link_and_refuses_a_bad_one() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout)
         .contains("replayed 8 peers, seed 4, 2 actions, to tick 70"));
-    let expected = ftkv::classic::dbglog::render(s.log().events());
+    let expected = ftkv::classic::render(s.log().events());
     assert_eq!(std::fs::read_to_string(&log).unwrap(), expected);
 
     for bad in ["", "#v=1&peers=8", "http://x/#garbage&sum=00000000"] {
@@ -371,7 +370,7 @@ fn torture_prints_one_json_object_with_every_anomaly() {
         // Every repro link names an anomaly found and replays.
         for (field, link) in p["repro"].as_object().unwrap() {
             assert!(anomalies[field].as_u64().unwrap() > 0);
-            ftkv::scenario::Session::from_link(link.as_str().unwrap(), false).unwrap();
+            ftkv::Session::from_link(link.as_str().unwrap(), false).unwrap();
         }
     }
     let unknown = ftkv(&["torture", "--profile", "skewed"]);

@@ -5,11 +5,11 @@
 //! reports, and must record the very same events — every message traced —
 //! and leave every peer with the same view and the same keys.
 
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::{AeMode, Config, Level, ReadRepair};
-use ftkv::protocol::op::OpKind;
-use ftkv::sim::cluster::{Sim, SimOptions};
-use ftkv::util::rng::SimRng;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::SimRng;
+use ftkv::{AeMode, Config, Level, ReadRepair};
+use ftkv::{Sim, SimOptions};
 
 /// Random settings for `seed`: short timings so that sweeps, retries,
 /// expiries and anti-entropy rounds all happen within a short run.

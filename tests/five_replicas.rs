@@ -7,11 +7,11 @@ mod common;
 
 use common::op;
 use ftkv::check::Completion;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Config;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{Action, Session, Setup};
 use ftkv::torture;
+use ftkv::Config;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{Action, Session, Setup};
 
 const PEERS: u32 = 11;
 

@@ -8,12 +8,12 @@ mod common;
 
 use common::op;
 use ftkv::check::Completion;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Config;
-use ftkv::protocol::event::EventKind;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{Action, Session, Setup};
 use ftkv::torture;
+use ftkv::Config;
+use ftkv::EventKind;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{Action, Session, Setup};
 
 const PEERS: u32 = 8;
 
@@ -175,7 +175,7 @@ fn the_setting_travels_in_links_and_bad_values_are_refused() {
     let plain = Session::new(Setup::new(PEERS, 1), false).unwrap().link();
     assert!(!plain.contains("hh="), "{plain}");
     let bad = link.replace("&hh=on", "&hh=<b>");
-    let bad = ftkv::scenario::seal(bad.rsplit_once("&sum=").unwrap().0);
+    let bad = ftkv::seal(bad.rsplit_once("&sum=").unwrap().0);
     let err = Session::from_link(&bad, false).unwrap_err().to_string();
     assert!(
         err.contains("hinted handoff `<b>` is not on or off"),

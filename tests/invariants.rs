@@ -6,13 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Config;
-use ftkv::protocol::event::EventKind;
-use ftkv::protocol::op::OpKind;
-use ftkv::sim::cluster::{Sim, SimOptions};
-use ftkv::sim::event_log::EventLog;
-use ftkv::util::rng::SimRng;
+use ftkv::Config;
+use ftkv::EventKind;
+use ftkv::EventLog;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::SimRng;
+use ftkv::{Sim, SimOptions};
 
 /// A random scenario: `peers` peers, keys written, then rounds of at most
 /// two simultaneous failures (sometimes a recovery), each followed by
@@ -186,8 +186,7 @@ fn invariants_hold_on_a_larger_cluster() {
 fn misplaced_or_divergent(sim: &Sim) -> usize {
     let alive = sim.alive_peers();
     let ring = sim.peer(alive[0]).unwrap().ring().clone();
-    let mut holders: BTreeMap<String, BTreeMap<PeerId, ftkv::protocol::op::Version>> =
-        BTreeMap::new();
+    let mut holders: BTreeMap<String, BTreeMap<PeerId, ftkv::Version>> = BTreeMap::new();
     for &id in &alive {
         for k in sim.peer(id).unwrap().store().keys() {
             let held = holders.entry(k.key.to_owned()).or_default();

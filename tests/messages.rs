@@ -7,12 +7,11 @@
 mod common;
 
 use common::op;
-use ftkv::classic::dbglog;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::event::{DropReason, EventKind};
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{seal, Action, Session, Setup};
 use ftkv::view;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{seal, Action, Session, Setup};
+use ftkv::{DropReason, EventKind};
 
 /// A settled cluster of 8 peers (seed 5, messages traced or not) in which
 /// peer 2 (0-based) has just sent the requests of a create of `k`: the
@@ -78,15 +77,15 @@ fn a_dropped_request_leaves_its_replica_unanswered_and_the_link_replays_it() {
         let again = Session::from_link(&link, traced).unwrap();
         assert_eq!(again.log().events(), s.log().events());
         assert_eq!(
-            dbglog::render(again.log().events()),
-            dbglog::render(s.log().events())
+            ftkv::classic::render(again.log().events()),
+            ftkv::classic::render(s.log().events())
         );
         assert_eq!(again.link(), link);
         // The other tracing gives the same send order, so the same drop.
         let other = Session::from_link(&link, !traced).unwrap();
         assert_eq!(
-            dbglog::render(other.log().events()),
-            dbglog::render(s.log().events())
+            ftkv::classic::render(other.log().events()),
+            ftkv::classic::render(s.log().events())
         );
     }
 }

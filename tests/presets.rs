@@ -3,13 +3,12 @@
 //! known tick, and a finished preset goes on as a free run that its share
 //! link replays.
 
-use ftkv::classic::dbglog;
 use ftkv::classic::{self, STEP_TICKS, TICKS};
-use ftkv::protocol::config::Level;
-use ftkv::protocol::event::EventKind;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{Session, Setup};
 use ftkv::view;
+use ftkv::EventKind;
+use ftkv::Level;
+use ftkv::OpKind;
+use ftkv::{Session, Setup};
 
 fn preset(name: &str, seed: u64) -> Session {
     Session::new(Setup::preset(name, seed).unwrap(), false).unwrap()
@@ -188,8 +187,8 @@ fn a_finished_preset_continues_freely_and_its_link_replays_it() {
     assert!(link.contains("&free=700"), "{link}");
     let fresh = Session::from_link(&link, false).unwrap();
     assert_eq!(
-        dbglog::render(fresh.log().events()),
-        dbglog::render(s.log().events())
+        ftkv::classic::render(fresh.log().events()),
+        ftkv::classic::render(s.log().events())
     );
     assert_eq!(fresh.link(), link);
     // Looking back before the end shows no free run; acting there forks it away.
@@ -198,7 +197,7 @@ fn a_finished_preset_continues_freely_and_its_link_replays_it() {
     s.seek(720).unwrap();
     assert!(s.link().contains("&free=700"));
     s.seek(600).unwrap();
-    s.act(ftkv::scenario::Action::Heal).unwrap();
+    s.act(ftkv::Action::Heal).unwrap();
     s.step(200);
     assert_eq!(s.sim().now(), TICKS);
     assert!(s.continue_free().is_ok());
@@ -233,7 +232,7 @@ fn free_in_a_link_is_checked() {
         (format!("{body}&free=700"), "appears twice"),
     ];
     for (text, want) in bad {
-        let err = Session::from_link(&ftkv::scenario::seal(&text), false).unwrap_err();
+        let err = Session::from_link(&ftkv::seal(&text), false).unwrap_err();
         assert!(err.to_string().contains(want), "{text}: {err}");
     }
     let mut plain = Session::new(Setup::new(4, 1), false).unwrap();
@@ -263,7 +262,7 @@ fn a_finished_preset_refuses_requests_until_it_continues_freely() {
 #[test]
 fn a_preset_runs_only_the_classic_settings() {
     let mut setup = Setup::preset("read", 4).unwrap();
-    setup.config.replication = ftkv::protocol::config::Replication { n: 5, r: 3, w: 3 };
+    setup.config.replication = ftkv::Replication { n: 5, r: 3, w: 3 };
     let err = Session::new(setup, false).unwrap_err();
     assert!(
         err.to_string()
@@ -271,6 +270,6 @@ fn a_preset_runs_only_the_classic_settings() {
         "{err}"
     );
     assert!(err.to_string().contains("n=5,r=3,w=3"), "{err}");
-    let link = ftkv::scenario::seal("v=1&peers=10&seed=4&preset=read&rep=5.3.3&tick=0");
+    let link = ftkv::seal("v=1&peers=10&seed=4&preset=read&rep=5.3.3&tick=0");
     assert!(Session::from_link(&link, false).is_err());
 }

@@ -7,12 +7,12 @@
 mod common;
 
 use common::op;
-use ftkv::check::{record, Completion};
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::{Level, ReadRepair};
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{Action, Session, Setup};
+use ftkv::check::Completion;
 use ftkv::torture;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{Action, Session, Setup};
+use ftkv::{Level, ReadRepair};
 
 /// Peer `coordinator` (0-based) cannot reach `to` (messages from it lost).
 fn cut(coordinator: u32, to: PeerId) -> Action {
@@ -116,7 +116,7 @@ fn a_request_may_wait_for_one_replica_or_all() {
         s.request(OpKind::Read, "k", None, Some(x), level).unwrap();
     }
     s.step(15);
-    let h = record::history(s.log().events());
+    let h = ftkv::check::history(s.log().events());
     let reads: Vec<_> = h.ops.iter().filter(|o| o.op == OpKind::Read).collect();
     // One replica down: one and quorum succeed, all times out.
     assert_eq!(reads[0].completion, Completion::Ok);
@@ -137,7 +137,7 @@ fn a_request_may_wait_for_one_replica_or_all() {
     let bad = link.replace("read:one", "read:most");
     let err = Session::from_link(&bad, false).unwrap_err().to_string();
     assert!(err.contains("checksum"), "{err}");
-    let resealed = ftkv::scenario::seal(bad.split("&sum=").next().unwrap());
+    let resealed = ftkv::seal(bad.split("&sum=").next().unwrap());
     let err = Session::from_link(&resealed, false)
         .unwrap_err()
         .to_string();

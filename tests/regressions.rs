@@ -6,23 +6,23 @@ mod common;
 
 use std::rc::Rc;
 
-use ftkv::check::{record, Completion, HistOp, Reason};
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Replication;
-use ftkv::protocol::message::Message;
-use ftkv::protocol::op::OpKind;
-use ftkv::protocol::ring::Ring;
-use ftkv::scenario::{Action, Session, Setup};
-use ftkv::sim::cluster::{Sim, SimOptions};
-use ftkv::sim::network::{Network, Sent};
+use ftkv::check::{Completion, HistOp, Reason};
 use ftkv::torture::{self, Profile, Rules};
+use ftkv::Message;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::Replication;
+use ftkv::Ring;
+use ftkv::{Action, Session, Setup};
+use ftkv::{Network, Sent};
+use ftkv::{Sim, SimOptions};
 
 use common::op;
 
 /// Replays `link` and returns its session and history.
 fn replay(link: &str) -> (Session, Vec<HistOp>) {
     let session = Session::from_link(link, false).unwrap();
-    let ops = record::history(session.log().events()).ops;
+    let ops = ftkv::check::history(session.log().events()).ops;
     (session, ops)
 }
 
@@ -89,7 +89,7 @@ fn a_late_delete_does_not_erase_a_later_acknowledged_write() {
     s.step(30);
     s.act(op(writer.0, OpKind::Read, "k", None)).unwrap();
     s.step(20);
-    let ops = record::history(s.log().events()).ops;
+    let ops = ftkv::check::history(s.log().events()).ops;
     let update = &ops[2];
     assert!(update.op == OpKind::Update && update.completion == Completion::Ok);
     let read = ops.last().unwrap();
@@ -128,7 +128,7 @@ fn a_create_whose_message_to_one_replica_is_lost_heals_to_three_copies() {
     s.step(1);
     s.act(Action::Heal).unwrap();
     s.step(torture::QUIET);
-    let ops = record::history(s.log().events()).ops;
+    let ops = ftkv::check::history(s.log().events()).ops;
     assert_eq!(ops[0].completion, Completion::Ok);
     for &r in &replicas {
         let held = s.sim().peer(r).unwrap().store().get("k").cloned();
@@ -170,7 +170,7 @@ fn a_partition_shorter_than_the_removal_timeout_removes_no_live_peer() {
             s.step(length);
             s.act(Action::Heal).unwrap();
             s.step(60);
-            removed += record::live_peers_removed(s.log().events()).len();
+            removed += ftkv::check::live_peers_removed(s.log().events()).len();
         }
     }
     assert_eq!(removed, 0);

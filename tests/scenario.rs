@@ -5,11 +5,9 @@
 mod common;
 
 use common::op;
-use ftkv::classic::dbglog;
-use ftkv::classic::grader;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{seal, Action, Session, Setup, MAX_LINK_BYTES};
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{seal, Action, Session, Setup, MAX_LINK_BYTES};
 use proptest::prelude::*;
 
 /// A scenario with failures, a recovery and writes of awkward text.
@@ -45,8 +43,8 @@ fn a_link_replays_the_same_events_log_and_link() {
     assert_eq!(again.sim().now(), live.sim().now());
     assert_eq!(again.log().events(), live.log().events());
     assert_eq!(
-        dbglog::render(again.log().events()),
-        dbglog::render(live.log().events())
+        ftkv::classic::render(again.log().events()),
+        ftkv::classic::render(live.log().events())
     );
     assert_eq!(again.link(), link);
     // The whole address works as well as the fragment.
@@ -55,8 +53,8 @@ fn a_link_replays_the_same_events_log_and_link() {
     // Tracing messages changes the events recorded, never the log.
     let quiet = Session::from_link(&link, false).unwrap();
     assert_eq!(
-        dbglog::render(quiet.log().events()),
-        dbglog::render(live.log().events())
+        ftkv::classic::render(quiet.log().events()),
+        ftkv::classic::render(live.log().events())
     );
     assert!(!link.contains('<') && !link.contains(' '), "{link}");
 }
@@ -69,7 +67,7 @@ fn every_preset_replays_to_full_marks() {
         let link = s.link();
         let again = Session::from_link(&link, false).unwrap();
         let test = ftkv::classic::builtin(name).unwrap();
-        let g = grader::grade(&test, again.log().events());
+        let g = ftkv::classic::grade(&test, again.log().events());
         assert!(g.is_full(), "{name}: {g}");
         assert_eq!(again.log().events(), s.log().events());
     }
@@ -83,7 +81,7 @@ fn the_grade_read_as_the_log_grows_is_the_grade_of_the_whole_log() {
         let mut steps = [1u64, 7, 40, 3, 99].into_iter().cycle();
         let mut graded = 0;
         while s.step(steps.next().unwrap()) > 0 {
-            let whole = grader::grade(&test, s.log().events());
+            let whole = ftkv::classic::grade(&test, s.log().events());
             assert_eq!(s.grade(), Some(&whole), "{name} at tick {}", s.sim().now());
             graded += 1;
         }
@@ -95,7 +93,7 @@ fn the_grade_read_as_the_log_grows_is_the_grade_of_the_whole_log() {
 #[test]
 fn a_session_history_and_transactions_match_a_scan_of_the_log() {
     let s = played();
-    let scanned = ftkv::check::record::history(s.log().events());
+    let scanned = ftkv::check::history(s.log().events());
     assert_eq!(s.history(), &scanned);
     assert!(scanned.ops.len() >= 3);
     for op in &scanned.ops {
@@ -274,7 +272,7 @@ fn a_preset_stops_at_the_classic_end() {
 #[test]
 fn replication_travels_in_the_link_and_places_n_copies() {
     let mut setup = Setup::new(9, 4);
-    setup.config.replication = ftkv::protocol::config::Replication { n: 5, r: 3, w: 3 };
+    setup.config.replication = ftkv::Replication { n: 5, r: 3, w: 3 };
     let mut s = Session::new(setup, false).unwrap();
     s.step(40);
     s.act(op(2, OpKind::Create, "k", Some("v"))).unwrap();
@@ -315,13 +313,10 @@ fn replication_travels_in_the_link_and_places_n_copies() {
 fn a_write_one_replica_acknowledged_dies_with_that_replica() {
     for (w, lost) in [(1, 1), (2, 0)] {
         let mut setup = Setup::new(5, 1);
-        setup.config.replication = ftkv::protocol::config::Replication { n: 3, r: 1, w };
+        setup.config.replication = ftkv::Replication { n: 3, r: 1, w };
         let mut s = Session::new(setup, false).unwrap();
         s.step(40);
-        let ring = (0..5)
-            .map(PeerId)
-            .collect::<ftkv::protocol::ring::Ring>()
-            .with_n(3);
+        let ring = (0..5).map(PeerId).collect::<ftkv::Ring>().with_n(3);
         let replicas = ring.replicas("k").as_slice().to_vec();
         let other = (0..5).map(PeerId).find(|p| !replicas.contains(p)).unwrap();
         s.act(Action::Fail(replicas[1])).unwrap();
@@ -372,8 +367,8 @@ fn a_merkle_link_replays_identically_and_a_bad_mode_is_refused() {
         s.log().events().iter().any(|e| {
             matches!(
                 e.kind,
-                ftkv::protocol::event::EventKind::Sent {
-                    msg: ftkv::protocol::message::MessageKind::MerkleHashes,
+                ftkv::EventKind::Sent {
+                    msg: ftkv::MessageKind::MerkleHashes,
                     ..
                 }
             )
@@ -408,7 +403,7 @@ fn the_anti_entropy_period_travels_in_the_timings_of_the_link() {
 
 #[test]
 fn a_link_restores_the_selected_peer_key_and_transaction() {
-    use ftkv::scenario::selection::Selection;
+    use ftkv::Selection;
     let mut s = played();
     let trans = s
         .act(op(4, OpKind::Read, "ключ 🔑", None))
@@ -430,8 +425,8 @@ fn a_link_restores_the_selected_peer_key_and_transaction() {
     // The view changes nothing in the run.
     let bare = Session::from_link(&seal(link.split("&sel=").next().unwrap()), false).unwrap();
     assert_eq!(
-        dbglog::render(bare.log().events()),
-        dbglog::render(again.log().events())
+        ftkv::classic::render(bare.log().events()),
+        ftkv::classic::render(again.log().events())
     );
     // Seen before the transaction was sent, the link leaves it out.
     let mut past = again.clone();
@@ -446,7 +441,7 @@ fn a_link_restores_the_selected_peer_key_and_transaction() {
 fn a_selection_outside_the_cluster_or_the_run_is_refused() {
     let mut s = Session::new(Setup::new(10, 3), false).unwrap();
     s.step(40);
-    let selection = |peer: Option<u32>, trans: Option<u64>| ftkv::scenario::selection::Selection {
+    let selection = |peer: Option<u32>, trans: Option<u64>| ftkv::Selection {
         peer: peer.map(PeerId),
         key: None,
         trans,
@@ -489,13 +484,7 @@ fn at_the_longest_tick_a_link_replays_a_request_is_refused_but_a_fault_is_not() 
     assert_eq!(s.step(5), 1, "one tick is left");
     assert_eq!(s.max_tick(), s.sim().now());
     let err = s
-        .request(
-            OpKind::Read,
-            "k",
-            None,
-            None,
-            ftkv::protocol::config::Level::Quorum,
-        )
+        .request(OpKind::Read, "k", None, None, ftkv::Level::Quorum)
         .unwrap_err();
     assert!(
         err.to_string().contains(
@@ -518,7 +507,7 @@ fn a_request_that_would_make_the_link_too_long_to_replay_is_refused() {
             &format!("k{sent}"),
             Some(&value),
             None,
-            ftkv::protocol::config::Level::Quorum,
+            ftkv::Level::Quorum,
         ) {
             Ok(_) => sent += 1,
             Err(e) => break e,

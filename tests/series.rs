@@ -4,10 +4,10 @@
 
 mod common;
 
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::{Action, Session, Setup};
 use ftkv::view::{self, SeriesView};
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::{Action, Session, Setup};
 
 /// 12 peers, requests, a failure, a partition and a heal over 300 ticks.
 fn played() -> Session {

@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
-use ftkv::protocol::config::Config;
-use ftkv::protocol::settings::{Kind, OptionValue, Setting, Value, SETTINGS};
-use ftkv::scenario::{Session, Setup};
+use ftkv::settings::{Kind, OptionValue, Setting, Value, SETTINGS};
+use ftkv::Config;
+use ftkv::{Session, Setup};
 
 /// A value of `s` other than its default, as a JS option and as text.
 fn other(s: &Setting) -> (OptionValue, String) {

@@ -5,15 +5,13 @@
 mod common;
 
 use common::op;
-use ftkv::classic::dbglog;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Config;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::timeline;
-use ftkv::scenario::{Action, Session, Setup, Timed};
 use ftkv::torture::{self, Profile};
-use ftkv::util::rng::SimRng;
 use ftkv::view;
+use ftkv::Config;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::SimRng;
+use ftkv::{Action, Session, Setup, Timed};
 
 /// A torture run of `profile` (faults and client requests), played with
 /// every message traced when `trace` says so.
@@ -32,8 +30,8 @@ fn same_state(s: &Session, fresh: &Session, what: &str) {
     assert_eq!(s.sim().now(), fresh.sim().now(), "{what}");
     assert_eq!(s.log().events(), fresh.log().events(), "{what}");
     assert_eq!(
-        dbglog::render(s.log().events()),
-        dbglog::render(fresh.log().events()),
+        ftkv::classic::render(s.log().events()),
+        ftkv::classic::render(fresh.log().events()),
         "{what}"
     );
     assert_eq!(s.history(), fresh.history(), "{what}");
@@ -232,7 +230,11 @@ fn checkpoints_stay_within_their_bound_on_a_long_run() {
     let mut s = Session::new(Setup::new(5, 2), false).unwrap();
     s.step(20_000);
     let ticks: Vec<u64> = s.timeline().ticks().collect();
-    assert!(ticks.len() <= timeline::capacity(5), "{}", ticks.len());
+    assert!(
+        ticks.len() <= ftkv::checkpoint_capacity(5),
+        "{}",
+        ticks.len()
+    );
     let every = s.timeline().every();
     assert!(ticks.windows(2).all(|w| w[1] - w[0] == every));
     assert!(20_000 - ticks[ticks.len() - 1] < every);

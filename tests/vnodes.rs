@@ -7,13 +7,12 @@
 mod common;
 
 use common::op;
-use ftkv::check::record;
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Config;
-use ftkv::protocol::op::OpKind;
-use ftkv::protocol::ring::Ring;
-use ftkv::scenario::{seal, Action, Session, Setup};
 use ftkv::torture::{self, check_session, Profile, Rules, QUIET};
+use ftkv::Config;
+use ftkv::OpKind;
+use ftkv::PeerId;
+use ftkv::Ring;
+use ftkv::{seal, Action, Session, Setup};
 
 const PEERS: u32 = 10;
 const KEYS: u32 = 30;
@@ -21,7 +20,7 @@ const KEYS: u32 = 30;
 /// Asserts every key is held by exactly its true replicas: the first N
 /// distinct live peers on the ring of all live peers' tokens.
 fn assert_exactly_on_replicas(s: &Session) {
-    let snapshot = record::snapshot(s.sim(), s.history());
+    let snapshot = ftkv::check::snapshot(s.sim(), s.history());
     assert_eq!(snapshot.keys.len(), KEYS as usize);
     // The tokens matter: some key is not where one token per peer puts it.
     let one_token: Ring = s.sim().alive_peers().into_iter().collect();

@@ -205,7 +205,7 @@ pub(crate) mod fixture {
     use super::*;
 
     /// The version a write invoked at `tick` by transaction `trans` stamps.
-    pub fn v(tick: u64, trans: u64) -> Version {
+    pub(crate) fn v(tick: u64, trans: u64) -> Version {
         Version { tick, trans }
     }
 
@@ -224,7 +224,7 @@ pub(crate) mod fixture {
     }
 
     /// A create, update or delete over `span` (invoked, completed).
-    pub fn write(
+    pub(crate) fn write(
         trans: u64,
         kind: OpKind,
         value: Option<&str>,
@@ -239,7 +239,7 @@ pub(crate) mod fixture {
     }
 
     /// A read that returned what `write` wrote.
-    pub fn read_of(trans: u64, span: (u64, u64), write: &HistOp) -> HistOp {
+    pub(crate) fn read_of(trans: u64, span: (u64, u64), write: &HistOp) -> HistOp {
         HistOp {
             value: write.value.clone(),
             version: write.version,
@@ -248,7 +248,7 @@ pub(crate) mod fixture {
     }
 
     /// A read that answered not-found, having seen `version` (a tombstone's) or nothing.
-    pub fn read_none(trans: u64, span: (u64, u64), version: Option<Version>) -> HistOp {
+    pub(crate) fn read_none(trans: u64, span: (u64, u64), version: Option<Version>) -> HistOp {
         HistOp {
             version,
             ..op(
@@ -261,7 +261,7 @@ pub(crate) mod fixture {
     }
 
     /// A read that ended without an answer.
-    pub fn read_failed(trans: u64, span: (u64, u64), completion: Completion) -> HistOp {
+    pub(crate) fn read_failed(trans: u64, span: (u64, u64), completion: Completion) -> HistOp {
         op(trans, OpKind::Read, span, completion)
     }
 }

@@ -8,16 +8,16 @@ use crate::protocol::event::Event;
 use crate::protocol::event_text::describe;
 
 /// The first line: the hexadecimal sum of the bytes of `CS425`.
-pub const MAGIC: &str = "131";
+pub(crate) const MAGIC: &str = "131";
 
 /// The log text of one event, or `None` for events the log does not show
 /// (the text is [`describe`]'s, which decides both this and the page's).
-pub fn text(event: &Event) -> Option<String> {
+pub(crate) fn text(event: &Event) -> Option<String> {
     describe(event).text.logged()
 }
 
 /// Appends the entries of `events` to a log being built.
-pub fn append(log: &mut String, events: &[Event]) {
+pub(crate) fn append(log: &mut String, events: &[Event]) {
     for event in events {
         if let Some(text) = text(event) {
             let _ = write!(log, "\n {} [{}] {text}", event.peer, event.tick);

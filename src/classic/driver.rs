@@ -15,21 +15,21 @@ use crate::util::rng::{SimRng, STREAM_DRIVER};
 /// Every classic test runs this many ticks (0..700).
 pub const TICKS: u64 = 700;
 /// Random message drops (DROP_MSG: 1) are on from this tick...
-pub const DROP_FROM: u64 = 50;
+pub(crate) const DROP_FROM: u64 = 50;
 /// ...until this one.
-pub const DROP_UNTIL: u64 = 300;
+pub(crate) const DROP_UNTIL: u64 = 300;
 /// Membership tests fail peers at this tick; key-value tests insert keys.
-pub const INSERT_TICK: u64 = 100;
+pub(crate) const INSERT_TICK: u64 = 100;
 /// Key-value tests start the named test at this tick.
-pub const TEST_TICK: u64 = 150;
+pub(crate) const TEST_TICK: u64 = 150;
 /// How many keys a key-value test inserts.
-pub const KEY_COUNT: usize = 100;
+pub(crate) const KEY_COUNT: usize = 100;
 /// The key that no test ever creates.
 pub const INVALID_KEY: &str = "invalidKey";
 /// The value the update test writes.
-pub const NEW_VALUE: &str = "newValue";
+pub(crate) const NEW_VALUE: &str = "newValue";
 /// The value the update test writes to the invalid key.
-pub const INVALID_VALUE: &str = "invalidValue";
+pub(crate) const INVALID_VALUE: &str = "invalidValue";
 /// The ticks of the read and update tests' five steps on the tested key:
 /// all replicas up, one replica failed, two failed, after stabilization, a
 /// non-replica failed (the invalid key is tried at the last one too).

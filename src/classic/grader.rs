@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::classic::testcase::Testcase;
 use crate::classic::driver::INVALID_KEY;
+use crate::classic::testcase::Testcase;
 use crate::protocol::address::PeerId;
 use crate::protocol::event::{Event, EventKind};
 use crate::protocol::op::OpKind;
@@ -74,7 +74,7 @@ impl fmt::Display for Grade {
 }
 
 /// The short name of a test case, as the classic file names go.
-pub fn test_name(test: &Testcase) -> &'static str {
+pub(crate) fn test_name(test: &Testcase) -> &'static str {
     match (test.crud, test.single_failure, test.drop_msg) {
         (Some(OpKind::Create), ..) => "create",
         (Some(OpKind::Read), ..) => "read",
@@ -105,7 +105,7 @@ pub fn grade(test: &Testcase, events: &[Event]) -> Grade {
 /// read (operations, outcomes, joins, removals, failures) and grades again
 /// only when one of those came, so a page can ask for the grade every frame.
 #[derive(Clone, Debug)]
-pub struct Grading {
+pub(crate) struct Grading {
     test: Testcase,
     kept: Vec<Event>,
     grade: Grade,
@@ -113,7 +113,7 @@ pub struct Grading {
 
 impl Grading {
     /// The grade of `test` before any event.
-    pub fn new(test: Testcase) -> Grading {
+    pub(crate) fn new(test: Testcase) -> Grading {
         let grade = grade(&test, &[]);
         Grading {
             test,
@@ -123,7 +123,7 @@ impl Grading {
     }
 
     /// Takes in the next events of the run.
-    pub fn feed(&mut self, events: &[Event]) {
+    pub(crate) fn feed(&mut self, events: &[Event]) {
         let before = self.kept.len();
         self.kept.extend(
             events
@@ -146,7 +146,7 @@ impl Grading {
     }
 
     /// The grade of the events so far.
-    pub fn grade(&self) -> &Grade {
+    pub(crate) fn grade(&self) -> &Grade {
         &self.grade
     }
 }

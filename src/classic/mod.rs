@@ -12,7 +12,8 @@ pub(crate) mod testcase;
 
 pub use dbglog::render;
 pub use driver::{
-    builtin, check_case, run, CaseError, Driver, CASES, KEY_VALUE_CASES, STEP_TICKS, TICKS,
+    builtin, check_case, run, CaseError, Driver, CASES, INVALID_KEY, KEY_VALUE_CASES, STEP_TICKS,
+    TICKS,
 };
 pub use grader::{grade, Grade};
 pub use testcase::{ConfError, Testcase};

@@ -80,7 +80,7 @@ const KEYS: [&str; 5] = [
 ];
 
 /// Parses the bytes of a `.conf` file; `name` names it in errors.
-pub fn parse(name: &str, bytes: &[u8]) -> Result<Testcase, ConfError> {
+pub(crate) fn parse(name: &str, bytes: &[u8]) -> Result<Testcase, ConfError> {
     let err = |line: Option<usize>, problem: String| ConfError {
         file: name.to_owned(),
         line,

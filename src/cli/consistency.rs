@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::{Anomalies, Anomaly};
-use ftkv::protocol::config::Config;
-use ftkv::scenario::Session;
-use ftkv::torture::{self, shrink, Profile, Rules, RunResult, Service};
+use ftkv::torture::{self, Profile, Rules, RunResult, Service};
+use ftkv::Config;
+use ftkv::Session;
 use serde::Serialize;
 
 /// `ftkv check <link>`.
@@ -227,7 +227,7 @@ fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> Pr
             continue;
         };
         let (setup, _, end) = torture::plan(config, profile, *seed);
-        let (link, _) = shrink::shrink(&setup, &actions_of(runs, *seed), end, field);
+        let (link, _) = ftkv::torture::shrink(&setup, &actions_of(runs, *seed), end, field);
         repro.insert(field.name(), link);
     }
     let mut service = Service::default();
@@ -250,7 +250,7 @@ fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> Pr
     }
 }
 
-fn actions_of(runs: &[(u64, RunResult)], seed: u64) -> Vec<ftkv::scenario::Timed> {
+fn actions_of(runs: &[(u64, RunResult)], seed: u64) -> Vec<ftkv::Timed> {
     runs.iter()
         .find(|(s, _)| *s == seed)
         .map(|(_, r)| r.actions.clone())

@@ -1,11 +1,11 @@
 //! The command line's setting flags, read off the settings schema
-//! ([`ftkv::protocol::settings::SETTINGS`]): `--n 3 --r 1 --vnodes 64
+//! ([`ftkv::settings::SETTINGS`]): `--n 3 --r 1 --vnodes 64
 //! --read-repair async --hinted-handoff --anti-entropy merkle --ae-period
 //! 10`, each turned into its `key=value` of the settings text.
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
-use ftkv::protocol::config::Config;
-use ftkv::protocol::settings::{Kind, LinkField, Setting, SETTINGS};
+use ftkv::settings::{Kind, LinkField, Setting, SETTINGS};
+use ftkv::Config;
 
 /// The flags of every setting, or with `REPLICATION` only those of
 /// N, R and W.

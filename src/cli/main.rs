@@ -15,12 +15,10 @@ mod staleness;
 
 use clap::{Parser, Subcommand};
 use flags::SettingFlags;
-use ftkv::classic;
-use ftkv::classic::dbglog;
-use ftkv::classic::grader::{self, Grade};
-use ftkv::classic::testcase::Testcase;
-use ftkv::scenario::Session;
-use ftkv::sim::event_log::EventLog;
+use ftkv::classic::Testcase;
+use ftkv::classic::{self, Grade};
+use ftkv::EventLog;
+use ftkv::Session;
 
 /// A deterministic simulator of a Dynamo-style fault-tolerant key-value store.
 #[derive(Parser)]
@@ -190,7 +188,7 @@ fn run(out: &mut String, conf: &Path, seed: Option<u64>, log: &Path) -> Result<E
         classic::TICKS
     );
     write_log(out, &events, log)?;
-    let _ = write!(out, "{}", grader::grade(&test, events.events()));
+    let _ = write!(out, "{}", ftkv::classic::grade(&test, events.events()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -215,7 +213,7 @@ fn replay(out: &mut String, link: &str, log: &Path) -> Result<ExitCode, String> 
 
 /// Writes the dbg.log of the events in `log` to `path` and says so.
 fn write_log(out: &mut String, log: &EventLog, path: &Path) -> Result<(), String> {
-    let text = dbglog::render(log.events());
+    let text = ftkv::classic::render(log.events());
     std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let lines = text.lines().count();
     let _ = writeln!(out, "wrote {} ({lines} lines)", path.display());
@@ -337,7 +335,7 @@ fn grade_seeds(test: &Testcase, first: u64, last: u64) -> Result<Vec<(u64, Grade
     let runs = parallel_seeds(
         first,
         last,
-        |seed| classic::run(test, seed).map(|log| grader::grade(test, log.events())),
+        |seed| classic::run(test, seed).map(|log| ftkv::classic::grade(test, log.events())),
         |_| {},
     )?;
     runs.into_iter()

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use ftkv::measure::load::Load;
-use ftkv::protocol::address::PeerId;
+use ftkv::measure::Load;
+use ftkv::PeerId;
 
 /// `ftkv ring --peers P --vnodes V --keys K [--json]`.
 pub fn ring(

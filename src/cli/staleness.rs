@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use ftkv::measure::staleness::{self, Curve, Delays, Tally};
-use ftkv::protocol::config::Config;
+use ftkv::measure::{self, Curve, Delays, Tally};
+use ftkv::Config;
 
 /// `ftkv staleness`.
 pub fn staleness(
@@ -19,7 +19,7 @@ pub fn staleness(
     let tallies = crate::parallel_seeds(
         0,
         seeds - 1,
-        |seed| staleness::measure(config, delays, seed),
+        |seed| measure::measure(config, delays, seed),
         |_| {},
     )?;
     let mut tally = Tally::default();
@@ -56,7 +56,7 @@ fn print_curve(out: &mut String, curve: &Curve) {
             let _ = writeln!(out, "p = 1 from t = {} on", last.t);
         }
         _ => {
-            let _ = writeln!(out, "p has not reached 1 by t = {}", staleness::T_MAX);
+            let _ = writeln!(out, "p has not reached 1 by t = {}", measure::T_MAX);
         }
     }
 }

@@ -5,4 +5,6 @@ pub(crate) mod load;
 pub(crate) mod staleness;
 
 pub use load::{Load, OutOfRange, MAX_KEYS};
-pub use staleness::{curve, measure, Curve, Delays, DelaysError, Point, Tally, PEERS, PER_T, T_MAX};
+pub use staleness::{
+    curve, measure, Curve, Delays, DelaysError, Point, Tally, PEERS, PER_T, T_MAX,
+};

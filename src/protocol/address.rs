@@ -11,7 +11,7 @@ use std::fmt;
 pub struct PeerId(pub u32);
 
 /// The peer every joining peer contacts first (`1.0.0.0:0`).
-pub const INTRODUCER: PeerId = PeerId(0);
+pub(crate) const INTRODUCER: PeerId = PeerId(0);
 
 impl PeerId {
     /// The four address bytes: `id + 1`, little-endian.

@@ -13,7 +13,14 @@ use crate::protocol::store::Store;
 /// it replicates (as this peer's ring sees it), or in Merkle mode the root
 /// of their tree, unless it is not this peer's turn or there is no
 /// neighbour.
-pub fn round(store: &Store, me: PeerId, ring: &Ring, now: u64, ae: AntiEntropy, out: &mut Out) {
+pub(crate) fn round(
+    store: &Store,
+    me: PeerId,
+    ring: &Ring,
+    now: u64,
+    ae: AntiEntropy,
+    out: &mut Out,
+) {
     let period = ae.period;
     if (now + u64::from(me.0)) % period != 0 {
         return;
@@ -32,7 +39,7 @@ pub fn round(store: &Store, me: PeerId, ring: &Ring, now: u64, ae: AntiEntropy, 
 /// The first tick at or after `from` at which [`round`] sends anything
 /// for peer `me` on `ring`: its next turn, or `None` while it has no
 /// neighbour (only a new ring, which comes with an input, gives it one).
-pub fn next_round(me: PeerId, ring: &Ring, from: u64, ae: AntiEntropy) -> Option<u64> {
+pub(crate) fn next_round(me: PeerId, ring: &Ring, from: u64, ae: AntiEntropy) -> Option<u64> {
     if ring.neighbours(me).is_empty() {
         return None;
     }

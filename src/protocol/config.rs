@@ -57,14 +57,14 @@ impl Default for StoreTimings {
 }
 
 /// The most replicas a key may have.
-pub const MAX_N: u8 = 7;
+pub(crate) const MAX_N: u8 = 7;
 
 /// The most tokens (virtual nodes) a peer may own on the ring.
-pub const MAX_VNODES: u16 = 256;
+pub(crate) const MAX_VNODES: u16 = 256;
 
 /// The most tokens a simulated cluster's ring may hold when peers own more
 /// than one: every peer keeps its own ring of every token.
-pub const MAX_SIM_TOKENS: u32 = 16_384;
+pub(crate) const MAX_SIM_TOKENS: u32 = 16_384;
 
 /// How many peers hold each key (N) and how many must answer a read (R)
 /// or acknowledge a write (W).
@@ -216,10 +216,10 @@ impl AeMode {
 
 /// The longest any protocol timing may be, in ticks (the anti-entropy
 /// period among them).
-pub const MAX_TIMING: u64 = 10_000;
+pub(crate) const MAX_TIMING: u64 = 10_000;
 
 /// The largest gossip fanout.
-pub const MAX_FANOUT: u32 = 64;
+pub(crate) const MAX_FANOUT: u32 = 64;
 
 /// Anti-entropy: how a peer compares the keys it shares with a ring
 /// neighbour, and how often (one neighbour per round, in turn).

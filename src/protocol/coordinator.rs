@@ -175,7 +175,7 @@ impl Pending {
 /// The transactions a peer coordinates and has not decided yet (and the
 /// reads still repairing after their decision).
 #[derive(Clone, Debug, Default)]
-pub struct Coordinator {
+pub(crate) struct Coordinator {
     pending: BTreeMap<u64, Pending>,
     replication: Replication,
     read_repair: ReadRepair,
@@ -184,7 +184,7 @@ pub struct Coordinator {
 impl Coordinator {
     /// A coordinator deciding with `replication`'s R and W, repairing reads
     /// as `read_repair` says.
-    pub fn new(replication: Replication, read_repair: ReadRepair) -> Coordinator {
+    pub(crate) fn new(replication: Replication, read_repair: ReadRepair) -> Coordinator {
         Coordinator {
             pending: BTreeMap::new(),
             replication,
@@ -197,7 +197,7 @@ impl Coordinator {
     /// asks. `hinted` are a write's requests to substitutes, sent once a
     /// home replica has performed it. Records the decision at once if it is
     /// out of reach (too few replicas).
-    pub fn start(
+    pub(crate) fn start(
         &mut self,
         now: u64,
         request: Invocation<'_>,
@@ -245,7 +245,7 @@ impl Coordinator {
     /// Counts replica `from`'s reply; records the decision when it is
     /// reached. Replies to decided or unknown transactions are ignored
     /// (but a repairing read takes them in).
-    pub fn on_reply(
+    pub(crate) fn on_reply(
         &mut self,
         from: PeerId,
         trans: u64,
@@ -304,7 +304,13 @@ impl Coordinator {
 
     /// Replica `from` holds `version` now, after a write-back of read
     /// `trans`.
-    pub fn on_write_back_ack(&mut self, from: PeerId, trans: u64, version: Version, out: &mut Out) {
+    pub(crate) fn on_write_back_ack(
+        &mut self,
+        from: PeerId,
+        trans: u64,
+        version: Version,
+        out: &mut Out,
+    ) {
         let Some(p) = self.pending.get_mut(&trans) else {
             return;
         };
@@ -340,7 +346,7 @@ impl Coordinator {
 
     /// Fails every undecided transaction started `timeout` or more ticks
     /// before `now`, and stops repairing reads that old.
-    pub fn expire(&mut self, now: u64, timeout: u64, out: &mut Out) {
+    pub(crate) fn expire(&mut self, now: u64, timeout: u64, out: &mut Out) {
         if self.pending.is_empty() {
             // The common tick: nothing to look at, nothing to allocate.
             return;
@@ -363,7 +369,7 @@ impl Coordinator {
     /// The earliest tick at which [`Coordinator::expire`] with `timeout`
     /// fails a transaction or stops a repairing read; `None` when nothing
     /// is pending.
-    pub fn next_deadline(&self, timeout: u64) -> Option<u64> {
+    pub(crate) fn next_deadline(&self, timeout: u64) -> Option<u64> {
         self.pending
             .values()
             .map(|p| p.version.tick + timeout)
@@ -371,7 +377,8 @@ impl Coordinator {
     }
 
     /// How many transactions await a decision (or still repair).
-    pub fn pending(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn pending(&self) -> usize {
         self.pending.len()
     }
 }

@@ -142,7 +142,7 @@ impl FromStr for EventClass {
 /// An event's text: its `dbg.log` line, or for an event the log does not
 /// show, the page's sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Text {
+pub(crate) enum Text {
     /// The text of its `dbg.log` entry (the page shows it too).
     Logged(String),
     /// Not in `dbg.log`: what the page says of it.
@@ -151,7 +151,7 @@ pub enum Text {
 
 impl Text {
     /// The `dbg.log` text, if the log shows the event.
-    pub fn logged(self) -> Option<String> {
+    pub(crate) fn logged(self) -> Option<String> {
         match self {
             Text::Logged(line) => Some(line),
             Text::Unlogged(_) => None,
@@ -159,7 +159,7 @@ impl Text {
     }
 
     /// What the page shows: the `dbg.log` text where there is one.
-    pub fn shown(self) -> String {
+    pub(crate) fn shown(self) -> String {
         match self {
             Text::Logged(line) | Text::Unlogged(line) => line,
         }
@@ -168,7 +168,7 @@ impl Text {
 
 /// One event, described.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Description {
+pub(crate) struct Description {
     /// Its class.
     pub class: EventClass,
     /// The transaction, for operations, requests and outcomes.
@@ -199,7 +199,7 @@ fn loss(reason: DropReason) -> &'static str {
 /// `event` described: one exhaustive match decides, per kind, its
 /// transaction, other peer, and its `dbg.log` line or page sentence (its
 /// class is [`EventClass::of`]'s).
-pub fn describe(event: &Event) -> Description {
+pub(crate) fn describe(event: &Event) -> Description {
     let t = event.tick;
     let plain = |text| Description {
         class: EventClass::of(&event.kind),

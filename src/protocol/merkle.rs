@@ -45,11 +45,11 @@ use crate::protocol::ring::Ring;
 use crate::protocol::store::Store;
 
 /// Children per inner node.
-pub const FANOUT: usize = 16;
+pub(crate) const FANOUT: usize = 16;
 /// Ring-position bits a level of the tree splits on (2⁴ = [`FANOUT`]).
 const BITS: u32 = 4;
 /// The deepest tree: 16³ = 4,096 leaves.
-pub const MAX_DEPTH: u8 = 3;
+pub(crate) const MAX_DEPTH: u8 = 3;
 /// About how many keys a leaf holds in a tree of the depth
 /// [`depth_for`] picks: one more level costs a round trip and
 /// [`FANOUT`] hashes per differing node, a fuller leaf costs a
@@ -58,7 +58,7 @@ const LEAF_KEYS: usize = 8;
 
 /// The depth for a tree of `count` entries: the shallowest (up to
 /// [`MAX_DEPTH`]) whose leaves hold about [`LEAF_KEYS`] each or fewer.
-pub fn depth_for(count: usize) -> u8 {
+pub(crate) fn depth_for(count: usize) -> u8 {
     let (mut depth, mut leaves) = (0, 1);
     while depth < MAX_DEPTH && leaves * LEAF_KEYS < count {
         depth += 1;
@@ -69,7 +69,7 @@ pub fn depth_for(count: usize) -> u8 {
 
 /// The node at `level` that a key at ring `position` falls under: the
 /// top 4 × `level` bits of the position.
-pub fn node_at(position: u64, level: u8) -> u32 {
+pub(crate) fn node_at(position: u64, level: u8) -> u32 {
     // Level 0 (a shift by 64) is the root, 0; at most 12 bits remain.
     position
         .checked_shr(64 - BITS * u32::from(level))
@@ -97,7 +97,7 @@ fn inner_hash(children: &[u64]) -> u64 {
 
 /// A Merkle tree over (ring position, key, version) entries.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tree {
+pub(crate) struct Tree {
     /// `levels[l]` holds the [`FANOUT`]^`l` hashes of level `l`; the last
     /// level is the leaves.
     levels: Vec<Vec<u64>>,
@@ -106,7 +106,7 @@ pub struct Tree {
 impl Tree {
     /// The tree of depth `depth` (at most [`MAX_DEPTH`]) over `entries`,
     /// visited in any order.
-    pub fn build<'a>(
+    pub(crate) fn build<'a>(
         depth: u8,
         entries: impl IntoIterator<Item = (u64, &'a str, Version)>,
     ) -> Tree {
@@ -127,17 +127,18 @@ impl Tree {
     }
 
     /// The depth: the leaves' level.
-    pub fn depth(&self) -> u8 {
+    #[cfg(test)]
+    pub(crate) fn depth(&self) -> u8 {
         (self.levels.len() - 1) as u8
     }
 
     /// The root hash (0 for no entries).
-    pub fn root(&self) -> u64 {
+    pub(crate) fn root(&self) -> u64 {
         self.levels[0][0]
     }
 
     /// The hash of `node` at `level`, if the tree has that node.
-    pub fn hash(&self, level: u8, node: u32) -> Option<u64> {
+    pub(crate) fn hash(&self, level: u8, node: u32) -> Option<u64> {
         self.levels
             .get(usize::from(level))?
             .get(node as usize)
@@ -146,7 +147,7 @@ impl Tree {
 
     /// The hashes of the [`FANOUT`] children of `node` at `level` (empty
     /// at the leaves or past the tree).
-    pub fn children(&self, level: u8, node: u32) -> &[u64] {
+    pub(crate) fn children(&self, level: u8, node: u32) -> &[u64] {
         let start = node as usize * FANOUT;
         self.levels
             .get(usize::from(level) + 1)
@@ -157,7 +158,7 @@ impl Tree {
     /// Splits `hashes` (node, hash) of the other side at `level` into the
     /// nodes equal to this tree's and not empty, and the nodes that
     /// differ, both ascending if the nodes are.
-    pub fn compare(
+    pub(crate) fn compare(
         &self,
         level: u8,
         hashes: impl IntoIterator<Item = (u32, u64)>,
@@ -197,7 +198,7 @@ fn tree(store: &Store, ring: &Ring, other: PeerId, depth: u8) -> Tree {
 
 /// Starts an exchange with `to`: the root of this peer's tree of the
 /// entries `to` replicates, at the depth its entry count calls for.
-pub fn start(store: &Store, ring: &Ring, to: PeerId, out: &mut Out) {
+pub(crate) fn start(store: &Store, ring: &Ring, to: PeerId, out: &mut Out) {
     let depth = depth_for(store.shared(ring, to).count());
     let root = tree(store, ring, to, depth).root();
     out.send(
@@ -215,7 +216,13 @@ pub fn start(store: &Store, ring: &Ring, to: PeerId, out: &mut Out) {
 /// root, or the children of some nodes) with its own tree, confirms
 /// `from` on the entries under equal nodes and sends back the nodes that
 /// differ. A malformed message is ignored.
-pub fn on_hashes(store: &mut Store, ring: &Ring, from: PeerId, msg: &TreeHashes, out: &mut Out) {
+pub(crate) fn on_hashes(
+    store: &mut Store,
+    ring: &Ring,
+    from: PeerId,
+    msg: &TreeHashes,
+    out: &mut Out,
+) {
     let TreeHashes {
         depth,
         level,
@@ -253,7 +260,7 @@ pub fn on_hashes(store: &mut Store, ring: &Ring, from: PeerId, msg: &TreeHashes,
 /// The initiator's step: answers the differing `nodes` at `level` that
 /// `from` found with its hashes of their children, or at the leaves with
 /// the (key, version) pairs under them. A malformed message is ignored.
-pub fn on_diff(
+pub(crate) fn on_diff(
     store: &Store,
     ring: &Ring,
     from: PeerId,
@@ -296,7 +303,7 @@ pub fn on_diff(
 
 /// The receiver's last step: handles the initiator's (key, version) pairs
 /// of the differing leaves `buckets` like a digest of just those leaves.
-pub fn on_leaves(
+pub(crate) fn on_leaves(
     store: &mut Store,
     ring: &Ring,
     from: PeerId,

@@ -3,18 +3,18 @@
 //! membership, the store and its anti-entropy, the coordinator, and the peer
 //! that ties them together.
 
-pub mod address;
-pub mod anti_entropy;
-pub mod config;
-pub mod coordinator;
-pub mod event;
-pub mod event_text;
-pub mod membership;
-pub mod merkle;
-pub mod message;
-pub mod op;
-pub mod out;
-pub mod peer;
-pub mod ring;
-pub mod settings;
-pub mod store;
+pub(crate) mod address;
+pub(crate) mod anti_entropy;
+pub(crate) mod config;
+pub(crate) mod coordinator;
+pub(crate) mod event;
+pub(crate) mod event_text;
+pub(crate) mod membership;
+pub(crate) mod merkle;
+pub(crate) mod message;
+pub(crate) mod op;
+pub(crate) mod out;
+pub(crate) mod peer;
+pub(crate) mod ring;
+pub(crate) mod settings;
+pub(crate) mod store;

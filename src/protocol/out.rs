@@ -55,7 +55,7 @@ impl Out {
 
 /// The first tick at or after `from` that is a turn of a peer whose turns
 /// are the ticks `t` with `(t + offset) % period == 0`.
-pub fn next_turn(from: u64, period: u64, offset: u64) -> u64 {
+pub(crate) fn next_turn(from: u64, period: u64, offset: u64) -> u64 {
     let phase = (from + offset) % period;
     match phase {
         0 => from,

@@ -16,13 +16,13 @@ use crate::protocol::config::{Replication, MAX_N, MAX_VNODES};
 
 /// The ring position of a peer: the hash of its address text. It is also
 /// the position of the peer's token 0.
-pub fn peer_position(id: PeerId) -> u64 {
+pub(crate) fn peer_position(id: PeerId) -> u64 {
     xxh3_64(id.to_string().as_bytes())
 }
 
 /// The ring position of token `index` of peer `id`: [`peer_position`] for
 /// token 0, the hash of `address#index` for the others.
-pub fn token_position(id: PeerId, index: u16) -> u64 {
+pub(crate) fn token_position(id: PeerId, index: u16) -> u64 {
     if index == 0 {
         peer_position(id)
     } else {
@@ -31,7 +31,7 @@ pub fn token_position(id: PeerId, index: u16) -> u64 {
 }
 
 /// The ring position of a key: the hash of its bytes.
-pub fn key_position(key: &str) -> u64 {
+pub(crate) fn key_position(key: &str) -> u64 {
     xxh3_64(key.as_bytes())
 }
 

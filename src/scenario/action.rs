@@ -77,7 +77,7 @@ pub struct Timed {
 }
 
 /// Applies one action to the simulation; returns a transaction id for ops.
-pub fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, SimError> {
+pub(crate) fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, SimError> {
     Ok(match action {
         Action::Fail(id) => sim.fail(*id).map(|_| None)?,
         Action::Recover(id) => sim.recover(*id).map(|_| None)?,
@@ -304,7 +304,7 @@ fn request_text(action: &Action) -> Option<(String, Vec<String>)> {
 }
 
 /// The link text of an action: `tick.verb.args`.
-pub fn encode(t: &Timed) -> String {
+pub(crate) fn encode(t: &Timed) -> String {
     let (verb, args) = FAULTS
         .iter()
         .find_map(|f| (f.write)(&t.action).map(|args| (f.verb.to_owned(), args)))
@@ -319,7 +319,7 @@ pub fn encode(t: &Timed) -> String {
 }
 
 /// Parses the link text of an action in a cluster of `peers` peers.
-pub fn parse(text: &str, peers: u32) -> Result<Timed, ActionError> {
+pub(crate) fn parse(text: &str, peers: u32) -> Result<Timed, ActionError> {
     let parts: Vec<&str> = text.split('.').collect();
     let (Some(tick), Some(verb)) = (parts.first(), parts.get(1)) else {
         return Err(ActionError::Shape("tick.verb..."));

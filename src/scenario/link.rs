@@ -40,7 +40,7 @@ use crate::scenario::text::unescape;
 use crate::util::digits;
 
 /// The length of the checksum field [`seal`] appends: `&sum=` and 8 hex digits.
-pub const SUM_FIELD_BYTES: usize = "&sum=".len() + 8;
+pub(crate) const SUM_FIELD_BYTES: usize = "&sum=".len() + 8;
 
 /// Appends the checksum field to the body of a link.
 pub fn seal(body: &str) -> String {
@@ -124,7 +124,7 @@ fn config_fields(config: &Config) -> String {
 
 /// The body of a link (no view, no checksum): how the run started, its
 /// tick, where a preset went on as a free run, and the actions.
-pub fn body(setup: &Setup, tick: u64, free: Option<u64>, actions: &[Timed]) -> String {
+pub(crate) fn body(setup: &Setup, tick: u64, free: Option<u64>, actions: &[Timed]) -> String {
     let mut link = format!("v=1&peers={}&seed={}", setup.peers, setup.seed);
     if let Some(preset) = &setup.preset {
         link.push_str(&format!("&preset={preset}"));
@@ -143,7 +143,7 @@ pub fn body(setup: &Setup, tick: u64, free: Option<u64>, actions: &[Timed]) -> S
 }
 
 /// A parsed, not yet replayed, link.
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// How the run starts.
     pub setup: Setup,
     /// The tick it shows.
@@ -214,7 +214,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Parses and checks a link (the whole address or its fragment).
-pub fn parse(text: &str) -> Result<Parsed, LinkError> {
+pub(crate) fn parse(text: &str) -> Result<Parsed, LinkError> {
     if text.len() > MAX_LINK_BYTES {
         return Err(LinkError::TooLong(text.len()));
     }

@@ -11,21 +11,20 @@
 //! - [`selection`]: the view a link restores;
 //! - [`error`]: why a scenario, an action or a link was refused.
 
-pub mod action;
-pub mod error;
-pub mod limits;
-pub mod link;
-pub mod selection;
-pub mod session;
-pub mod setup;
-pub mod text;
-pub mod timeline;
-pub mod travel;
+pub(crate) mod action;
+pub(crate) mod error;
+pub(crate) mod limits;
+pub(crate) mod link;
+pub(crate) mod selection;
+pub(crate) mod session;
+pub(crate) mod setup;
+pub(crate) mod text;
+pub(crate) mod timeline;
+pub(crate) mod travel;
 
 pub use action::{Action, Timed};
 pub use error::{LinkError, ScenarioError};
-pub use limits::{MAX_ACTIONS, MAX_LINK_BYTES, MAX_LINK_PEERS, MAX_TICK, MAX_WORK};
+pub use limits::MAX_LINK_BYTES;
 pub use link::{peers as link_peers, seal};
 pub use session::Session;
 pub use setup::Setup;
-pub use travel::Checkpoint;

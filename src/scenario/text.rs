@@ -13,7 +13,7 @@ const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 
 /// Decodes `what`, percent-encoded in a link: every `%` starts an escape
 /// of two hex digits, and the bytes are UTF-8.
-pub fn unescape(text: &str, what: &'static str) -> Result<String, EscapeError> {
+pub(crate) fn unescape(text: &str, what: &'static str) -> Result<String, EscapeError> {
     let bytes = text.as_bytes();
     if let Some(at) = bytes.iter().enumerate().position(|(i, &b)| {
         b == b'%'
@@ -34,7 +34,7 @@ pub fn unescape(text: &str, what: &'static str) -> Result<String, EscapeError> {
 }
 
 /// A key or value percent-encoded for a link.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     utf8_percent_encode(text, ESCAPED).to_string()
 }
 

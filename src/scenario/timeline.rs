@@ -15,18 +15,18 @@
 use std::collections::BTreeMap;
 
 /// The first interval between checkpoints, in ticks.
-pub const EVERY: u64 = 100;
+pub(crate) const EVERY: u64 = 100;
 
 /// The memory the checkpoints of one run may take, in bytes, as estimated
 /// by [`capacity`].
-pub const BUDGET_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const BUDGET_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The most checkpoints a run keeps, however small its cluster.
-pub const MAX_CHECKPOINTS: usize = 64;
+pub(crate) const MAX_CHECKPOINTS: usize = 64;
 
 /// The fewest checkpoints a run keeps (tick 0 and one more), however large
 /// its cluster.
-pub const MIN_CHECKPOINTS: usize = 2;
+pub(crate) const MIN_CHECKPOINTS: usize = 2;
 
 /// Estimated bytes of a simulation per pair of peers: every peer's
 /// membership list holds every other peer (measured 86 to 120 bytes per

@@ -28,9 +28,9 @@ use crate::protocol::settings::ConfigError;
 use crate::sim::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
 
 /// The longest key a client may use, in bytes.
-pub const MAX_KEY_BYTES: usize = 256;
+pub(crate) const MAX_KEY_BYTES: usize = 256;
 /// The longest value a client may write, in bytes.
-pub const MAX_VALUE_BYTES: usize = 4096;
+pub(crate) const MAX_VALUE_BYTES: usize = 4096;
 
 /// How a simulation is set up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

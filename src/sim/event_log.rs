@@ -152,7 +152,7 @@ impl EventLog {
 }
 
 /// The transaction an event belongs to, if any: what the log indexes.
-pub fn trans_of(kind: &EventKind) -> Option<u64> {
+pub(crate) fn trans_of(kind: &EventKind) -> Option<u64> {
     match kind {
         EventKind::Operation { trans, .. }
         | EventKind::Asked { trans, .. }

@@ -17,7 +17,7 @@ use crate::protocol::config::Replication;
 use crate::sim::cluster::{PeerState, Sim};
 
 /// The most samples one run keeps.
-pub const MAX_SAMPLES: u64 = 4096;
+pub(crate) const MAX_SAMPLES: u64 = 4096;
 
 /// Calls `f` for every copy of a key some peer holds (tombstones are no
 /// copies: a deleted key leaves the ring), with the holder's id and
@@ -37,7 +37,7 @@ fn each_copy<'a>(sim: &'a Sim, mut f: impl FnMut(&'a str, Option<(u32, bool)>)) 
 
 /// Per key held anywhere: the live peers holding a copy (hints aside) and
 /// the live peers keeping a hint of it for a home replica, ids ascending.
-pub fn copies(sim: &Sim) -> BTreeMap<&str, (Vec<u32>, Vec<u32>)> {
+pub(crate) fn copies(sim: &Sim) -> BTreeMap<&str, (Vec<u32>, Vec<u32>)> {
     let mut holders: BTreeMap<&str, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
     each_copy(sim, |key, holder| {
         let (copies, hints) = holders.entry(key).or_default();
@@ -52,7 +52,7 @@ pub fn copies(sim: &Sim) -> BTreeMap<&str, (Vec<u32>, Vec<u32>)> {
 
 /// How many keys have too few or too many live copies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Keys with fewer than N live copies.
     pub under_replicated: u32,
     /// Keys with fewer live copies than R or W (a quorum is out of reach).
@@ -63,7 +63,7 @@ pub struct Tally {
 
 impl Tally {
     /// Counts the keys whose live copies number `counts`, under `rep`.
-    pub fn of(counts: impl Iterator<Item = usize>, rep: Replication) -> Tally {
+    pub(crate) fn of(counts: impl Iterator<Item = usize>, rep: Replication) -> Tally {
         let mut t = Tally::default();
         for n in counts {
             t.under_replicated += u32::from(n < usize::from(rep.n));

@@ -16,7 +16,7 @@ use crate::protocol::message::Message;
 use crate::util::rng::{SimRng, STREAM_NETWORK};
 
 /// The longest delay a link may be given, in ticks.
-pub const MAX_DELAY: u64 = 100;
+pub(crate) const MAX_DELAY: u64 = 100;
 
 /// A message on its way.
 #[derive(Clone, Debug)]

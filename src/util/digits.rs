@@ -26,7 +26,7 @@ impl fmt::Display for NotWhole {
 
 /// Parses `text` as canonical decimal digits ("0", "17"; not "+17",
 /// "017" or " 17").
-pub fn parse<T: FromStr>(text: &str) -> Result<T, NotWhole> {
+pub(crate) fn parse<T: FromStr>(text: &str) -> Result<T, NotWhole> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     if !digits || (text.len() > 1 && text.starts_with('0')) {
         return Err(NotWhole::NotDigits);

@@ -1,6 +1,6 @@
 //! Helpers below every layer: strict number parsing, the seeded RNG and
 //! enums known by name.
 
-pub mod digits;
-pub mod names;
-pub mod rng;
+pub(crate) mod digits;
+pub(crate) mod names;
+pub(crate) mod rng;

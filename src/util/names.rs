@@ -5,13 +5,17 @@
 use std::fmt;
 
 /// The one of `all` called `name`, as `name_of` names them.
-pub fn find<T: Copy>(all: &[T], name_of: impl Fn(T) -> &'static str, name: &str) -> Option<T> {
+pub(crate) fn find<T: Copy>(
+    all: &[T],
+    name_of: impl Fn(T) -> &'static str,
+    name: &str,
+) -> Option<T> {
     all.iter().copied().find(|&t| name_of(t) == name)
 }
 
 /// Writes `no {what} "{name}"; the {plural} are a, b, …`, the names being
 /// `known`.
-pub fn write_unknown(
+pub(crate) fn write_unknown(
     f: &mut fmt::Formatter<'_>,
     (what, plural): (&str, &str),
     name: &str,

@@ -10,15 +10,15 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The stream of the emulated network (drops).
-pub const STREAM_NETWORK: u64 = 1;
+pub(crate) const STREAM_NETWORK: u64 = 1;
 /// The stream of the test driver (keys, coordinators, which peers fail).
-pub const STREAM_DRIVER: u64 = 2;
+pub(crate) const STREAM_DRIVER: u64 = 2;
 /// The stream that picks random coordinators for playground requests.
-pub const STREAM_CLIENT: u64 = 3;
+pub(crate) const STREAM_CLIENT: u64 = 3;
 /// The stream of the staleness measurement (link delays, coordinators).
-pub const STREAM_STALENESS: u64 = 4;
+pub(crate) const STREAM_STALENESS: u64 = 4;
 /// Peer `i` draws from stream `STREAM_PEERS + i`.
-pub const STREAM_PEERS: u64 = 1 << 32;
+pub(crate) const STREAM_PEERS: u64 = 1 << 32;
 
 /// A seeded, portable random stream.
 #[derive(Clone, Debug)]

@@ -6,11 +6,11 @@
 
 use serde::Serialize;
 
-use crate::classic::grader::test_name;
 use crate::classic::driver::{
     Driver, DROP_FROM, DROP_UNTIL, INSERT_TICK, INVALID_KEY, INVALID_VALUE, KEY_COUNT, STEP_TICKS,
     TEST_TICK, TICKS,
 };
+use crate::classic::grader::test_name;
 use crate::protocol::address::PeerId;
 use crate::protocol::op::OpKind;
 use crate::scenario::Session;

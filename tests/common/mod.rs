@@ -1,9 +1,9 @@
 //! Helpers shared by the integration tests.
 
-use ftkv::protocol::address::PeerId;
-use ftkv::protocol::config::Level;
-use ftkv::protocol::op::OpKind;
-use ftkv::scenario::Action;
+use ftkv::Action;
+use ftkv::Level;
+use ftkv::OpKind;
+use ftkv::PeerId;
 
 /// A client request through peer `coordinator` (0-based).
 pub fn op(coordinator: u32, op: OpKind, key: &str, value: Option<&str>) -> Action {
