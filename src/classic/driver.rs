@@ -197,7 +197,7 @@ impl Driver {
     }
 
     /// The key the read or update test works on and its value there (the
-    /// created value for a read, [`NEW_VALUE`] for an update); `None` in
+    /// created value for a read, `NEW_VALUE` for an update); `None` in
     /// the other tests.
     pub fn tested_key(&self) -> Option<(&str, &str)> {
         let op = self

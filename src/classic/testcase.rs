@@ -52,7 +52,7 @@ impl Testcase {
 /// Why a `.conf` file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfError {
-    /// The file, as named to [`parse`].
+    /// The file, as named to `parse`.
     pub file: String,
     /// The 1-based line at fault, if one is.
     pub line: Option<usize>,

@@ -80,7 +80,7 @@ fn primaries(ring: &Ring, positions: &[u64]) -> Vec<Option<PeerId>> {
 impl Load {
     /// Measures peers 0..`peers` with `vnodes` tokens each and the keys
     /// `key0..key{keys-1}`. Refuses, naming the problem, `peers` outside
-    /// 1..=[`MAX_PEERS`], `vnodes` outside 1..=[`MAX_VNODES`] and `keys`
+    /// 1..=[`MAX_PEERS`], `vnodes` outside 1..=`MAX_VNODES` and `keys`
     /// outside 1..=[`MAX_KEYS`].
     pub fn measure(peers: u64, vnodes: u64, keys: u64) -> Result<Load, OutOfRange> {
         let peers = within("peers", peers, u64::from(MAX_PEERS))? as u32;

@@ -42,7 +42,7 @@ const START: u64 = 40;
 pub struct Delays {
     /// The shortest delay, at least 1.
     pub low: u64,
-    /// The longest delay, at most [`MAX_DELAY`].
+    /// The longest delay, at most `MAX_DELAY`.
     pub high: u64,
 }
 
@@ -56,7 +56,7 @@ pub enum DelaysError {
         /// The end that is not a number.
         part: String,
     },
-    /// The ends are not 1 ≤ LO ≤ HI ≤ [`MAX_DELAY`].
+    /// The ends are not 1 ≤ LO ≤ HI ≤ `MAX_DELAY`.
     OutOfRange {
         /// The range as given.
         text: String,

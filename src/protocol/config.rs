@@ -70,7 +70,7 @@ pub(crate) const MAX_SIM_TOKENS: u32 = 16_384;
 /// or acknowledge a write (W).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Replication {
-    /// Replicas per key, 1..=[`MAX_N`].
+    /// Replicas per key, 1..=`MAX_N`.
     pub n: u8,
     /// Answers a read waits for, 1..=N.
     pub r: u8,
@@ -191,7 +191,7 @@ pub enum AeMode {
     /// message (the classic store).
     #[default]
     Digest,
-    /// A Merkle-tree exchange ([`crate::protocol::merkle`]): hashes first, descending
+    /// A Merkle-tree exchange (`crate::protocol::merkle`): hashes first, descending
     /// only into the subtrees that differ; equal ranges cost one hash.
     Merkle,
 }
@@ -227,7 +227,7 @@ pub(crate) const MAX_FANOUT: u32 = 64;
 pub struct AntiEntropy {
     /// Digest or Merkle tree.
     pub mode: AeMode,
-    /// Ticks between two rounds of one peer, 1..=[`MAX_TIMING`].
+    /// Ticks between two rounds of one peer, 1..=`MAX_TIMING`.
     pub period: u64,
 }
 
@@ -251,7 +251,7 @@ pub struct Config {
     pub store: StoreTimings,
     /// N, R and W.
     pub replication: Replication,
-    /// Tokens (virtual nodes) per peer on the ring, 1..=[`MAX_VNODES`].
+    /// Tokens (virtual nodes) per peer on the ring, 1..=`MAX_VNODES`.
     pub vnodes: u16,
     /// Read repair.
     pub read_repair: ReadRepair,

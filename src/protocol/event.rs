@@ -153,7 +153,7 @@ pub enum EventKind {
         deliver_at: u64,
         /// Its estimated size on a wire ([`crate::protocol::message::Message::wire_bytes`]).
         bytes: usize,
-        /// Its send order in the network ([`crate::sim::network::InFlight::seq`]).
+        /// Its send order in the network (`crate::sim::network::InFlight::seq`).
         seq: u64,
         /// The transaction it belongs to ([`crate::protocol::message::Message::trans`]).
         trans: Option<u64>,

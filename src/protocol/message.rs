@@ -126,7 +126,7 @@ pub enum Message {
         /// The keys wanted.
         keys: Vec<Rc<str>>,
     },
-    /// Merkle anti-entropy ([`crate::protocol::merkle`]), from the initiator: its
+    /// Merkle anti-entropy (`crate::protocol::merkle`), from the initiator: its
     /// hashes of some nodes of its tree.
     MerkleHashes(TreeHashes),
     /// Merkle anti-entropy, from the receiver: the nodes at `level` whose

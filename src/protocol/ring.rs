@@ -119,13 +119,13 @@ impl Ring {
         }
     }
 
-    /// The same ring with `n` (1..=[`MAX_N`]) replicas per key.
+    /// The same ring with `n` (1..=`MAX_N`) replicas per key.
     pub fn with_n(mut self, n: u8) -> Ring {
         self.n = usize::from(n.clamp(1, MAX_N));
         self
     }
 
-    /// The same peers with `vnodes` (1..=[`MAX_VNODES`]) tokens each.
+    /// The same peers with `vnodes` (1..=`MAX_VNODES`) tokens each.
     pub fn with_vnodes(mut self, vnodes: u16) -> Ring {
         let ids = self.peers();
         self.tokens.clear();

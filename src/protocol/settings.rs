@@ -533,7 +533,7 @@ impl Config {
     }
 
     /// [`Config::validate`], and the ring of `peers` peers: with more than
-    /// one token per peer at most [`MAX_SIM_TOKENS`] tokens in all.
+    /// one token per peer at most `MAX_SIM_TOKENS` tokens in all.
     pub fn validate_ring(&self, peers: u32) -> Result<(), ConfigError> {
         self.validate()?;
         let tokens = u64::from(peers) * u64::from(self.vnodes);

@@ -50,7 +50,7 @@ pub enum Action {
         ticks: u64,
     },
     /// Lose one message in flight, named by its send order
-    /// ([`crate::sim::network::InFlight::seq`], the same on every replay).
+    /// (`crate::sim::network::InFlight::seq`, the same on every replay).
     Drop(u64),
     /// A client request through a chosen coordinator.
     Op {

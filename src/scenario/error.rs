@@ -46,7 +46,7 @@ pub enum ScenarioError {
         /// The furthest tick reached.
         horizon: u64,
     },
-    /// The scenario already holds [`MAX_ACTIONS`] actions.
+    /// The scenario already holds `MAX_ACTIONS` actions.
     TooManyActions,
     /// The preset reached its end and was not continued.
     PresetOver(u64),
@@ -218,7 +218,7 @@ pub enum LinkError {
         /// `tick=`.
         tick: u64,
     },
-    /// More than [`MAX_ACTIONS`] actions.
+    /// More than `MAX_ACTIONS` actions.
     TooManyActions,
     /// An action that does not parse.
     Action {

@@ -34,9 +34,9 @@ pub(crate) const MIN_CHECKPOINTS: usize = 2;
 /// real figure).
 const BYTES_PER_PAIR: u64 = 128;
 
-/// How many checkpoints a run of `peers` peers keeps: [`BUDGET_BYTES`]
+/// How many checkpoints a run of `peers` peers keeps: `BUDGET_BYTES`
 /// divided by the estimated size of one copy of its simulation, between
-/// [`MIN_CHECKPOINTS`] and [`MAX_CHECKPOINTS`].
+/// `MIN_CHECKPOINTS` and `MAX_CHECKPOINTS`.
 pub fn capacity(peers: u32) -> usize {
     let pairs = u64::from(peers) * u64::from(peers);
     let fits = BUDGET_BYTES / (pairs * BYTES_PER_PAIR).max(1);

@@ -107,7 +107,7 @@ pub enum SimError {
     Loss(u8),
     /// A drop probability outside 0 to 1 (its text: an `f64` has no `Eq`).
     DropProbability(String),
-    /// A delay outside 1..=[`MAX_DELAY`] ticks.
+    /// A delay outside 1..=`MAX_DELAY` ticks.
     Delay(u64),
     /// No peer is alive to act on.
     NoLivePeer {
@@ -510,7 +510,7 @@ impl Sim {
         Ok(trans)
     }
 
-    /// Drops message `seq` ([`InFlight::seq`]) while it is in flight, at
+    /// Drops message `seq` (`InFlight::seq`) while it is in flight, at
     /// tick `now`: it never arrives. The loss is recorded as an event
     /// whether messages are traced or not.
     pub fn drop_message(&mut self, seq: u64) -> Result<(), SimError> {

@@ -62,7 +62,7 @@ pub enum Sent {
     Queued {
         /// The tick it will arrive at.
         deliver_at: u64,
-        /// Its send order ([`InFlight::seq`]).
+        /// Its send order (`InFlight::seq`).
         seq: u64,
     },
     /// It was lost.

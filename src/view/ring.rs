@@ -137,7 +137,7 @@ pub struct KeyDot {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageDot {
-    /// Its send order ([`InFlight::seq`]): what `dropMessage` takes.
+    /// Its send order (`InFlight::seq`): what `dropMessage` takes.
     pub seq: u64,
     /// Sender id.
     pub from: u32,
