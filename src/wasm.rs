@@ -19,6 +19,7 @@ use crate::protocol::settings::{Kind, LinkField, Max, OptionValue, Setting, Valu
 use crate::scenario::limits::{MAX_LINK_PEERS, MAX_TICK};
 use crate::scenario::selection::Selection;
 use crate::scenario::{self, Action, Session, Setup};
+use crate::sim::cluster::MAX_LOSS;
 use crate::sim::network::MAX_DELAY;
 use crate::view;
 
@@ -222,6 +223,10 @@ struct Limits {
     default_peers: u32,
     /// The longest delay a link may be given, in ticks.
     max_delay: u64,
+    /// The largest loss a link may be given, in percent.
+    max_loss: u8,
+    /// The largest seed, as text (it does not fit a JavaScript number).
+    max_seed: String,
 }
 
 /// The peers of a cluster the options do not size.
@@ -341,7 +346,7 @@ impl Playground {
     /// The settings schema and the page's limits: `{settings: [{name, js,
     /// group, flag, link, title, doc, kind ("whole", "choice" or
     /// "switch"), min, max, maxIsN, choices, default}], limits: {maxPeers,
-    /// defaultPeers, maxDelay}}`, settings in the order of the settings
+    /// defaultPeers, maxDelay, maxLoss, maxSeed}}`, settings in the order of the settings
     /// text.
     #[wasm_bindgen(js_name = settingsSchema)]
     pub fn settings_schema() -> Result<JsValue, JsError> {
@@ -351,6 +356,8 @@ impl Playground {
                 max_peers: MAX_LINK_PEERS,
                 default_peers: DEFAULT_PEERS,
                 max_delay: MAX_DELAY,
+                max_loss: MAX_LOSS,
+                max_seed: u64::MAX.to_string(),
             },
         })
     }

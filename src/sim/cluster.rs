@@ -66,6 +66,9 @@ impl SimOptions {
     }
 }
 
+/// The largest loss a link may be given, in percent of its messages.
+pub(crate) const MAX_LOSS: u8 = 100;
+
 /// Why an action was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SimError {
@@ -103,7 +106,7 @@ pub enum SimError {
     NoValue(OpKind),
     /// A link from a peer to itself.
     SelfLink(PeerId),
-    /// A loss over 100 %.
+    /// A loss over [`MAX_LOSS`] %.
     Loss(u8),
     /// A drop probability outside 0 to 1 (its text: an `f64` has no `Eq`).
     DropProbability(String),
@@ -144,7 +147,7 @@ impl fmt::Display for SimError {
             SimError::SelfLink(id) => {
                 write!(f, "a link joins two different peers, not {id} to itself")
             }
-            SimError::Loss(percent) => write!(f, "a loss is 0 to 100 %, not {percent}"),
+            SimError::Loss(percent) => write!(f, "a loss is 0 to {MAX_LOSS} %, not {percent}"),
             SimError::DropProbability(p) => write!(f, "a drop probability is 0 to 1, not {p}"),
             SimError::Delay(ticks) => write!(f, "a delay is 1 to {MAX_DELAY} ticks, not {ticks}"),
             SimError::NoLivePeer { tick } => {
@@ -563,7 +566,7 @@ impl Sim {
         link: Option<(PeerId, PeerId)>,
         percent: u8,
     ) -> Result<(), SimError> {
-        if percent > 100 {
+        if percent > MAX_LOSS {
             return Err(SimError::Loss(percent));
         }
         let p = f64::from(percent) / 100.0;

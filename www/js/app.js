@@ -94,7 +94,7 @@ function resetFromInputs(fromPanel = false) {
     return;
   }
   if ($('seed').validity.badInput || (seedText !== '' && !/^\d{1,20}$/.test(seedText))) {
-    report(`The seed must be a whole number from 0 to 18446744073709551615${seedText ? `, not "${seedText}"` : ''}.`);
+    report(`The seed must be a whole number from 0 to ${settingsSchema().limits.maxSeed}${seedText ? `, not "${seedText}"` : ''}.`);
     return;
   }
   let settings;

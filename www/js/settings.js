@@ -53,6 +53,7 @@ export function buildSettings() {
   peers.max = String(limits.maxPeers);
   peers.value = String(limits.defaultPeers);
   for (const id of ['delay', 'st-low', 'st-high']) $(id).max = String(limits.maxDelay);
+  $('loss').max = String(limits.maxLoss);
 }
 
 /// Shows the running cluster's settings (from the core, so a share link's
