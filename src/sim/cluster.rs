@@ -106,7 +106,7 @@ pub enum SimError {
     NoValue(OpKind),
     /// A link from a peer to itself.
     SelfLink(PeerId),
-    /// A loss over [`MAX_LOSS`] %.
+    /// A loss over `MAX_LOSS` %.
     Loss(u8),
     /// A drop probability outside 0 to 1 (its text: an `f64` has no `Eq`).
     DropProbability(String),
