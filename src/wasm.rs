@@ -348,6 +348,20 @@ impl Playground {
     /// "switch"), min, max, maxIsN, choices, default}], limits: {maxPeers,
     /// defaultPeers, maxDelay, maxLoss, maxSeed}}`, settings in the order of the settings
     /// text.
+    /// What replication `n`, `r`, `w` promise, in words, before they are
+    /// applied (the settings panel's explanation); empty unless all three
+    /// are whole numbers from 0 to 2³² − 1.
+    #[wasm_bindgen(js_name = explainReplication)]
+    pub fn explain_replication(n: f64, r: f64, w: f64) -> String {
+        let whole = |x: f64| {
+            (x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x)).then_some(x as u32)
+        };
+        match (whole(n), whole(r), whole(w)) {
+            (Some(n), Some(r), Some(w)) => view::explain_replication(n, r, w),
+            _ => String::new(),
+        }
+    }
+
     #[wasm_bindgen(js_name = settingsSchema)]
     pub fn settings_schema() -> Result<JsValue, JsError> {
         to_js(&Schema {

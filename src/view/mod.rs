@@ -31,7 +31,7 @@ pub use messages::MessageRow;
 pub use peer::{peer, MemberRow, PeerDetail, StoredRow};
 pub use ring::{ring, Beliefs, Health, KeyDot, MessageDot, PeerDot, RingView, MAX_BELIEF_PEERS};
 pub use series::{series, SeriesView};
-pub use settings::{scenario, settings, ScenarioView, SettingsView};
+pub use settings::{explain_replication, scenario, settings, ScenarioView, SettingsView};
 pub use transaction::{transaction, Answer, Asked, TransactionView};
 
 #[cfg(test)]

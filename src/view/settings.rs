@@ -47,6 +47,34 @@ pub fn settings(config: &Config) -> SettingsView {
     }
 }
 
+/// What replication N, R, W promise, in one or two sentences for the
+/// settings panel, before they are applied: an R or W above N is named with
+/// its fix; else whether every read quorum meets every write quorum, and
+/// how many of a key's replicas may be down for writes and for reads.
+pub fn explain_replication(n: u32, r: u32, w: u32) -> String {
+    let over = [
+        ("R", r, "a read cannot wait for more answers"),
+        ("W", w, "a write cannot wait for more acknowledgements"),
+    ]
+    .into_iter()
+    .find(|&(_, x, _)| x > n);
+    if let Some((name, x, why)) = over {
+        return format!(
+            "{name} = {x} is more than N = {n}: {why} than a key has replicas. Lower {name} or raise N."
+        );
+    }
+    let overlap = if u64::from(r) + u64::from(w) > u64::from(n) {
+        "R + W > N: every read quorum meets every write quorum, so a read sees the latest acknowledged write."
+    } else {
+        "R + W ≤ N: a read may miss the latest acknowledged write (a stale read)."
+    };
+    format!(
+        "{overlap} Writes go on with {} of a key's replicas down, reads with {}.",
+        n - w,
+        n - r
+    )
+}
+
 /// How a scenario started and what is selected in it: what the page shows
 /// in its controls without reading the link's text.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -82,6 +110,20 @@ pub fn scenario(session: &Session) -> ScenarioView {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replication_is_explained_in_words() {
+        assert_eq!(
+            super::explain_replication(3, 2, 2),
+            "R + W > N: every read quorum meets every write quorum, so a read sees the latest acknowledged write. Writes go on with 1 of a key's replicas down, reads with 1."
+        );
+        assert!(super::explain_replication(3, 1, 1).starts_with("R + W ≤ N: a read may miss"));
+        assert_eq!(
+            super::explain_replication(3, 4, 2),
+            "R = 4 is more than N = 3: a read cannot wait for more answers than a key has replicas. Lower R or raise N."
+        );
+        assert!(super::explain_replication(3, 2, 5).starts_with("W = 5 is more than N = 3"));
+    }
+
     use super::*;
 
     #[test]

@@ -104,18 +104,5 @@ export function settingsError(text) {
 export function explainSettings() {
   const group = replication();
   const [n, r, w] = ['n', 'r', 'w'].map((name) => Number(field(group[name]).value));
-  if (![n, r, w].every(Number.isInteger)) {
-    $('settings-explain').textContent = '';
-    return;
-  }
-  const over = [['R', r, 'a read cannot wait for more answers'], ['W', w, 'a write cannot wait for more acknowledgements']]
-    .find(([, x]) => x > n);
-  if (over) {
-    $('settings-explain').textContent = `${over[0]} = ${over[1]} is more than N = ${n}: ${over[2]} than a key has replicas. Lower ${over[0]} or raise N.`;
-    return;
-  }
-  const overlap = r + w > n
-    ? `R + W > N: every read quorum meets every write quorum, so a read sees the latest acknowledged write.`
-    : `R + W ≤ N: a read may miss the latest acknowledged write (a stale read).`;
-  $('settings-explain').textContent = `${overlap} Writes go on with ${Math.max(0, n - w)} of a key's replicas down, reads with ${Math.max(0, n - r)}.`;
+  $('settings-explain').textContent = Playground.explainReplication(n, r, w);
 }
