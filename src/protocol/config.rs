@@ -6,6 +6,7 @@
 //! are declared in [`crate::protocol::settings`].
 
 use crate::protocol::op::OpKind;
+use crate::util::names;
 
 /// The largest cluster ftkv accepts.
 pub const MAX_PEERS: u32 = 4096;
@@ -144,7 +145,7 @@ impl Level {
 
     /// The level named `word`.
     pub fn parse(word: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.word() == word)
+        names::find(&Level::ALL, Level::word, word)
     }
 }
 
@@ -180,7 +181,7 @@ impl ReadRepair {
 
     /// The mode named `word`.
     pub fn parse(word: &str) -> Option<ReadRepair> {
-        ReadRepair::ALL.into_iter().find(|m| m.word() == word)
+        names::find(&ReadRepair::ALL, ReadRepair::word, word)
     }
 }
 
@@ -210,7 +211,7 @@ impl AeMode {
 
     /// The mode named `word`.
     pub fn parse(word: &str) -> Option<AeMode> {
-        AeMode::ALL.into_iter().find(|m| m.word() == word)
+        names::find(&AeMode::ALL, AeMode::word, word)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::check::anomaly::Anomaly;
 use crate::protocol::address::PeerId;
 use crate::protocol::config::Replication;
 use crate::scenario::{Action, Timed};
+use crate::util::names;
 use crate::util::rng::SimRng;
 
 /// A fault profile.
@@ -76,7 +77,7 @@ impl Profile {
 
     /// The profile called `name`.
     pub fn parse(name: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.name() == name)
+        names::find(&Profile::ALL, Profile::name, name)
     }
 
     /// The faults of one run on `peers` peers between ticks `from` and

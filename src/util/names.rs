@@ -1,4 +1,4 @@
-//! Enums known by name (event classes, anomalies): finding one by its
+//! Enums known by name (event classes, anomalies, levels, modes, profiles): finding one by its
 //! name, and refusing a name that is none of theirs, naming it and every
 //! name that would do.
 
