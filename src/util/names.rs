@@ -1,6 +1,6 @@
-//! Enums known by name (event classes, anomalies, levels, modes, profiles): finding one by its
-//! name, and refusing a name that is none of theirs, naming it and every
-//! name that would do.
+//! Enums known by name (event classes, anomalies, levels, modes,
+//! profiles): finding one by its name, and refusing a name that is none of
+//! theirs, naming it and every name that would do.
 
 use std::fmt;
 
