@@ -43,7 +43,7 @@ pub struct HistOp {
     /// returned; otherwise `None`.
     pub value: Option<String>,
     /// create/update/delete: the version the write stamped (always `Some`,
-    /// `Version { tick: invoked, trans }`); read: the version of the newest
+    /// `Version::new(invoked, trans)`); read: the version of the newest
     /// entry the read's quorum returned (a value's, or a tombstone's for a
     /// not-found read of a deleted key), `None` if the key was never seen.
     pub version: Option<Version>,
@@ -206,7 +206,7 @@ pub(crate) mod fixture {
 
     /// The version a write invoked at `tick` by transaction `trans` stamps.
     pub(crate) fn v(tick: u64, trans: u64) -> Version {
-        Version { tick, trans }
+        Version::new(tick, trans)
     }
 
     fn op(trans: u64, op: OpKind, span: (u64, u64), completion: Completion) -> HistOp {

@@ -59,10 +59,7 @@ impl Recorder {
                     completed: None,
                     completion: Completion::Never,
                     value: value.clone().filter(|_| writes),
-                    version: (*op != OpKind::Read).then_some(Version {
-                        tick: e.tick,
-                        trans: *trans,
-                    }),
+                    version: (*op != OpKind::Read).then_some(Version::new(e.tick, *trans)),
                 });
             }
             EventKind::Outcome {
@@ -185,7 +182,7 @@ mod tests {
         let [create, read, update] = [&h.ops[0], &h.ops[1], &h.ops[2]];
         assert_eq!((create.trans, read.trans, update.trans), (c, r, u));
         assert_eq!(create.completion, Completion::Ok);
-        assert_eq!(create.version, Some(Version { tick: 40, trans: c }));
+        assert_eq!(create.version, Some(Version::new(40, c)));
         assert_eq!(read.completion, Completion::Ok);
         assert_eq!(read.value.as_deref(), Some("v"));
         assert_eq!(read.version, create.version, "the read names the write");

@@ -17,11 +17,27 @@
 //! decides only once W replicas hold the entry it returns, so every later
 //! quorum read sees it or something newer.
 //!
+//! Undo: a create or update is conditional, and each replica checks its
+//! condition alone, so a replica that lacks a key (one stabilization has
+//! not reached yet) may perform a create that the replicas holding the key
+//! refuse. When such a write fails (`no-quorum`, `timeout`) after some
+//! replica performed it, its coordinator puts back what the replicas held
+//! before it — the newest entry any of them answered with — stamped
+//! [`Version::undoing`] the write: newer than the write, so it wins over it
+//! wherever the two meet, and older than every later write. A refused or
+//! failed conditional write so never wins over what existed before it (if
+//! its coordinator lives to decide; one that crashes first leaves an
+//! indeterminate write, which may take effect).
+//!
 //! Hinted handoff (a sloppy quorum): a coordinator may stand substitutes
-//! in for home replicas it suspects. A read asks them at once; a write asks
-//! them only once a home replica has performed it, so that a write every
-//! home refused (a create of an existing key, say) leaves no hint behind.
-//! A substitute's acknowledgement counts toward W like a home's.
+//! in for home replicas it suspects, and asks the homes all the same (a
+//! suspected home may only be slow to gossip). A read asks the substitutes
+//! at once, and a substitute's not-found does not count toward R (Riak's
+//! `notfound_ok = false` for stand-ins: a stand-in that holds nothing knows
+//! nothing); a write asks them only once a home replica has performed it,
+//! so that a write every home refused (a create of an existing key, say)
+//! leaves no hint behind. A substitute's acknowledgement counts toward W
+//! like a home's.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +61,20 @@ pub struct Invocation<'a> {
     pub written: Option<&'a str>,
     /// How many answers it waits for.
     pub level: Level,
+}
+
+/// Whom a request went to at its start, and whom a write asks later.
+#[derive(Debug, Default)]
+pub(crate) struct Recipients {
+    /// How many replicas were sent the request at once (homes, and a
+    /// read's substitutes).
+    pub(crate) asked: usize,
+    /// The substitutes standing in for suspected homes: among the peers
+    /// asked at once (a read) or in `hinted` (a write).
+    pub(crate) substitutes: Vec<PeerId>,
+    /// A write's requests to substitutes, sent once a home replica has
+    /// performed it.
+    pub(crate) hinted: Vec<(PeerId, Message)>,
 }
 
 /// What a read's coordinator knows one answering replica holds.
@@ -80,6 +110,18 @@ struct Pending {
     hinted: Vec<(PeerId, Message)>,
     /// The substitutes asked or to ask.
     substitutes: Vec<PeerId>,
+    /// Answers that count toward nothing: a substitute's not-found to a
+    /// read.
+    ignored: u8,
+    /// A conditional write: the replicas that performed it.
+    performed: Vec<PeerId>,
+    /// A conditional write: the newest entry the replicas answered with
+    /// (what they held before it), to put back if it fails.
+    before: Option<Stored>,
+    /// A conditional write that failed after some replica performed it:
+    /// the replicas sent the undo so far (it keeps listening for late
+    /// answers until every replica asked answered, or it expires).
+    undone: Option<Vec<PeerId>>,
 }
 
 impl Pending {
@@ -112,7 +154,7 @@ impl Pending {
     fn verdict(&self) -> Option<Option<Reason>> {
         // Substitutes not asked yet may still answer.
         let reach = self.asked + self.hinted.len() as u8;
-        let unanswered = reach - self.oks - self.fails;
+        let unanswered = reach - self.oks - self.fails - self.ignored;
         let quorum = self.quorum;
         // Out of reach before any answer: too few replicas to ask. (Once
         // every home refused a write, its substitutes are dropped and the
@@ -122,7 +164,8 @@ impl Pending {
         }
         if self.op == OpKind::Read {
             if self.oks + self.fails < quorum {
-                return None;
+                // Everyone answered, too few of them count.
+                return (unanswered == 0).then_some(Some(Reason::NoQuorum));
             }
             let live = self.newest.as_ref().is_some_and(Stored::is_live);
             return Some((!live).then_some(Reason::NotFound));
@@ -140,6 +183,44 @@ impl Pending {
             }))
         } else {
             None
+        }
+    }
+
+    /// Whether this is a conditional write a failure undoes.
+    fn undoes(&self) -> bool {
+        matches!(self.op, OpKind::Create | OpKind::Update)
+    }
+
+    /// Sends the undo of a failed conditional write to each replica that
+    /// performed it and has not been sent it yet: the newest entry the
+    /// replicas held before the write, stamped just above the write's
+    /// version. Nothing when no replica held an older entry (there is
+    /// nothing known to put back) or one held a newer one (the write
+    /// already loses to it).
+    fn undo(&mut self, trans: u64, out: &mut Out) {
+        let Some(sent) = self.undone.as_mut() else {
+            return;
+        };
+        let Some(before) = self.before.as_ref().filter(|b| b.version < self.version) else {
+            return;
+        };
+        let stored = Stored {
+            value: before.value.clone(),
+            version: self.version.undoing(),
+        };
+        for &to in &self.performed {
+            if sent.contains(&to) {
+                continue;
+            }
+            sent.push(to);
+            out.send(
+                to,
+                Message::WriteBack {
+                    trans,
+                    key: self.key.clone(),
+                    stored: stored.clone(),
+                },
+            );
         }
     }
 
@@ -192,19 +273,26 @@ impl Coordinator {
         }
     }
 
-    /// Starts `request` at tick `now`, already sent to `asked` replicas; it
-    /// decides on R answers (a read) or W (a write), or what its level
-    /// asks. `hinted` are a write's requests to substitutes, sent once a
-    /// home replica has performed it. Records the decision at once if it is
-    /// out of reach (too few replicas).
+    /// Starts `request` at tick `now`, sent to `to`; it decides on R
+    /// answers (a read) or W (a write), or what its level asks. Records the
+    /// decision at once if it is out of reach (too few replicas).
     pub(crate) fn start(
         &mut self,
         now: u64,
         request: Invocation<'_>,
-        asked: usize,
-        hinted: Vec<(PeerId, Message)>,
+        to: Recipients,
         out: &mut Out,
     ) {
+        let Recipients {
+            asked,
+            substitutes,
+            hinted,
+        } = to;
+        let at_once = match hinted.is_empty() {
+            true => substitutes.len(),
+            false => 0,
+        };
+        let count = |n: usize| n.min(usize::from(u8::MAX)) as u8;
         let Invocation {
             trans,
             op,
@@ -216,18 +304,22 @@ impl Coordinator {
             op,
             key: key.to_owned(),
             written: written.map(str::to_owned),
-            version: Version { tick: now, trans },
-            asked: asked.min(usize::from(u8::MAX)) as u8,
+            version: Version::new(now, trans),
+            asked: count(asked),
             quorum: self.replication.quorum_at(op, level),
             oks: 0,
             fails: 0,
             newest: None,
             holders: Vec::new(),
             decided: false,
-            homes: asked.min(usize::from(u8::MAX)) as u8,
+            homes: count(asked.saturating_sub(at_once)),
             home_answers: 0,
-            substitutes: hinted.iter().map(|&(to, _)| to).collect(),
+            substitutes,
             hinted,
+            ignored: 0,
+            performed: Vec::new(),
+            before: None,
+            undone: None,
         };
         match pending.verdict() {
             Some(reason) => out.record(pending.decide(trans, reason)),
@@ -257,15 +349,38 @@ impl Coordinator {
         let Some(p) = self.pending.get_mut(&trans) else {
             return;
         };
-        if p.oks + p.fails >= p.asked {
+        if p.oks + p.fails + p.ignored >= p.asked {
             return;
         }
-        if ok {
+        let substitute = p.substitutes.contains(&from);
+        if p.op == OpKind::Read && substitute && found.is_none() {
+            // A stand-in that holds nothing: not an answer about the key.
+            p.ignored += 1;
+        } else if ok {
             p.oks += 1;
         } else {
             p.fails += 1;
         }
-        if !p.hinted.is_empty() && !p.substitutes.contains(&from) {
+        if p.undoes() {
+            if ok {
+                p.performed.push(from);
+            }
+            if let Some(found) = &found {
+                if p.before.as_ref().is_none_or(|b| found.version > b.version) {
+                    p.before = Some(found.clone());
+                }
+            }
+            if p.undone.is_some() {
+                // Failed already: undo what this answer tells of, and stop
+                // listening once everyone answered.
+                p.undo(trans, out);
+                if p.oks + p.fails >= p.asked {
+                    self.pending.remove(&trans);
+                }
+                return;
+            }
+        }
+        if !p.hinted.is_empty() && !substitute {
             p.home_answers += 1;
             if ok {
                 // A home replica performed the write: the substitutes may
@@ -286,7 +401,7 @@ impl Coordinator {
                 sent: None,
             });
         }
-        if let Some(found) = found {
+        if let Some(found) = found.filter(|_| p.op == OpKind::Read) {
             if p.newest.as_ref().is_none_or(|n| found.version > n.version) {
                 p.newest = Some(found);
             }
@@ -299,6 +414,14 @@ impl Coordinator {
             return;
         };
         out.record(p.decide(trans, reason));
+        if reason.is_some() && p.undoes() && p.oks > 0 {
+            p.undone = Some(Vec::new());
+            p.undo(trans, out);
+            if p.oks + p.fails < p.asked {
+                // Late answers may still tell of replicas to undo.
+                return;
+            }
+        }
         self.pending.remove(&trans);
     }
 
@@ -311,7 +434,12 @@ impl Coordinator {
         version: Version,
         out: &mut Out,
     ) {
-        let Some(p) = self.pending.get_mut(&trans) else {
+        let Some(p) = self
+            .pending
+            .get_mut(&trans)
+            .filter(|p| p.op == OpKind::Read)
+        else {
+            // An undo's acknowledgement: nothing to wait for.
             return;
         };
         for h in p.holders.iter_mut().filter(|h| h.peer == from) {
@@ -358,9 +486,13 @@ impl Coordinator {
             .map(|(&t, _)| t)
             .collect();
         for t in late {
-            if let Some(p) = self.pending.remove(&t) {
-                if !p.decided {
+            if let Some(mut p) = self.pending.remove(&t) {
+                if !p.decided && p.undone.is_none() {
                     out.record(p.decide(t, Some(Reason::Timeout)));
+                    if p.undoes() && p.oks > 0 {
+                        p.undone = Some(Vec::new());
+                        p.undo(t, out);
+                    }
                 }
             }
         }
@@ -427,6 +559,23 @@ mod tests {
         all.pop()
     }
 
+    /// Sent at once to `n` replicas, no substitute.
+    fn sent_to(n: usize) -> Recipients {
+        Recipients {
+            asked: n,
+            ..Recipients::default()
+        }
+    }
+
+    /// Sent at once to `n` homes, and later to the substitutes of `hinted`.
+    fn with_hints(n: usize, hinted: Vec<(PeerId, Message)>) -> Recipients {
+        Recipients {
+            asked: n,
+            substitutes: hinted.iter().map(|&(to, _)| to).collect(),
+            hinted,
+        }
+    }
+
     /// Starts `op` on key `k` as (tick, transaction), asking `asked`.
     fn start(
         c: &mut Coordinator,
@@ -443,7 +592,7 @@ mod tests {
             written: v,
             level: Level::Quorum,
         };
-        c.start(at.0, request, asked, Vec::new(), &mut out);
+        c.start(at.0, request, sent_to(asked), &mut out);
         one(out)
     }
 
@@ -462,7 +611,7 @@ mod tests {
     fn found(value: &str, tick: u64) -> Option<Stored> {
         Some(Stored {
             value: Some(value.into()),
-            version: Version { tick, trans: 0 },
+            version: Version::new(tick, 0),
         })
     }
 
@@ -544,7 +693,7 @@ mod tests {
         assert!(reply(&mut c, 1, false, None).is_none());
         let d = reply(&mut c, 1, true, found("v", 1)).unwrap();
         assert!(d.ok);
-        assert_eq!(d.version, Some(Version { tick: 1, trans: 0 }));
+        assert_eq!(d.version, Some(Version::new(1, 0)));
     }
 
     #[test]
@@ -554,11 +703,11 @@ mod tests {
         reply(&mut c, 1, true, found("old", 3));
         let tomb = Stored {
             value: None,
-            version: Version { tick: 5, trans: 2 },
+            version: Version::new(5, 2),
         };
         let d = reply(&mut c, 1, false, Some(tomb)).unwrap();
         assert_eq!((d.ok, d.reason), (false, Some(Reason::NotFound)));
-        assert_eq!(d.version, Some(Version { tick: 5, trans: 2 }));
+        assert_eq!(d.version, Some(Version::new(5, 2)));
     }
 
     #[test]
@@ -572,7 +721,7 @@ mod tests {
         );
         let d = reply(&mut c, 1, false, None).unwrap();
         assert_eq!(d.reason, Some(Reason::Exists));
-        assert_eq!(d.version, Some(Version { tick: 3, trans: 1 }));
+        assert_eq!(d.version, Some(Version::new(3, 1)));
     }
 
     #[test]
@@ -618,7 +767,7 @@ mod tests {
     #[test]
     fn async_read_repair_answers_then_writes_back_to_every_stale_replica() {
         let mut c = repairing(ReadRepair::Async);
-        let new = Version { tick: 9, trans: 0 };
+        let new = Version::new(9, 0);
         assert!(answer(&mut c, 1, found("new", 9)).events.is_empty());
         let out = answer(&mut c, 2, found("old", 3));
         assert_eq!(written_back(&out), vec![(PeerId(2), new)]);
@@ -640,7 +789,7 @@ mod tests {
     #[test]
     fn blocking_read_repair_answers_once_w_replicas_hold_the_value() {
         let mut c = repairing(ReadRepair::Blocking);
-        let new = Version { tick: 9, trans: 0 };
+        let new = Version::new(9, 0);
         answer(&mut c, 1, found("new", 9));
         let out = answer(&mut c, 2, found("old", 3));
         assert_eq!(written_back(&out), vec![(PeerId(2), new)]);
@@ -677,7 +826,7 @@ mod tests {
             written: Some("v"),
             level: Level::One,
         };
-        c.start(0, one, 3, Vec::new(), &mut out);
+        c.start(0, one, sent_to(3), &mut out);
         assert!(
             reply(&mut c, 1, true, None).unwrap().ok,
             "one ack is enough"
@@ -687,11 +836,11 @@ mod tests {
             level: Level::All,
             ..one
         };
-        c.start(0, all, 3, Vec::new(), &mut out);
+        c.start(0, all, sent_to(3), &mut out);
         assert!(reply(&mut c, 2, true, None).is_none());
         assert!(reply(&mut c, 2, true, None).is_none());
         assert!(reply(&mut c, 2, true, None).unwrap().ok);
-        c.start(0, all, 2, Vec::new(), &mut out);
+        c.start(0, all, sent_to(2), &mut out);
         let d = decisions(out);
         assert_eq!(d[0].reason, Some(Reason::NoQuorum), "all of 3 out of reach");
     }
@@ -716,7 +865,12 @@ mod tests {
         // One live home, two substitutes: W = 2 is within reach.
         let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
         let mut out = Out::default();
-        c.start(1, request, 1, vec![hinted(5), hinted(6)], &mut out);
+        c.start(
+            1,
+            request,
+            with_hints(1, vec![hinted(5), hinted(6)]),
+            &mut out,
+        );
         assert!(out.events.is_empty() && out.sends.is_empty());
         c.on_reply(PeerId(0), 7, true, None, &mut out);
         let asked: Vec<PeerId> = out.sends.iter().map(|s| s.0).collect();
@@ -735,7 +889,12 @@ mod tests {
         // fails for its precondition.
         let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
         let mut out = Out::default();
-        c.start(1, request, 1, vec![hinted(5), hinted(6)], &mut out);
+        c.start(
+            1,
+            request,
+            with_hints(1, vec![hinted(5), hinted(6)]),
+            &mut out,
+        );
         c.on_reply(PeerId(0), 7, false, None, &mut out);
         assert!(out.sends.is_empty(), "{:?}", out.sends);
         let d = one(out).unwrap();
@@ -744,7 +903,7 @@ mod tests {
         // No home at all: out of reach at once.
         let mut c = Coordinator::new(Replication::default(), ReadRepair::Off);
         let mut out = Out::default();
-        c.start(1, request, 0, Vec::new(), &mut out);
+        c.start(1, request, sent_to(0), &mut out);
         assert_eq!(one(out).unwrap().reason, Some(Reason::NoQuorum));
     }
 

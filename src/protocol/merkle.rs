@@ -82,6 +82,10 @@ fn pair_hash(key: &str, version: Version) -> u64 {
     h.update(key.as_bytes());
     h.update(&version.tick.to_le_bytes());
     h.update(&version.trans.to_le_bytes());
+    if version.undo {
+        // Only an undo hashes its flag: every other pair hashes as before.
+        h.update(&[1]);
+    }
     h.digest()
 }
 
@@ -333,7 +337,7 @@ mod tests {
     use crate::protocol::ring::key_position;
 
     fn v(tick: u64) -> Version {
-        Version { tick, trans: tick }
+        Version::new(tick, tick)
     }
 
     fn pairs(n: u32, tick: u64) -> Vec<(String, Version)> {
@@ -413,14 +417,8 @@ mod tests {
         let mut bytes = b"key7".to_vec();
         bytes.extend(3u64.to_le_bytes());
         bytes.extend(9u64.to_le_bytes());
-        assert_eq!(
-            pair_hash("key7", Version { tick: 3, trans: 9 }),
-            xxh3_64(&bytes)
-        );
-        assert_ne!(
-            pair_hash("key7", Version { tick: 9, trans: 3 }),
-            xxh3_64(&bytes)
-        );
+        assert_eq!(pair_hash("key7", Version::new(3, 9)), xxh3_64(&bytes));
+        assert_ne!(pair_hash("key7", Version::new(9, 3)), xxh3_64(&bytes));
         let entries = pairs(50, 2);
         assert_eq!(tree_of(2, &entries), tree_of(2, &entries));
         let leaf = node_at(key_position("key0"), 1);

@@ -97,7 +97,9 @@ pub enum Message {
         trans: u64,
         /// Whether the replica performed the operation.
         ok: bool,
-        /// For a successful read: the value found.
+        /// The entry the replica holds: for a read, the value or tombstone
+        /// found; for a write, the one it held before (what a coordinator
+        /// puts back when the write fails).
         found: Option<Stored>,
     },
     /// Stabilization or anti-entropy: a holder pushes its copy of a key.
@@ -243,7 +245,8 @@ const HEADER: usize = 8;
 const LIST: usize = 4;
 /// Wire-size estimate: a key's or value's length prefix, before its bytes.
 const TEXT: usize = 2;
-/// Wire-size estimate: a version (tick and transaction id).
+/// Wire-size estimate: a version (tick and transaction id; the undo flag
+/// rides in the id's top bit).
 const VERSION: usize = 16;
 /// Wire-size estimate: a gossip entry (id, incarnation, heartbeat).
 const GOSSIP_ENTRY: usize = 4 + 8 + 8;
@@ -326,7 +329,7 @@ mod tests {
 
     #[test]
     fn wire_bytes_count_keys_versions_and_hashes_alike_for_both_modes() {
-        let v = Version { tick: 1, trans: 1 };
+        let v = Version::new(1, 1);
         let digest = Message::Digest {
             entries: vec![("ab".into(), v), ("cde".into(), v)],
         };

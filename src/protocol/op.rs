@@ -82,12 +82,38 @@ impl Reason {
 
 /// The version a coordinator stamps on a written value: the tick it started
 /// the write, then the transaction id. A higher version is newer.
+///
+/// A coordinator that undoes a conditional write it could not commit
+/// ([`Version::undoing`]) stamps what it puts back with the write's own tick
+/// and transaction and `undo` set: just above the write it undoes, below
+/// every write started after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Version {
     /// Tick at which the coordinator started the write.
     pub tick: u64,
     /// The write's transaction id, unique within a simulation.
     pub trans: u64,
+    /// Set on the version of an undo: the entry it stamps is what the
+    /// refusing replicas held, put back over the write of this tick and
+    /// transaction.
+    pub undo: bool,
+}
+
+impl Version {
+    /// The version of a write that transaction `trans` started at `tick`.
+    pub const fn new(tick: u64, trans: u64) -> Version {
+        Version {
+            tick,
+            trans,
+            undo: false,
+        }
+    }
+
+    /// The version that undoes this write: newer than it, older than every
+    /// write started after it.
+    pub const fn undoing(self) -> Version {
+        Version { undo: true, ..self }
+    }
 }
 
 #[cfg(test)]
@@ -104,9 +130,17 @@ mod tests {
 
     #[test]
     fn versions_order_by_tick_then_transaction() {
-        let a = Version { tick: 5, trans: 9 };
-        let b = Version { tick: 6, trans: 1 };
-        let c = Version { tick: 6, trans: 2 };
+        let a = Version::new(5, 9);
+        let b = Version::new(6, 1);
+        let c = Version::new(6, 2);
         assert!(a < b && b < c);
+    }
+
+    #[test]
+    fn an_undo_sits_between_its_write_and_the_next() {
+        let write = Version::new(6, 1);
+        let next = Version::new(6, 2);
+        assert!(write < write.undoing() && write.undoing() < next);
+        assert!(write.undoing() < Version::new(7, 0));
     }
 }

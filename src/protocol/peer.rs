@@ -15,7 +15,7 @@ use std::rc::Rc;
 use crate::protocol::address::PeerId;
 use crate::protocol::anti_entropy;
 use crate::protocol::config::Config;
-use crate::protocol::coordinator::{Coordinator, Invocation};
+use crate::protocol::coordinator::{Coordinator, Invocation, Recipients};
 use crate::protocol::event::EventKind;
 use crate::protocol::membership::Membership;
 use crate::protocol::merkle;
@@ -268,8 +268,8 @@ impl Peer {
 
     /// Coordinates a client request at tick `now` as transaction `trans`.
     /// `value` is written by create and update, and ignored otherwise.
-    /// With hinted handoff, a home replica this peer suspects is skipped and
-    /// a substitute asked instead (see [`Peer::substitutes`]).
+    /// With hinted handoff, a home replica this peer suspects is asked and
+    /// a substitute too (see [`Peer::substitutes`]).
     pub fn client_op(&mut self, now: u64, request: Invocation<'_>, out: &mut Out) {
         self.next_tick = now;
         let Invocation { trans, op, key, .. } = request;
@@ -279,7 +279,7 @@ impl Peer {
             OpKind::Create | OpKind::Update => request.written,
             OpKind::Read | OpKind::Delete => None,
         };
-        let version = Version { tick: now, trans };
+        let version = Version::new(now, trans);
         let write = match op {
             OpKind::Read => None,
             OpKind::Delete => Some(Stored {
@@ -328,22 +328,30 @@ impl Peer {
         }
         // A read asked its substitutes already; a write asks them later.
         let asked = homes.len() + substitutes.len() - hinted.len();
+        let stand_ins: Vec<PeerId> = substitutes.into_iter().map(|(to, _)| to).collect();
         out.record(EventKind::Asked {
             trans,
             quorum,
             replicas: homes,
-            substitutes: substitutes.into_iter().map(|(to, _)| to).collect(),
+            substitutes: stand_ins.clone(),
         });
         let request = Invocation { written, ..request };
-        self.coordinator.start(now, request, asked, hinted, out);
+        let to = Recipients {
+            asked,
+            substitutes: stand_ins,
+            hinted,
+        };
+        self.coordinator.start(now, request, to, out);
     }
 
     /// The home replicas a request goes to, and the substitutes standing in
-    /// for the others: (substitute, home). Without hinted handoff, every
-    /// replica in `replicas` and no substitute. With it, a home replica this
-    /// peer suspects at `now` is replaced by the next peer clockwise beyond
-    /// the home replicas that it does not suspect, one per suspected home,
-    /// while there are such peers.
+    /// for the ones this peer suspects: (substitute, home). The request
+    /// goes to every replica in `replicas` (a suspected home may only be
+    /// slow to gossip: asking it costs a message, and a read that skipped
+    /// it could miss what it holds). With hinted handoff, each home this
+    /// peer suspects at `now` also gets a stand-in: the next peer clockwise
+    /// beyond the home replicas that it does not suspect, while there are
+    /// such peers.
     fn substitutes(
         &self,
         now: u64,
@@ -355,20 +363,17 @@ impl Peer {
             return (homes.to_vec(), Vec::new());
         }
         let suspects = |id: PeerId| self.membership.suspects(id, now);
-        let mut spare = self
+        let spare = self
             .ring
             .preference(key)
             .filter(|&id| !replicas.contains(id) && !suspects(id));
-        let mut live = Vec::with_capacity(homes.len());
-        let mut substitutes = Vec::new();
-        for &home in homes {
-            if !suspects(home) {
-                live.push(home);
-            } else if let Some(spare) = spare.next() {
-                substitutes.push((spare, home));
-            }
-        }
-        (live, substitutes)
+        let substitutes = homes
+            .iter()
+            .filter(|&&home| suspects(home))
+            .zip(spare)
+            .map(|(&home, spare)| (spare, home))
+            .collect();
+        (homes.to_vec(), substitutes)
     }
 
     /// Applies the membership changes in `out` to the ring and the store,
@@ -458,7 +463,7 @@ mod tests {
         let ring: Ring = (0..3).map(PeerId).collect();
         let write = Stored {
             value: Some("v".into()),
-            version: Version { tick: 4, trans: 9 },
+            version: Version::new(4, 9),
         };
         let mut out = Out::default();
         let request = Message::Request(Box::new(Request {

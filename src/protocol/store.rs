@@ -121,7 +121,8 @@ pub struct KeyView<'a> {
 pub struct Answer {
     /// Whether it performed the operation (for a read: holds a value).
     pub ok: bool,
-    /// For a read, the entry found: a value or a tombstone.
+    /// The entry found: a value or a tombstone (for a write, the one held
+    /// before it).
     pub found: Option<Stored>,
 }
 
@@ -191,7 +192,10 @@ impl Store {
     /// update) or tombstone (delete) and its version; `replicas` is the
     /// coordinator's replica set. Create needs the key absent (or deleted),
     /// update and delete need it present; a write older than the entry is
-    /// acknowledged but changes nothing.
+    /// acknowledged but changes nothing. A write answers with the entry held
+    /// before it (for a refusal, the value a create found or the tombstone
+    /// an update or delete found, if any): what its coordinator puts back
+    /// if the write fails after some replica performed it.
     pub fn apply(
         &mut self,
         op: OpKind,
@@ -199,7 +203,8 @@ impl Store {
         write: Option<&Stored>,
         replicas: ReplicaSet,
     ) -> Answer {
-        let live = self.get(key).is_some_and(Stored::is_live);
+        let before = self.get(key).cloned();
+        let live = before.as_ref().is_some_and(Stored::is_live);
         let ok = match (op, write) {
             (OpKind::Read, _) => {
                 return Answer {
@@ -217,7 +222,7 @@ impl Store {
             }
             _ => false,
         };
-        Answer { ok, found: None }
+        Answer { ok, found: before }
     }
 
     /// Keeps `stored` if it is newer than what this peer holds, and notes
@@ -655,14 +660,14 @@ mod tests {
     fn stored(value: &str, tick: u64) -> Stored {
         Stored {
             value: Some(value.into()),
-            version: Version { tick, trans: tick },
+            version: Version::new(tick, tick),
         }
     }
 
     fn tombstone(tick: u64) -> Stored {
         Stored {
             value: None,
-            version: Version { tick, trans: tick },
+            version: Version::new(tick, tick),
         }
     }
 
@@ -857,10 +862,7 @@ mod tests {
                 let mut ring_changed = false;
                 let key = format!("k{}", rng.below(8));
                 let peer = PeerId(rng.below(6));
-                let version = Version {
-                    tick: now,
-                    trans: now,
-                };
+                let version = Version::new(now, now);
                 let value = (rng.below(3) > 0).then(|| "v".to_owned());
                 let write = Stored { value, version };
                 let set = ring.replicas(&key);
@@ -1015,8 +1017,8 @@ mod tests {
             ring.replicas("b"),
         );
         let digest = vec![
-            ("a".into(), Version { tick: 1, trans: 1 }),
-            ("c".into(), Version { tick: 2, trans: 2 }),
+            ("a".into(), Version::new(1, 1)),
+            ("c".into(), Version::new(2, 2)),
         ];
         let mut out = Out::default();
         s.on_digest(&ring, other, &digest, &mut out);
@@ -1078,7 +1080,7 @@ mod tests {
             assert_eq!(targets(&out.sends), want, "pushed to every replica");
             if confirmed {
                 for &r in set.as_slice() {
-                    s.confirmed("k", r, Version { tick: 3, trans: 3 });
+                    s.confirmed("k", r, Version::new(3, 3));
                 }
             }
             let mut out = Out::default();
