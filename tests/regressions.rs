@@ -194,3 +194,65 @@ fn looking_at_the_network_ahead_of_time_breaks_nothing() {
         assert_eq!(sim.peer(id).unwrap().membership().ids().len(), 6);
     }
 }
+
+// Issue 16: what an independent Jepsen-style tester still found.
+
+/// The last operation of `ops` on `key`, which must be a read.
+fn final_read<'a>(ops: &'a [HistOp], key: &str) -> &'a HistOp {
+    let read = ops.iter().rev().find(|o| o.key == key).unwrap();
+    assert_eq!(read.op, OpKind::Read);
+    read
+}
+
+#[test]
+fn a_refused_create_does_not_replace_the_acknowledged_value() {
+    // k0 = v77 is acknowledged; two replicas fail, and a new replica that
+    // stabilization has not reached yet performs the create of v91 that
+    // the holders refuse. Its coordinator undoes it.
+    let link = "v=1&peers=8&seed=2008&tick=690&do=339.create.7.k0.v77;341.fail.6;394.fail.5;415.create.4.k0.v91;455.recover.5;455.recover.6;685.read.5.k0&sum=5e0c84cc";
+    let (session, ops) = replay(link);
+    let refused = ops
+        .iter()
+        .find(|o| o.value.as_deref() == Some("v91"))
+        .unwrap();
+    assert_eq!(refused.completion, Completion::Fail(Reason::NoQuorum));
+    let read = final_read(&ops, "k0");
+    assert_eq!(
+        (&read.completion, read.value.as_deref()),
+        (&Completion::Ok, Some("v77"))
+    );
+    // Every replica of k0 holds the acknowledged value again.
+    let holders: Vec<PeerId> = (0..8)
+        .map(PeerId)
+        .filter(|&id| {
+            let copy = session
+                .sim()
+                .peer(id)
+                .and_then(|p| p.store().get("k0").cloned());
+            assert!(copy
+                .as_ref()
+                .is_none_or(|c| c.value.as_deref() == Some("v77")));
+            copy.is_some()
+        })
+        .collect();
+    assert!(holders.len() >= 3, "{holders:?}");
+    clean(&session);
+}
+
+#[test]
+fn a_stand_in_that_holds_nothing_does_not_hide_an_acknowledged_create() {
+    // No fault at all: a gap in gossip makes the reading coordinator
+    // suspect two live homes. Their stand-ins hold nothing; their
+    // not-founds no longer fill R, and the homes are asked too.
+    let link =
+        "v=1&peers=11&seed=1456&hh=on&tick=62&do=49.create.11.k4.v5;57.read.10.k4&sum=6e2f7637";
+    let (session, ops) = replay(link);
+    let read = final_read(&ops, "k4");
+    assert_eq!(
+        (&read.completion, read.value.as_deref()),
+        (&Completion::Ok, Some("v5"))
+    );
+    let report = torture::check_session(&session);
+    let found: Vec<_> = report.anomalies.iter().filter(|&(_, n)| n > 0).collect();
+    assert!(found.is_empty(), "{found:?}: {:#?}", report.findings);
+}

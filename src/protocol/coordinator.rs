@@ -845,6 +845,190 @@ mod tests {
         assert_eq!(d[0].reason, Some(Reason::NoQuorum), "all of 3 out of reach");
     }
 
+    /// Starts a create of `k` = "new" at tick 10 as transaction 5, sent to
+    /// `asked` replicas, deciding with `replication`.
+    fn creating(replication: Replication, asked: usize) -> Coordinator {
+        let mut c = Coordinator::new(replication, ReadRepair::Off);
+        let request = Invocation {
+            trans: 5,
+            op: OpKind::Create,
+            key: "k",
+            written: Some("new"),
+            level: Level::Quorum,
+        };
+        let mut out = Out::default();
+        c.start(10, request, sent_to(asked), &mut out);
+        assert!(out.events.is_empty());
+        c
+    }
+
+    /// Replica `from`'s answer to transaction 5: the messages it caused
+    /// and whether it decided.
+    fn answer5(c: &mut Coordinator, from: u32, ok: bool, held: Option<Stored>) -> (Out, bool) {
+        let mut out = Out::default();
+        c.on_reply(PeerId(from), 5, ok, held, &mut out);
+        let decided = !out.events.is_empty();
+        (out, decided)
+    }
+
+    /// The undo a message is, if it is one: (to, value, version).
+    fn undos(out: &Out) -> Vec<(PeerId, Option<String>, Version)> {
+        out.sends
+            .iter()
+            .filter_map(|(to, m)| match m {
+                Message::WriteBack { stored, .. } => {
+                    Some((*to, stored.value.clone(), stored.version))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_create_refused_by_the_holders_is_undone_where_it_was_performed() {
+        let mut c = creating(Replication::default(), 3);
+        // Replica 1 lacked the key and performed the create; 2 and 3 hold
+        // "old" and refuse it.
+        let (out, decided) = answer5(&mut c, 1, true, None);
+        assert!(!decided && out.sends.is_empty());
+        let (out, decided) = answer5(&mut c, 2, false, found("old", 3));
+        assert!(!decided && out.sends.is_empty(), "W is still within reach");
+        let (out, decided) = answer5(&mut c, 3, false, found("old", 3));
+        assert!(decided);
+        let undo = Version::new(10, 5).undoing();
+        assert_eq!(undos(&out), vec![(PeerId(1), Some("old".into()), undo)]);
+        assert_eq!(c.pending(), 0, "everyone answered");
+    }
+
+    #[test]
+    fn a_late_performer_of_a_failed_write_is_undone_too() {
+        let five = Replication { n: 5, r: 3, w: 3 };
+        let mut c = creating(five, 5);
+        answer5(&mut c, 1, true, None);
+        answer5(&mut c, 2, false, found("old", 3));
+        answer5(&mut c, 3, false, found("old", 3));
+        // 1 ok + 1 unanswered < W = 3: it fails, and undoes replica 1.
+        let (out, decided) = answer5(&mut c, 4, false, found("old", 3));
+        assert!(decided);
+        assert_eq!(undos(&out).len(), 1);
+        assert_eq!(c.pending(), 1, "listens for the last answer");
+        let (out, decided) = answer5(&mut c, 5, true, None);
+        assert!(!decided, "decided once only");
+        assert_eq!(
+            undos(&out).iter().map(|u| u.0).collect::<Vec<_>>(),
+            vec![PeerId(5)]
+        );
+        assert_eq!(c.pending(), 0);
+    }
+
+    #[test]
+    fn a_timed_out_create_is_undone_once_a_refusal_told_what_was_there() {
+        let mut c = creating(Replication::default(), 3);
+        answer5(&mut c, 1, true, None);
+        answer5(&mut c, 2, false, found("old", 3));
+        let mut out = Out::default();
+        c.expire(20, 10, &mut out);
+        assert_eq!(decisions_of(&out), vec![Some(Reason::Timeout)]);
+        assert_eq!(undos(&out).len(), 1);
+        // Without a refusal there is nothing known to put back.
+        let mut c = creating(Replication::default(), 3);
+        answer5(&mut c, 1, true, None);
+        let mut out = Out::default();
+        c.expire(20, 10, &mut out);
+        assert!(undos(&out).is_empty());
+    }
+
+    #[test]
+    fn a_write_that_succeeds_or_loses_anyway_is_not_undone() {
+        let mut c = creating(Replication::default(), 3);
+        answer5(&mut c, 1, true, None);
+        let (out, decided) = answer5(&mut c, 2, true, None);
+        assert!(decided && undos(&out).is_empty(), "a success");
+        // A refusal holding something newer than the write: it loses to it
+        // wherever they meet, with no undo.
+        let mut c = creating(Replication::default(), 3);
+        answer5(&mut c, 1, true, None);
+        answer5(&mut c, 2, false, found("newer", 11));
+        let (out, decided) = answer5(&mut c, 3, false, found("newer", 11));
+        assert!(decided && undos(&out).is_empty());
+    }
+
+    #[test]
+    fn a_failed_update_puts_back_the_tombstone_it_would_have_revived() {
+        let mut c = Coordinator::default();
+        let request = Invocation {
+            trans: 5,
+            op: OpKind::Update,
+            key: "k",
+            written: Some("new"),
+            level: Level::Quorum,
+        };
+        c.start(10, request, sent_to(3), &mut Out::default());
+        // Replica 1 missed the delete and still holds the value.
+        answer5(&mut c, 1, true, found("old", 2));
+        let tombstone = Stored {
+            value: None,
+            version: Version::new(4, 3),
+        };
+        answer5(&mut c, 2, false, Some(tombstone.clone()));
+        let (out, _) = answer5(&mut c, 3, false, Some(tombstone));
+        let undo = Version::new(10, 5).undoing();
+        assert_eq!(undos(&out), vec![(PeerId(1), None, undo)]);
+    }
+
+    /// The reasons of the decisions in `out` (`None` for success).
+    fn decisions_of(out: &Out) -> Vec<Option<Reason>> {
+        out.events
+            .iter()
+            .filter_map(|e| match e {
+                EventKind::Outcome { reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stand_in_that_holds_nothing_does_not_count_toward_r() {
+        let read = Invocation {
+            trans: 5,
+            op: OpKind::Read,
+            key: "k",
+            written: None,
+            level: Level::Quorum,
+        };
+        let to = || Recipients {
+            asked: 4,
+            substitutes: vec![PeerId(7)],
+            hinted: Vec::new(),
+        };
+        let mut c = Coordinator::default();
+        c.start(10, read, to(), &mut Out::default());
+        assert!(
+            !answer5(&mut c, 7, false, None).1,
+            "the stand-in's not-found"
+        );
+        assert!(!answer5(&mut c, 1, false, None).1, "one home's not-found");
+        let (out, decided) = answer5(&mut c, 2, true, found("v", 3));
+        assert!(decided);
+        assert_eq!(decisions_of(&out), vec![None], "the home's value decides");
+        // A stand-in that holds the key (a hint) counts like a home.
+        let mut c = Coordinator::default();
+        c.start(10, read, to(), &mut Out::default());
+        answer5(&mut c, 7, true, found("v", 3));
+        assert!(answer5(&mut c, 1, false, None).1);
+        // Too few answers that count, once everyone answered: no quorum.
+        let mut c = Coordinator::default();
+        let lone = Recipients {
+            asked: 2,
+            substitutes: vec![PeerId(7)],
+            hinted: Vec::new(),
+        };
+        c.start(10, read, lone, &mut Out::default());
+        answer5(&mut c, 7, false, None);
+        let (out, _) = answer5(&mut c, 1, false, None);
+        assert_eq!(decisions_of(&out), vec![Some(Reason::NoQuorum)]);
+    }
+
     #[test]
     fn substitutes_are_asked_only_after_a_home_performed_the_write() {
         let hinted = |to: u32| {

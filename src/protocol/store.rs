@@ -733,6 +733,21 @@ mod tests {
     }
 
     #[test]
+    fn a_write_answers_with_the_entry_it_found() {
+        let set = ring_of(&[0, 1, 2]).replicas("k");
+        let mut s = Store::default();
+        let first = s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set);
+        assert_eq!((first.ok, first.found), (true, None), "nothing before it");
+        let refused = s.apply(OpKind::Create, "k", Some(&stored("v2", 2)), set);
+        assert_eq!((refused.ok, refused.found), (false, Some(stored("v1", 1))));
+        let updated = s.apply(OpKind::Update, "k", Some(&stored("v3", 3)), set);
+        assert_eq!((updated.ok, updated.found), (true, Some(stored("v1", 1))));
+        s.apply(OpKind::Delete, "k", Some(&tombstone(4)), set);
+        let revive = s.apply(OpKind::Update, "k", Some(&stored("v5", 5)), set);
+        assert_eq!((revive.ok, revive.found), (false, Some(tombstone(4))));
+    }
+
+    #[test]
     fn a_late_delete_does_not_erase_a_newer_write() {
         let set = ring_of(&[0, 1, 2]).replicas("k");
         let mut s = Store::default();
