@@ -201,7 +201,7 @@ pub static SETTINGS: [Setting; 8] = [
         js: "hintedHandoff",
         js_group: None,
         title: "Hinted handoff",
-        doc: "Sloppy quorum: a write meant for a suspected replica goes to the next peer, which keeps it as a hint",
+        doc: "Sloppy quorum: a write meant for a suspected replica also goes to the next peer, which keeps it as a hint",
         kind: Kind::Switch,
         link: LinkField::Own { field: "hh", what: "hinted handoff `{}`" },
         get: |c| Value::Switch(c.hinted_handoff),
