@@ -118,6 +118,11 @@ struct Pending {
     /// A conditional write: the newest entry the replicas answered with
     /// (what they held before it), to put back if it fails.
     before: Option<Stored>,
+    /// A conditional write: how many home replicas answered, and how many
+    /// must have for `before` to be trusted: N − W + 1, so that they meet
+    /// every write quorum and the newest acknowledged entry is among their
+    /// answers.
+    informed: (u8, u8),
     /// A conditional write that failed after some replica performed it:
     /// the replicas sent the undo so far (it keeps listening for late
     /// answers until every replica asked answered, or it expires).
@@ -194,13 +199,18 @@ impl Pending {
     /// Sends the undo of a failed conditional write to each replica that
     /// performed it and has not been sent it yet: the newest entry the
     /// replicas held before the write, stamped just above the write's
-    /// version. Nothing when no replica held an older entry (there is
-    /// nothing known to put back) or one held a newer one (the write
-    /// already loses to it).
+    /// version. Nothing until enough homes answered to meet every write
+    /// quorum (fewer could all hold a stale entry, and putting that back
+    /// would undo an acknowledged write), nothing when no replica held an
+    /// older entry (there is nothing known to put back) or one held a newer
+    /// one (the write already loses to it).
     fn undo(&mut self, trans: u64, out: &mut Out) {
         let Some(sent) = self.undone.as_mut() else {
             return;
         };
+        if self.informed.0 < self.informed.1 {
+            return;
+        }
         let Some(before) = self.before.as_ref().filter(|b| b.version < self.version) else {
             return;
         };
@@ -300,13 +310,14 @@ impl Coordinator {
             written,
             level,
         } = request;
+        let quorum = self.replication.quorum_at(op, level);
         let pending = Pending {
             op,
             key: key.to_owned(),
             written: written.map(str::to_owned),
             version: Version::new(now, trans),
             asked: count(asked),
-            quorum: self.replication.quorum_at(op, level),
+            quorum,
             oks: 0,
             fails: 0,
             newest: None,
@@ -319,6 +330,7 @@ impl Coordinator {
             ignored: 0,
             performed: Vec::new(),
             before: None,
+            informed: (0, (self.replication.n + 1).saturating_sub(quorum)),
             undone: None,
         };
         match pending.verdict() {
@@ -364,6 +376,9 @@ impl Coordinator {
         if p.undoes() {
             if ok {
                 p.performed.push(from);
+            }
+            if !substitute {
+                p.informed.0 += 1;
             }
             if let Some(found) = &found {
                 if p.before.as_ref().is_none_or(|b| found.version > b.version) {
@@ -930,9 +945,10 @@ mod tests {
         c.expire(20, 10, &mut out);
         assert_eq!(decisions_of(&out), vec![Some(Reason::Timeout)]);
         assert_eq!(undos(&out).len(), 1);
-        // Without a refusal there is nothing known to put back.
+        // One answer alone could be stale: W = 2 replicas elsewhere may
+        // hold a newer acknowledged entry, which the undo would beat.
         let mut c = creating(Replication::default(), 3);
-        answer5(&mut c, 1, true, None);
+        answer5(&mut c, 1, true, found("old", 3));
         let mut out = Out::default();
         c.expire(20, 10, &mut out);
         assert!(undos(&out).is_empty());
