@@ -485,6 +485,7 @@ fn overwritten<'a>(facts: &KeyFacts<'a>, write: &HistOp, by: u64) -> Option<&'a 
     }
     let (state, undoes): (fn(&HistOp) -> bool, OpKind) = match write.op {
         OpKind::Create => (HistOp::writes_value, OpKind::Delete),
+        // An update: `write` writes a value, so it is a create or an update.
         _ => (|w| w.op == OpKind::Delete, OpKind::Create),
     };
     facts.newest(|w| state(w) && before(w) && !facts.could_follow(w, by, |u| u.op == undoes))
