@@ -476,6 +476,40 @@ fn a_selection_outside_the_cluster_or_the_run_is_refused() {
         "the selected key is not UTF-8",
     );
     refused("v=1&peers=10&seed=3&tick=40&key=", "1 to 256 bytes");
+    // A newline in the selected key would forge a line wherever it is printed.
+    refused(
+        "v=1&peers=10&seed=3&tick=40&key=apple%0Aforged",
+        "a selected key must not hold control characters, and this one holds U+000A at byte 5",
+    );
+    let newline = ftkv::Selection {
+        key: Some("apple\u{1b}[2J".into()),
+        ..ftkv::Selection::default()
+    };
+    let e = s.select(newline).unwrap_err();
+    assert!(e.to_string().contains("holds U+001B at byte 5"), "{e}");
+    assert!(!s.link().contains("key="), "{}", s.link());
+}
+
+#[test]
+fn a_partition_that_names_a_peer_twice_is_refused_by_the_session_and_the_link() {
+    let mut s = Session::new(Setup::new(6, 3), false).unwrap();
+    s.step(40);
+    let twice = Action::Partition(vec![PeerId(2), PeerId(4), PeerId(2)]);
+    let e = s.act(twice).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "peer 3 appears twice in the partition's side"
+    );
+    assert!(s.actions().is_empty(), "nothing recorded");
+    s.act(Action::Partition(vec![PeerId(2), PeerId(4)]))
+        .unwrap();
+    let link = s.link();
+    assert!(link.contains("40.part.3-5"), "{link}");
+    assert_eq!(Session::from_link(&link, false).unwrap().link(), link);
+    refused(
+        "v=1&peers=6&seed=3&tick=50&do=20.part.3-5-3",
+        "action 1 `20.part.3-5-3`: peer 3 appears twice in the partition's side",
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::protocol::op::{OpKind, Version};
 use crate::util::names;
 
-use super::history::{Completion, Copy, FinalKey, HistOp, Reason};
+use super::history::{Completion, Copy, FinalKey, HistOp};
 use super::linear::Verdict;
 
 /// Declares [`Anomalies`] and [`Anomaly`] from one list of fields, so the
@@ -64,15 +64,19 @@ anomalies! {
     non_linearizable_keys => NonLinearizableKeys,
     /// Keys the checker could not decide within its budget.
     unknown_keys => UnknownKeys,
-    /// Reads of a value older than a write (a delete too) acknowledged before they began.
+    /// Reads of a value older than a write (a delete too) acknowledged
+    /// before they began, unless counted as `resurrected_delete`.
     stale_read => StaleRead,
-    /// Not-found reads although a create or update was the newest write acknowledged before them.
+    /// Not-found reads after an acknowledged create or update that no
+    /// delete could have come after.
     stale_not_found => StaleNotFound,
-    /// Keys whose newest final copy is a value older than an acknowledged delete.
+    /// Reads, and keys' newest final copies, of a value written before a
+    /// delete that was acknowledged before them.
     resurrected_delete => ResurrectedDelete,
     /// Acknowledged writes gone at the end: no copy left, or only older ones.
     lost_write => LostWrite,
-    /// Creates that failed with `exists` yet became what reads or the final copy show.
+    /// Creates and updates that did not succeed yet replaced, as reads or
+    /// the final copy show, what a write acknowledged before them left.
     create_overwrote => CreateOverwrote,
     /// Reads older than a read that completed before they began.
     read_regression => ReadRegression,
@@ -237,11 +241,43 @@ impl<'a> KeyFacts<'a> {
         self.matching(keep).max_by_key(|op| op.version)
     }
 
-    /// The write whose version `read` returned.
-    fn producer(&self, read: &HistOp) -> Option<&'a HistOp> {
-        let version = read.version?;
+    /// The write that stamped `version`.
+    fn producer(&self, version: Option<Version>) -> Option<&'a HistOp> {
+        let version = version?;
         self.matching(move |op| op.is_write() && op.version == Some(version))
             .next()
+    }
+
+    /// Whether an operation that satisfies `kind` may have taken effect
+    /// after `earlier` and no later than tick `by`.
+    fn could_follow(&self, earlier: &HistOp, by: u64, kind: impl Fn(&HistOp) -> bool) -> bool {
+        self.ops
+            .iter()
+            .any(|op| kind(op) && op.could_follow(earlier, by))
+    }
+
+    /// The newest acknowledged delete that satisfies `before` and that the
+    /// value of `version` cannot have come after: the write that stamped
+    /// the version completed before the delete was invoked (or no write
+    /// stamped it).
+    fn outlived_delete(
+        &self,
+        version: Option<Version>,
+        before: impl Fn(&HistOp) -> bool,
+    ) -> Option<&'a HistOp> {
+        let producer = self.producer(version);
+        self.newest(|d| {
+            d.op == OpKind::Delete
+                && d.acked()
+                && before(d)
+                && producer.is_none_or(|write| write.precedes(d))
+        })
+    }
+
+    /// The delete a value `read` returned was deleted by for good (see
+    /// [`KeyFacts::outlived_delete`]), acknowledged before the read began.
+    fn deleted_before(&self, read: &HistOp) -> Option<&'a HistOp> {
+        self.outlived_delete(read.version, |d| d.precedes(read))
     }
 
     fn record(&self, report: &mut Report, kind: Anomaly, tick: u64, detail: String) {
@@ -305,10 +341,15 @@ fn write_text(write: &HistOp) -> String {
     )
 }
 
+/// A value older than an acknowledged write that precedes the read — a
+/// delete included: under a partition, the other side's copy. A read of a
+/// value that cannot have come after such a delete is a
+/// `resurrected_delete` instead, and counted only there.
 fn stale_read(facts: &KeyFacts, report: &mut Report) {
     for read in facts.matching(HistOp::read_value) {
-        // A delete is a write too: a value read after an acknowledged
-        // delete is stale (under a partition, the other side's copy).
+        if facts.deleted_before(read).is_some() {
+            continue;
+        }
         let newer = facts
             .newest(|w| w.is_write() && w.acked() && w.precedes(read) && w.version > read.version);
         if let Some(write) = newer {
@@ -322,12 +363,18 @@ fn stale_read(facts: &KeyFacts, report: &mut Report) {
     }
 }
 
+/// A not-found read after an acknowledged create or update that no delete
+/// — acknowledged or indeterminate, not preceding the write, invoked by
+/// the read's completion — could have come after.
 fn stale_not_found(facts: &KeyFacts, report: &mut Report) {
     for read in facts.matching(HistOp::read_not_found) {
-        let last = facts.newest(|w| w.is_write() && w.acked() && w.precedes(read));
-        if let Some(write) = last.filter(|w| w.writes_value() && w.version > read.version) {
+        let deletable =
+            |write: &HistOp| facts.could_follow(write, read.end(), |d| d.op == OpKind::Delete);
+        let last =
+            facts.newest(|w| w.writes_value() && w.acked() && w.precedes(read) && !deletable(w));
+        if let Some(write) = last {
             let detail = format!(
-                "{} although {} was the last write acknowledged",
+                "{} although {} was acknowledged and no delete could have come after it",
                 read_text(read),
                 write_text(write)
             );
@@ -336,22 +383,26 @@ fn stale_not_found(facts: &KeyFacts, report: &mut Report) {
     }
 }
 
-/// The acknowledged delete with the highest version above `version`, if any.
-fn later_delete<'a>(facts: &KeyFacts<'a>, version: Option<Version>) -> Option<&'a HistOp> {
-    facts.newest(|d| d.op == OpKind::Delete && d.acked() && d.version > version)
-}
-
-/// A deleted value that is back for good: the newest copy left after the
-/// quiet period is older than an acknowledged delete. (A read that returns
-/// a value older than an acknowledged delete is a `stale_read`: under a
-/// partition the other side may still hold the copy; what matters is that
-/// the delete wins once the sides meet.)
+/// A deleted value back: a read returns, or the newest final copy holds,
+/// a value whose write completed before a delete that was acknowledged
+/// (before the read began, for a read) — no write of that value could
+/// have come after the delete.
 fn resurrected_delete(facts: &KeyFacts, report: &mut Report) {
+    for read in facts.matching(HistOp::read_value) {
+        if let Some(delete) = facts.deleted_before(read) {
+            let detail = format!(
+                "{} after {} was acknowledged, and no write of that value could have come after it",
+                read_text(read),
+                write_text(delete)
+            );
+            facts.record(report, Anomaly::ResurrectedDelete, read.end(), detail);
+        }
+    }
     let Some(end) = facts.end else { return };
     if let Some(copy) = end.newest_value() {
-        if let Some(delete) = later_delete(facts, Some(copy.version)) {
+        if let Some(delete) = facts.outlived_delete(Some(copy.version), |_| true) {
             let detail = format!(
-                "the final copy on {} is version {}, older than {}",
+                "the final copy on {} is version {}, written before {}",
                 copy.peer,
                 version_text(Some(copy.version)),
                 write_text(delete)
@@ -387,27 +438,57 @@ fn lost_write(facts: &KeyFacts, report: &mut Report) {
     }
 }
 
+/// A conditional write — a create or an update — that did not succeed
+/// (failed for any reason, or never completed) yet shows, in a read or as
+/// the newest final copy, over what an acknowledged write left before it
+/// was invoked (see [`overwritten`]).
 fn create_overwrote(facts: &KeyFacts, report: &mut Report) {
-    let refused = facts.matching(|c| {
-        c.op == OpKind::Create
-            && c.completion == Completion::Fail(Reason::Exists)
-            && c.version.is_some()
-    });
-    for create in refused {
+    for write in facts.matching(|w| w.writes_value() && !w.acked()) {
         let shown = facts
-            .matching(|r| r.op == OpKind::Read && r.version == create.version)
-            .next();
-        if let Some(read) = shown {
-            let detail = format!("{} although {}", read_text(read), write_text(create));
-            facts.record(report, Anomaly::CreateOverwrote, read.end(), detail);
-        } else if let Some(end) = facts
-            .end
-            .filter(|end| end.newest().map(|copy| copy.version) == create.version)
-        {
-            let detail = format!("the final copy is that of {}", write_text(create));
-            facts.record(report, Anomaly::CreateOverwrote, end.tick, detail);
+            .matching(|r| r.read_value() && r.version == write.version)
+            .min_by_key(|read| read.end())
+            .map(|read| (read.end(), read_text(read)))
+            .or_else(|| {
+                let end = facts.end?;
+                let copy = end
+                    .newest()
+                    .filter(|copy| Some(copy.version) == write.version)?;
+                Some((
+                    end.tick,
+                    format!("the newest final copy, on {}, is its", copy.peer),
+                ))
+            });
+        let Some((tick, shown)) = shown else { continue };
+        if let Some(replaced) = overwritten(facts, write, tick) {
+            let detail = format!(
+                "{} replaced {}, acknowledged before it was invoked: {shown}",
+                write_text(write),
+                write_text(replaced)
+            );
+            facts.record(report, Anomaly::CreateOverwrote, tick, detail);
         }
     }
+}
+
+/// The acknowledged write, preceding the conditional `write` (shown at
+/// tick `by`), that `write` replaced although it must not have: for a
+/// write that certainly had no effect (refused: a create with `exists`, an
+/// update with `not-found`), the newest acknowledged write before it; for
+/// an indeterminate create, an acknowledged create or update after which
+/// no delete could have come by `by` (the key was present); for an
+/// indeterminate update, an acknowledged delete after which no create
+/// could have come by `by` (the key was absent).
+fn overwritten<'a>(facts: &KeyFacts<'a>, write: &HistOp, by: u64) -> Option<&'a HistOp> {
+    let before = |w: &HistOp| w.acked() && w.precedes(write);
+    if write.failed_without_effect() {
+        return facts.newest(|w| w.is_write() && before(w));
+    }
+    let (state, undoes): (fn(&HistOp) -> bool, OpKind) = match write.op {
+        OpKind::Create => (HistOp::writes_value, OpKind::Delete),
+        // An update: `write` writes a value, so it is a create or an update.
+        _ => (|w| w.op == OpKind::Delete, OpKind::Create),
+    };
+    facts.newest(|w| state(w) && before(w) && !facts.could_follow(w, by, |u| u.op == undoes))
 }
 
 fn read_regression(facts: &KeyFacts, report: &mut Report) {
@@ -426,7 +507,7 @@ fn read_regression(facts: &KeyFacts, report: &mut Report) {
 
 fn failed_write_visible(facts: &KeyFacts, report: &mut Report) {
     for read in facts.matching(HistOp::read_value) {
-        if let Some(write) = facts.producer(read).filter(|w| w.failed()) {
+        if let Some(write) = facts.producer(read.version).filter(|w| w.failed()) {
             let detail = format!("{}, written by {}", read_text(read), write_text(write));
             facts.record(report, Anomaly::FailedWriteVisible, read.end(), detail);
         }
@@ -499,11 +580,11 @@ fn over_replicated_end(facts: &KeyFacts, report: &mut Report) {
 mod tests {
     use super::*;
     use crate::check::history::fixture::*;
-    use crate::check::history::{History, Snapshot};
+    use crate::check::history::{History, Reason, Snapshot};
     use crate::protocol::address::PeerId;
     use crate::protocol::op::OpKind::{Create, Delete, Update};
     use Completion::{Fail, Ok};
-    use Reason::{Exists, NoQuorum, Timeout};
+    use Reason::{Exists, NoQuorum, NotFound, Timeout};
 
     fn run(ops: &[HistOp], snapshot: Option<&Snapshot>) -> Report {
         let history = History { ops: ops.to_vec() };
@@ -529,6 +610,15 @@ mod tests {
                 copies,
             }],
         }
+    }
+
+    /// A snapshot of key `k` with `version` of `value` on each of its 3 replicas.
+    fn on_all(version: Version, value: &str) -> Snapshot {
+        snap(&[
+            (0, version, Some(value)),
+            (1, version, Some(value)),
+            (2, version, Some(value)),
+        ])
     }
 
     /// Asserts `field` counted `count` with as many findings, and returns the findings' ticks.
@@ -575,11 +665,7 @@ mod tests {
             x,
             gone,
         ];
-        let mut snapshot = snap(&[
-            (0, v(12, 7), Some("c")),
-            (1, v(12, 7), Some("c")),
-            (2, v(12, 7), Some("c")),
-        ]);
+        let mut snapshot = on_all(v(12, 7), "c");
         snapshot.keys[0].copies.push(Copy {
             peer: PeerId(5),
             version: v(8, 5),
@@ -651,35 +737,133 @@ mod tests {
     }
 
     #[test]
-    fn stale_not_found() {
-        let ops = [
-            write(1, Create, Some("a"), (0, 1), Ok),
-            read_none(2, (2, 3), None),
-        ];
+    fn stale_not_found_after_an_acknowledged_write_no_delete_could_follow() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let ops = [a.clone(), read_none(2, (2, 3), None)];
         assert_eq!(counted(&run(&ops, None), "stale_not_found", 1), [3]);
+        // An update acknowledged after a delete: the delete cannot follow it.
+        let gone = write(3, Delete, None, (2, 3), Ok);
+        let b = write(4, Update, Some("b"), (4, 5), Ok);
+        let ops = [a.clone(), gone, b, read_none(5, (6, 7), Some(v(2, 3)))];
+        assert_eq!(counted(&run(&ops, None), "stale_not_found", 1), [7]);
+        // A delete refused `not-found` had no effect; one invoked after
+        // the read completed comes too late.
+        let refused = write(6, Delete, None, (2, 3), Fail(NotFound));
+        let late = write(7, Delete, None, (6, 7), Ok);
+        let ops = [a.clone(), refused, read_none(8, (4, 5), None), late];
+        counted(&run(&ops, None), "stale_not_found", 1);
     }
 
     #[test]
-    fn resurrected_delete_by_the_final_copy_and_stale_by_a_read() {
+    fn not_found_after_a_delete_that_could_have_come_after_is_no_stale_not_found() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        // The coordinator crashed: the delete never completed, yet reached
+        // the replicas (the crash profiles), and its tombstone was collected.
+        for completion in [Completion::Never, Fail(Timeout), Fail(NoQuorum), Ok] {
+            let gone = write(2, Delete, None, (2, 3), completion);
+            let ops = [a.clone(), gone, read_none(3, (10, 11), None)];
+            let report = run(&ops, None);
+            counted(&report, "stale_not_found", 0);
+            assert_eq!(report.anomalies.non_linearizable_keys, 0);
+        }
+        // Invoked at the tick the read completes: concurrent, so it may
+        // come first.
+        let gone = write(2, Delete, None, (11, 12), Completion::Never);
+        let ops = [a.clone(), read_none(3, (10, 11), None), gone];
+        counted(&run(&ops, None), "stale_not_found", 0);
+        // Concurrent with the create, older by version: it may still come after.
+        let gone = write(2, Delete, None, (0, 1), Ok);
+        let later = write(1, Create, Some("a"), (1, 2), Ok);
+        let ops = [gone, later, read_none(3, (4, 5), None)];
+        counted(&run(&ops, None), "stale_not_found", 0);
+        // The read saw a newer tombstone.
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        let ops = [a, gone, read_none(3, (4, 5), Some(v(2, 2)))];
+        counted(&run(&ops, None), "stale_not_found", 0);
+    }
+
+    #[test]
+    fn a_read_of_a_deleted_value_is_resurrected_not_stale() {
         let a = write(1, Create, Some("a"), (0, 1), Ok);
         let gone = write(2, Delete, None, (2, 3), Ok);
         let ops = [a.clone(), gone.clone(), read_of(3, (4, 5), &a)];
         let report = run(&ops, None);
-        assert_eq!(counted(&report, "stale_read", 1), [5]);
+        assert_eq!(counted(&report, "resurrected_delete", 1), [5]);
+        counted(&report, "stale_read", 0);
+        let found = report
+            .findings
+            .iter()
+            .find(|f| f.kind == Anomaly::ResurrectedDelete)
+            .unwrap();
+        assert_eq!(
+            found.detail,
+            r#"read 3 returned "a" (version 0#1) after delete 2 (version 2#2, ok at tick 3) was acknowledged, and no write of that value could have come after it"#
+        );
+        // Other writes that could have come after the delete do not
+        // explain the deleted value.
+        let b = write(4, Create, Some("b"), (4, 6), Completion::Never);
+        let ops = [a.clone(), gone.clone(), b, read_of(3, (5, 6), &a)];
+        counted(&run(&ops, None), "resurrected_delete", 1);
+    }
+
+    #[test]
+    fn a_value_that_could_have_come_after_the_delete_is_not_resurrected() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        // Recreated after the delete.
+        let b = write(3, Create, Some("b"), (4, 5), Ok);
+        let ops = [a.clone(), gone.clone(), b.clone(), read_of(4, (6, 7), &b)];
+        let report = run(&ops, None);
+        assert!(
+            report.anomalies.iter().all(|(_, count)| count == 0),
+            "{report:#?}"
+        );
+        // Written concurrently with the delete, older by version: it may
+        // have come after the delete, but it is older than it — stale.
+        let c = write(3, Update, Some("c"), (1, 4), Fail(Timeout));
+        let ops = [a.clone(), c.clone(), gone.clone(), read_of(4, (5, 6), &c)];
+        let report = run(&ops, None);
         counted(&report, "resurrected_delete", 0);
-        let report = run(&[a, gone], Some(&snap(&[(0, v(0, 1), Some("a"))])));
+        assert_eq!(counted(&report, "stale_read", 1), [6]);
+        // The delete was not acknowledged before the read began.
+        let slow = write(2, Delete, None, (2, 5), Ok);
+        let ops = [a.clone(), slow, read_of(3, (4, 5), &a)];
+        counted(&run(&ops, None), "resurrected_delete", 0);
+        // A failed delete: the value may stay.
+        let maybe = write(2, Delete, None, (2, 3), Fail(NoQuorum));
+        let ops = [a.clone(), maybe, read_of(3, (4, 5), &a)];
+        let report = run(&ops, None);
+        counted(&report, "resurrected_delete", 0);
+        counted(&report, "stale_read", 0);
+    }
+
+    #[test]
+    fn resurrected_delete_by_the_final_copy() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        let report = run(
+            &[a.clone(), gone.clone()],
+            Some(&snap(&[(0, v(0, 1), Some("a"))])),
+        );
         assert_eq!(counted(&report, "resurrected_delete", 1), [4]);
+        // A value written concurrently with the delete may have come after it.
+        let c = write(3, Update, Some("c"), (1, 4), Ok);
+        let all_c = on_all(v(1, 3), "c");
+        let report = run(&[a.clone(), c, gone.clone()], Some(&all_c));
+        counted(&report, "resurrected_delete", 0);
+        // The tombstone is the newest copy.
+        let report = run(
+            &[a, gone],
+            Some(&snap(&[(0, v(2, 2), None), (1, v(0, 1), Some("a"))])),
+        );
+        counted(&report, "resurrected_delete", 0);
     }
 
     #[test]
     fn lost_write_at_the_end() {
         let a = write(1, Create, Some("a"), (0, 1), Ok);
         let b = write(2, Update, Some("b"), (2, 3), Ok);
-        let all_a = snap(&[
-            (0, v(0, 1), Some("a")),
-            (1, v(0, 1), Some("a")),
-            (2, v(0, 1), Some("a")),
-        ]);
+        let all_a = on_all(v(0, 1), "a");
         assert_eq!(
             counted(&run(&[a.clone(), b], Some(&all_a)), "lost_write", 1),
             [4]
@@ -700,11 +884,7 @@ mod tests {
         let c = write(3, Update, Some("c"), (4, 5), Ok);
         let report = run(
             &[a, failed.clone(), c, read_of(4, (6, 7), &failed)],
-            Some(&snap(&[
-                (0, v(2, 2), Some("b")),
-                (1, v(2, 2), Some("b")),
-                (2, v(2, 2), Some("b")),
-            ])),
+            Some(&on_all(v(2, 2), "b")),
         );
         assert_eq!(counted(&report, "lost_write", 1), [8]);
         counted(&report, "failed_write_visible", 1);
@@ -720,15 +900,74 @@ mod tests {
             None,
         );
         assert_eq!(counted(&report, "create_overwrote", 1), [5]);
-        let snapshot = snap(&[
-            (0, v(2, 2), Some("b")),
-            (1, v(2, 2), Some("b")),
-            (2, v(2, 2), Some("b")),
-        ]);
+        let found = report
+            .findings
+            .iter()
+            .find(|f| f.kind == Anomaly::CreateOverwrote)
+            .unwrap();
         assert_eq!(
-            counted(&run(&[a, refused], Some(&snapshot)), "create_overwrote", 1),
-            [4]
+            found.detail,
+            r#"create 2 "b" (version 2#2, failed exists at tick 3) replaced create 1 "a" (version 0#1, ok at tick 1), acknowledged before it was invoked: read 3 returned "b" (version 2#2)"#
         );
+        let b_everywhere = on_all(v(2, 2), "b");
+        let report = run(&[a.clone(), refused], Some(&b_everywhere));
+        assert_eq!(counted(&report, "create_overwrote", 1), [4]);
+        // Failed for any reason, or never completed: the key was present.
+        for completion in [Fail(NoQuorum), Fail(Timeout), Completion::Never] {
+            let failed = write(2, Create, Some("b"), (2, 3), completion);
+            let report = run(&[a.clone(), failed], Some(&b_everywhere));
+            counted(&report, "create_overwrote", 1);
+        }
+    }
+
+    #[test]
+    fn an_update_that_revives_a_deleted_key_overwrote() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        for completion in [Fail(NotFound), Fail(NoQuorum), Completion::Never] {
+            let revived = write(3, Update, Some("b"), (4, 5), completion);
+            let ops = [
+                a.clone(),
+                gone.clone(),
+                revived.clone(),
+                read_of(4, (6, 7), &revived),
+            ];
+            let report = run(&ops, None);
+            assert_eq!(counted(&report, "create_overwrote", 1), [7]);
+            counted(&report, "resurrected_delete", 0);
+            counted(&report, "stale_read", 0);
+        }
+    }
+
+    #[test]
+    fn a_failed_conditional_write_whose_condition_may_have_held_overwrote_nothing() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        // A create after an acknowledged delete: the key was absent.
+        let b = write(3, Create, Some("b"), (4, 5), Fail(NoQuorum));
+        let ops = [a.clone(), gone.clone(), b.clone(), read_of(4, (6, 7), &b)];
+        counted(&run(&ops, None), "create_overwrote", 0);
+        // A create after a delete that may have taken effect.
+        let maybe = write(2, Delete, None, (2, 3), Completion::Never);
+        let ops = [a.clone(), maybe, b.clone(), read_of(4, (6, 7), &b)];
+        counted(&run(&ops, None), "create_overwrote", 0);
+        // An update of a present key.
+        let c = write(3, Update, Some("c"), (4, 5), Fail(Timeout));
+        let ops = [a.clone(), c.clone(), read_of(4, (6, 7), &c)];
+        counted(&run(&ops, None), "create_overwrote", 0);
+        // An update after a delete and a create that may have come after it.
+        let again = write(5, Create, Some("d"), (4, 5), Fail(Timeout));
+        let c = write(3, Update, Some("c"), (6, 7), Fail(NoQuorum));
+        let ops = [a.clone(), gone, again, c.clone(), read_of(4, (8, 9), &c)];
+        counted(&run(&ops, None), "create_overwrote", 0);
+        // Refused, but nothing was acknowledged before it; or its value never shows.
+        let first = write(1, Create, Some("a"), (0, 3), Ok);
+        let refused = write(2, Create, Some("b"), (1, 2), Fail(Exists));
+        let ops = [first, refused.clone(), read_of(3, (4, 5), &refused)];
+        counted(&run(&ops, None), "create_overwrote", 0);
+        let refused = write(2, Create, Some("b"), (2, 3), Fail(Exists));
+        let ops = [a.clone(), refused, read_of(3, (4, 5), &a)];
+        counted(&run(&ops, None), "create_overwrote", 0);
     }
 
     #[test]
@@ -756,6 +995,34 @@ mod tests {
         let report = run(&[a, failed.clone(), read_of(3, (4, 5), &failed)], None);
         assert_eq!(counted(&report, "failed_write_visible", 1), [5]);
         assert_eq!(report.anomalies.non_linearizable_keys, 0);
+    }
+
+    #[test]
+    fn failed_write_visible_not_for_acknowledged_or_never_completed_writes() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let crashed = write(2, Update, Some("b"), (2, 3), Completion::Never);
+        let ops = [
+            a.clone(),
+            read_of(3, (2, 3), &a),
+            crashed.clone(),
+            read_of(4, (5, 6), &crashed),
+        ];
+        counted(&run(&ops, None), "failed_write_visible", 0);
+    }
+
+    #[test]
+    fn read_regression_not_for_concurrent_reads_or_newer_values() {
+        let a = write(1, Create, Some("a"), (0, 1), Ok);
+        let b = write(2, Update, Some("b"), (2, 10), Ok);
+        // The older read overlaps the newer one; then a newer value.
+        let ops = [
+            a.clone(),
+            b.clone(),
+            read_of(3, (3, 5), &b),
+            read_of(4, (5, 6), &a),
+            read_of(5, (7, 8), &b),
+        ];
+        counted(&run(&ops, None), "read_regression", 0);
     }
 
     #[test]
@@ -788,9 +1055,15 @@ mod tests {
         let a = write(1, Create, Some("a"), (0, 1), Ok);
         let four: Vec<(u32, Version, Option<&str>)> =
             (0..4).map(|peer| (peer, v(0, 1), Some("a"))).collect();
-        let report = run(&[a], Some(&snap(&four)));
+        let report = run(std::slice::from_ref(&a), Some(&snap(&four)));
         assert_eq!(counted(&report, "over_replicated_end", 1), [2]);
         counted(&report, "divergent_end", 0);
+        // Tombstones on more than N peers are no copies of a value.
+        let gone = write(2, Delete, None, (2, 3), Ok);
+        let tombstones: Vec<(u32, Version, Option<&str>)> =
+            (0..5).map(|peer| (peer, v(2, 2), None)).collect();
+        let report = run(&[a, gone], Some(&snap(&tombstones)));
+        counted(&report, "over_replicated_end", 0);
     }
 
     #[test]

@@ -92,6 +92,26 @@ impl HistOp {
             }
     }
 
+    /// Whether it is a write that may have taken effect: acknowledged, or
+    /// indeterminate.
+    pub fn may_have_effect(&self) -> bool {
+        self.is_write() && (self.acked() || self.indeterminate())
+    }
+
+    /// Whether it is a write that certainly had no effect: it failed for
+    /// the reason its kind fails for when nothing changed (a create with
+    /// `exists`, an update or delete with `not-found`).
+    pub fn failed_without_effect(&self) -> bool {
+        self.is_write() && !self.may_have_effect()
+    }
+
+    /// Whether it may have taken effect after `earlier` did and no later
+    /// than tick `by`: it may have had an effect at all, it does not
+    /// precede `earlier` (real time), and it was invoked by `by`.
+    pub fn could_follow(&self, earlier: &HistOp, by: u64) -> bool {
+        self.may_have_effect() && !self.precedes(earlier) && self.invoked <= by
+    }
+
     /// Whether failing for `reason` means this write certainly had no effect.
     fn fails_without_effect(&self, reason: Reason) -> bool {
         matches!(

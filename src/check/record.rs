@@ -158,6 +158,32 @@ mod tests {
     use crate::sim::cluster::SimOptions;
 
     #[test]
+    fn only_removals_of_peers_that_never_failed_are_false() {
+        let at = |tick, peer, kind| Event {
+            tick,
+            peer: PeerId(peer),
+            kind,
+        };
+        let removed = |member| EventKind::Removed {
+            member: PeerId(member),
+        };
+        let events = [
+            at(1, 3, EventKind::Failed),
+            at(5, 1, removed(3)),
+            at(6, 1, removed(2)),
+            at(7, 4, removed(2)),
+            at(8, 2, EventKind::Failed),
+            at(9, 5, removed(2)),
+        ];
+        let found = live_peers_removed(&events);
+        assert_eq!(
+            found,
+            [(6, PeerId(1), PeerId(2)), (7, PeerId(4), PeerId(2))],
+            "peer 3 had failed; peer 2 only by tick 8"
+        );
+    }
+
+    #[test]
     fn the_history_pairs_invocations_with_decisions() {
         let mut sim = Sim::new(SimOptions::new(6, 3)).unwrap();
         sim.run(40);

@@ -76,6 +76,19 @@ pub struct Timed {
     pub action: Action,
 }
 
+/// Refuses an action no link could carry back: a partition that names a
+/// peer twice (its link would not parse).
+pub(crate) fn check(action: &Action) -> Result<(), ActionError> {
+    if let Action::Partition(side) = action {
+        for (at, id) in side.iter().enumerate() {
+            if side[..at].contains(id) {
+                return Err(ActionError::PeerTwice(*id));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Applies one action to the simulation; returns a transaction id for ops.
 pub(crate) fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, SimError> {
     Ok(match action {
@@ -189,15 +202,13 @@ const FAULTS: [Fault; 7] = [
             let [ids] = a.parts else {
                 return Err(ActionError::Shape("tick.part.peer-peer-..."));
             };
-            let mut side = Vec::new();
-            for id in ids.split('-') {
-                let id = a.peer(id)?;
-                if side.contains(&id) {
-                    return Err(ActionError::PeerTwice);
-                }
-                side.push(id);
-            }
-            Ok(Action::Partition(side))
+            let side = ids
+                .split('-')
+                .map(|id| a.peer(id))
+                .collect::<Result<Vec<PeerId>, ActionError>>()?;
+            let action = Action::Partition(side);
+            check(&action)?;
+            Ok(action)
         },
         write: |action| match action {
             Action::Partition(side) => {
@@ -396,7 +407,7 @@ pub enum ActionError {
         text: String,
     },
     /// A peer named twice in one partition.
-    PeerTwice,
+    PeerTwice(PeerId),
     /// A delay of 0 ticks.
     ZeroDelay,
     /// A key or value that does not decode.
@@ -420,7 +431,11 @@ impl fmt::Display for ActionError {
                 "{what} must be a whole number up to {max}, not `{}`",
                 clip(text)
             ),
-            ActionError::PeerTwice => f.write_str("a peer appears twice in the partition"),
+            ActionError::PeerTwice(id) => write!(
+                f,
+                "peer {} appears twice in the partition's side",
+                peer_text(*id)
+            ),
             ActionError::ZeroDelay => f.write_str("a delay is at least 1 tick"),
             ActionError::Escape(e) => write!(f, "share link: {e}"),
             ActionError::Level(level) => write!(

@@ -17,6 +17,8 @@ use crate::sim::cluster::SimError;
 pub enum ScenarioError {
     /// The simulation refused it.
     Sim(SimError),
+    /// The action is one no share link could carry.
+    Action(ActionError),
     /// The share link is not one ftkv replays.
     Link(Box<LinkError>),
     /// No classic test case has this name.
@@ -69,6 +71,7 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScenarioError::Sim(e) => write!(f, "{e}"),
+            ScenarioError::Action(e) => write!(f, "{e}"),
             ScenarioError::Link(e) => write!(f, "share link: {e}"),
             ScenarioError::UnknownPreset(name) => write!(
                 f,

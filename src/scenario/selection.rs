@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::protocol::address::PeerId;
-use crate::sim::cluster::MAX_KEY_BYTES;
+use crate::sim::cluster::{check_printable, SimError, MAX_KEY_BYTES};
 
 /// The selected peer, key and transaction; each may be absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -33,6 +33,9 @@ impl Selection {
         if let Some(key) = &self.key {
             if key.is_empty() || key.len() > MAX_KEY_BYTES {
                 return Some(SelectionProblem::KeyLength(key.len()));
+            }
+            if let Err(error) = check_printable("selected key", key) {
+                return Some(SelectionProblem::Key(error));
             }
         }
         match self.trans {
@@ -75,6 +78,9 @@ pub enum SelectionProblem {
     },
     /// The key is empty or longer than [`MAX_KEY_BYTES`] (its length).
     KeyLength(usize),
+    /// The key holds a control character (as the simulation says of a
+    /// request's key: [`SimError::ControlCharacter`]).
+    Key(SimError),
     /// The transaction has not been sent.
     NotSent(u64),
 }
@@ -91,6 +97,7 @@ impl fmt::Display for SelectionProblem {
                 f,
                 "a selected key has 1 to {MAX_KEY_BYTES} bytes, not {len}"
             ),
+            SelectionProblem::Key(error) => write!(f, "{error}"),
             SelectionProblem::NotSent(t) => write!(f, "transaction {t} has not been sent"),
         }
     }
@@ -134,6 +141,14 @@ mod tests {
             .unwrap()
             .to_string()
             .contains("1 to 256 bytes"));
+        let newline = Selection {
+            key: Some("a\nb".into()),
+            ..Selection::default()
+        };
+        assert_eq!(
+            newline.problem(10, |t| t < 5).map(|p| p.to_string()).as_deref(),
+            Some("a selected key must not hold control characters, and this one holds U+000A at byte 1")
+        );
     }
 
     #[test]

@@ -265,6 +265,7 @@ impl Session {
                 });
             }
         }
+        action::check(&action).map_err(ScenarioError::Action)?;
         // An action takes no time: `now` stays the tick it is recorded at.
         let trans = action::apply(&mut self.sim, &action)?;
         self.actions.truncate(self.applied);

@@ -655,7 +655,7 @@ impl Sim {
 /// Refuses control characters (newlines, escapes) in a key or value: the
 /// dbg.log and the CLI's output print keys and values as they are, so a
 /// newline could forge a log line and an escape could drive a terminal.
-fn check_printable(what: &'static str, text: &str) -> Result<(), SimError> {
+pub(crate) fn check_printable(what: &'static str, text: &str) -> Result<(), SimError> {
     match text.char_indices().find(|(_, c)| c.is_control()) {
         Some((at, found)) => Err(SimError::ControlCharacter { what, found, at }),
         None => Ok(()),
