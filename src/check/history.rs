@@ -149,6 +149,50 @@ pub struct History {
 }
 
 impl History {
+    /// The version of the write whose entry an undo stamped `version` put
+    /// back on `key` (`value`, `None` for a tombstone): the newest write of
+    /// that value (or delete) older than the write undone. Any other
+    /// version is returned as it is, and so is an undo with no such write in
+    /// the history.
+    pub fn origin(&self, key: &str, version: Version, value: Option<&str>) -> Version {
+        if !version.undo {
+            return version;
+        }
+        let undone = Version::new(version.tick, version.trans);
+        self.ops
+            .iter()
+            .filter(|op| op.key == key && op.is_write())
+            .filter(|op| match value {
+                Some(v) => op.value.as_deref() == Some(v),
+                None => op.op == OpKind::Delete,
+            })
+            .filter_map(|op| op.version.filter(|&w| w < undone))
+            .max()
+            .unwrap_or(version)
+    }
+
+    /// This history and `snapshot` with every version an undo stamped
+    /// replaced by its [`History::origin`]: an undo puts back an older
+    /// write's entry, and the checker judges that write's value.
+    pub fn resolve_undos(&self, snapshot: Option<&Snapshot>) -> (History, Option<Snapshot>) {
+        let mut history = self.clone();
+        for op in history.ops.iter_mut().filter(|op| op.op == OpKind::Read) {
+            if let Some(v) = op.version.filter(|v| v.undo) {
+                op.version = Some(self.origin(&op.key, v, op.value.as_deref()));
+            }
+        }
+        let snapshot = snapshot.map(|snapshot| {
+            let mut snapshot = snapshot.clone();
+            for final_key in &mut snapshot.keys {
+                for copy in &mut final_key.copies {
+                    copy.version = self.origin(&final_key.key, copy.version, copy.value.as_deref());
+                }
+            }
+            snapshot
+        });
+        (history, snapshot)
+    }
+
     /// The operations grouped by key, keys sorted, each group in invocation order.
     pub fn keys(&self) -> BTreeMap<&str, Vec<&HistOp>> {
         let mut keys: BTreeMap<&str, Vec<&HistOp>> = BTreeMap::new();
@@ -290,6 +334,41 @@ pub(crate) mod fixture {
 mod tests {
     use super::fixture::*;
     use super::*;
+
+    #[test]
+    fn an_undo_is_judged_as_the_write_it_put_back() {
+        let ok = Completion::Ok;
+        let failed = Completion::Fail(Reason::NoQuorum);
+        let a = write(1, OpKind::Create, Some("a"), (0, 2), ok);
+        let gone = write(2, OpKind::Delete, None, (3, 5), ok);
+        let b = write(3, OpKind::Create, Some("b"), (6, 8), ok);
+        let c = write(4, OpKind::Create, Some("c"), (9, 11), failed);
+        let undo = v(9, 4).undoing();
+        let mut read = read_of(5, (12, 13), &b);
+        read.version = Some(undo);
+        let history = History {
+            ops: vec![a, gone, b, c, read],
+        };
+        assert_eq!(history.origin("k", undo, Some("b")), v(6, 3));
+        assert_eq!(history.origin("k", undo, None), v(3, 2), "a tombstone put back");
+        assert_eq!(history.origin("k", v(9, 4), Some("c")), v(9, 4), "not an undo");
+        assert_eq!(history.origin("k", undo, Some("zz")), undo, "no such write");
+        let snapshot = Snapshot {
+            n: 3,
+            keys: vec![FinalKey {
+                key: "k".into(),
+                replicas: vec![PeerId(0)],
+                copies: vec![Copy {
+                    peer: PeerId(0),
+                    version: undo,
+                    value: Some("b".into()),
+                }],
+            }],
+        };
+        let (resolved, end) = history.resolve_undos(Some(&snapshot));
+        assert_eq!(resolved.ops[4].version, Some(v(6, 3)));
+        assert_eq!(end.unwrap().keys[0].copies[0].version, v(6, 3));
+    }
 
     #[test]
     fn words_and_indeterminacy() {

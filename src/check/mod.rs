@@ -21,6 +21,8 @@ use anomaly::{End, KeyFacts};
 /// search steps per key) and every anomaly, the end-state ones only with a
 /// snapshot. `live_peer_removed` is left 0 for the simulator to fill in.
 pub fn check(history: &History, snapshot: Option<&Snapshot>, budget: u64) -> Report {
+    let (history, snapshot) = history.resolve_undos(snapshot);
+    let (history, snapshot) = (&history, snapshot.as_ref());
     let mut keys = history.keys();
     for final_key in snapshot.iter().flat_map(|snapshot| &snapshot.keys) {
         keys.entry(final_key.key.as_str()).or_default();

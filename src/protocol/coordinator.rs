@@ -21,8 +21,9 @@
 //! condition alone, so a replica that lacks a key (one stabilization has
 //! not reached yet) may perform a create that the replicas holding the key
 //! refuse. When such a write fails (`no-quorum`, `timeout`) after some
-//! replica performed it, its coordinator puts back what the replicas held
-//! before it — the newest entry any of them answered with — stamped
+//! replica performed it, its coordinator puts back, on every replica that
+//! answered, what the replicas held before it — the newest entry any of
+//! them answered with — stamped
 //! [`Version::undoing`] the write: newer than the write, so it wins over it
 //! wherever the two meet, and older than every later write. A refused or
 //! failed conditional write so never wins over what existed before it (if
@@ -113,8 +114,9 @@ struct Pending {
     /// Answers that count toward nothing: a substitute's not-found to a
     /// read.
     ignored: u8,
-    /// A conditional write: the replicas that performed it.
-    performed: Vec<PeerId>,
+    /// A conditional write: the replicas that answered it (performed it or
+    /// refused it).
+    answered: Vec<PeerId>,
     /// A conditional write: the newest entry the replicas answered with
     /// (what they held before it), to put back if it fails.
     before: Option<Stored>,
@@ -197,7 +199,9 @@ impl Pending {
     }
 
     /// Sends the undo of a failed conditional write to each replica that
-    /// performed it and has not been sent it yet: the newest entry the
+    /// answered it and has not been sent it yet — those that performed it,
+    /// and those that refused it, since a performer may have pushed it to
+    /// them meanwhile: the newest entry the
     /// replicas held before the write, stamped just above the write's
     /// version. Nothing until enough homes answered to meet every write
     /// quorum (fewer could all hold a stale entry, and putting that back
@@ -218,7 +222,7 @@ impl Pending {
             value: before.value.clone(),
             version: self.version.undoing(),
         };
-        for &to in &self.performed {
+        for &to in &self.answered {
             if sent.contains(&to) {
                 continue;
             }
@@ -328,7 +332,7 @@ impl Coordinator {
             substitutes,
             hinted,
             ignored: 0,
-            performed: Vec::new(),
+            answered: Vec::new(),
             before: None,
             informed: (0, (self.replication.n + 1).saturating_sub(quorum)),
             undone: None,
@@ -374,9 +378,7 @@ impl Coordinator {
             p.fails += 1;
         }
         if p.undoes() {
-            if ok {
-                p.performed.push(from);
-            }
+            p.answered.push(from);
             if !substitute {
                 p.informed.0 += 1;
             }
@@ -911,7 +913,9 @@ mod tests {
         let (out, decided) = answer5(&mut c, 3, false, found("old", 3));
         assert!(decided);
         let undo = Version::new(10, 5).undoing();
-        assert_eq!(undos(&out), vec![(PeerId(1), Some("old".into()), undo)]);
+        let back = |to| (PeerId(to), Some("old".into()), undo);
+        // The refusers too: the performer may have pushed the write to them.
+        assert_eq!(undos(&out), vec![back(1), back(2), back(3)]);
         assert_eq!(c.pending(), 0, "everyone answered");
     }
 
@@ -925,7 +929,7 @@ mod tests {
         // 1 ok + 1 unanswered < W = 3: it fails, and undoes replica 1.
         let (out, decided) = answer5(&mut c, 4, false, found("old", 3));
         assert!(decided);
-        assert_eq!(undos(&out).len(), 1);
+        assert_eq!(undos(&out).len(), 4, "every replica that answered");
         assert_eq!(c.pending(), 1, "listens for the last answer");
         let (out, decided) = answer5(&mut c, 5, true, None);
         assert!(!decided, "decided once only");
@@ -944,7 +948,7 @@ mod tests {
         let mut out = Out::default();
         c.expire(20, 10, &mut out);
         assert_eq!(decisions_of(&out), vec![Some(Reason::Timeout)]);
-        assert_eq!(undos(&out).len(), 1);
+        assert_eq!(undos(&out).len(), 2);
         // One answer alone could be stale: W = 2 replicas elsewhere may
         // hold a newer acknowledged entry, which the undo would beat.
         let mut c = creating(Replication::default(), 3);
@@ -989,7 +993,8 @@ mod tests {
         answer5(&mut c, 2, false, Some(tombstone.clone()));
         let (out, _) = answer5(&mut c, 3, false, Some(tombstone));
         let undo = Version::new(10, 5).undoing();
-        assert_eq!(undos(&out), vec![(PeerId(1), None, undo)]);
+        let back = |to| (PeerId(to), None, undo);
+        assert_eq!(undos(&out), vec![back(1), back(2), back(3)]);
     }
 
     /// The reasons of the decisions in `out` (`None` for success).
