@@ -438,14 +438,17 @@ fn lost_write(facts: &KeyFacts, report: &mut Report) {
     }
 }
 
-/// A conditional write — a create or an update — that did not succeed
-/// (failed for any reason, or never completed) yet shows, in a read or as
-/// the newest final copy, over what an acknowledged write left before it
-/// was invoked (see [`overwritten`]).
+/// A conditional write — a create or an update — that failed, for any
+/// reason, yet shows, in a read invoked after it failed or as the newest
+/// final copy, over what an acknowledged write left before it was invoked
+/// (see [`overwritten`]). A read concurrent with the failed write may see
+/// it on its way (counted as `failed_write_visible`): it was still in
+/// progress. A write that never completed (its coordinator crashed) is
+/// indeterminate and may take effect at any time: never counted here.
 fn create_overwrote(facts: &KeyFacts, report: &mut Report) {
-    for write in facts.matching(|w| w.writes_value() && !w.acked()) {
+    for write in facts.matching(|w| w.writes_value() && w.failed()) {
         let shown = facts
-            .matching(|r| r.read_value() && r.version == write.version)
+            .matching(|r| r.read_value() && r.version == write.version && write.precedes(r))
             .min_by_key(|read| read.end())
             .map(|read| (read.end(), read_text(read)))
             .or_else(|| {
@@ -912,19 +915,27 @@ mod tests {
         let b_everywhere = on_all(v(2, 2), "b");
         let report = run(&[a.clone(), refused], Some(&b_everywhere));
         assert_eq!(counted(&report, "create_overwrote", 1), [4]);
-        // Failed for any reason, or never completed: the key was present.
-        for completion in [Fail(NoQuorum), Fail(Timeout), Completion::Never] {
+        // Failed for any reason: the key was present.
+        for completion in [Fail(NoQuorum), Fail(Timeout)] {
             let failed = write(2, Create, Some("b"), (2, 3), completion);
             let report = run(&[a.clone(), failed], Some(&b_everywhere));
             counted(&report, "create_overwrote", 1);
         }
+        // Never completed: its coordinator crashed, it may land any time.
+        let lost = write(2, Create, Some("b"), (2, 3), Completion::Never);
+        let report = run(&[a.clone(), lost], Some(&b_everywhere));
+        counted(&report, "create_overwrote", 0);
+        // A read while the failed create was still in progress.
+        let failed = write(2, Create, Some("b"), (2, 5), Fail(NoQuorum));
+        let ops = [a.clone(), failed.clone(), read_of(3, (4, 6), &failed)];
+        counted(&run(&ops, None), "create_overwrote", 0);
     }
 
     #[test]
     fn an_update_that_revives_a_deleted_key_overwrote() {
         let a = write(1, Create, Some("a"), (0, 1), Ok);
         let gone = write(2, Delete, None, (2, 3), Ok);
-        for completion in [Fail(NotFound), Fail(NoQuorum), Completion::Never] {
+        for completion in [Fail(NotFound), Fail(NoQuorum)] {
             let revived = write(3, Update, Some("b"), (4, 5), completion);
             let ops = [
                 a.clone(),
