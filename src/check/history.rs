@@ -350,8 +350,16 @@ mod tests {
             ops: vec![a, gone, b, c, read],
         };
         assert_eq!(history.origin("k", undo, Some("b")), v(6, 3));
-        assert_eq!(history.origin("k", undo, None), v(3, 2), "a tombstone put back");
-        assert_eq!(history.origin("k", v(9, 4), Some("c")), v(9, 4), "not an undo");
+        assert_eq!(
+            history.origin("k", undo, None),
+            v(3, 2),
+            "a tombstone put back"
+        );
+        assert_eq!(
+            history.origin("k", v(9, 4), Some("c")),
+            v(9, 4),
+            "not an undo"
+        );
         assert_eq!(history.origin("k", undo, Some("zz")), undo, "no such write");
         let snapshot = Snapshot {
             n: 3,

@@ -45,9 +45,14 @@ use std::collections::BTreeMap;
 use crate::protocol::address::PeerId;
 use crate::protocol::config::{Level, ReadRepair, Replication};
 use crate::protocol::event::EventKind;
-use crate::protocol::message::{Message, Stored};
+use crate::protocol::message::{Message, Request, Stored};
 use crate::protocol::op::{OpKind, Reason, Version};
 use crate::protocol::out::Out;
+use crate::protocol::ring::ReplicaSet;
+
+/// How many timeouts a coordinator keeps asking the homes of a failed
+/// conditional write what they hold, to learn what to put back.
+const PROBE_ROUNDS: u64 = 30;
 
 /// One client request as its coordinator starts it.
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +75,8 @@ pub(crate) struct Recipients {
     /// How many replicas were sent the request at once (homes, and a
     /// read's substitutes).
     pub(crate) asked: usize,
+    /// The home replicas asked (what a failed write's undo asks again).
+    pub(crate) homes: ReplicaSet,
     /// The substitutes standing in for suspected homes: among the peers
     /// asked at once (a read) or in `hinted` (a write).
     pub(crate) substitutes: Vec<PeerId>,
@@ -125,10 +132,25 @@ struct Pending {
     /// every write quorum and the newest acknowledged entry is among their
     /// answers.
     informed: (u8, u8),
-    /// A conditional write that failed after some replica performed it:
-    /// the replicas sent the undo so far (it keeps listening for late
-    /// answers until every replica asked answered, or it expires).
-    undone: Option<Vec<PeerId>>,
+    /// A conditional write that failed after some replica performed it,
+    /// being undone.
+    undone: Option<Undo>,
+    /// The home replicas asked.
+    homes_asked: ReplicaSet,
+}
+
+/// A failed conditional write's undo in progress: it keeps listening for
+/// late answers, and while too few homes have answered to trust what they
+/// held, it asks them again (a read of the key) every timeout, for
+/// [`PROBE_ROUNDS`] timeouts.
+#[derive(Clone, Debug, Default)]
+struct Undo {
+    /// The replicas sent the undo so far.
+    sent: Vec<PeerId>,
+    /// When to ask the silent homes again (set by the first expiry pass).
+    next_probe: Option<u64>,
+    /// When to stop listening.
+    until: Option<u64>,
 }
 
 impl Pending {
@@ -209,12 +231,12 @@ impl Pending {
     /// older entry (there is nothing known to put back) or one held a newer
     /// one (the write already loses to it).
     fn undo(&mut self, trans: u64, out: &mut Out) {
-        let Some(sent) = self.undone.as_mut() else {
-            return;
-        };
-        if self.informed.0 < self.informed.1 {
+        if !self.knows_enough() {
             return;
         }
+        let Some(Undo { sent, .. }) = self.undone.as_mut() else {
+            return;
+        };
         let Some(before) = self.before.as_ref().filter(|b| b.version < self.version) else {
             return;
         };
@@ -235,6 +257,103 @@ impl Pending {
                     stored: stored.clone(),
                 },
             );
+        }
+    }
+
+    /// The tick of [`Coordinator::expire`]'s next work on this transaction:
+    /// its timeout; for an undo, the next time to ask the silent homes
+    /// again (or its first expiry pass, which sets it), or its end once
+    /// enough homes answered.
+    fn deadline(&self, timeout: u64) -> u64 {
+        let start = self.version.tick + timeout;
+        match &self.undone {
+            Some(Undo {
+                next_probe: Some(probe),
+                until: Some(until),
+                ..
+            }) if !self.knows_enough() => (*probe).min(*until),
+            Some(Undo {
+                until: Some(until), ..
+            }) if self.knows_enough() => *until,
+            _ => start,
+        }
+    }
+
+    /// Whether an undo has nothing more to learn: enough homes answered,
+    /// and every home asked did.
+    fn settled(&self) -> bool {
+        self.knows_enough()
+            && self
+                .homes_asked
+                .as_slice()
+                .iter()
+                .all(|home| self.answered.contains(home))
+    }
+
+    /// Whether enough homes answered for the entries they held to be
+    /// trusted (see `informed`).
+    fn knows_enough(&self) -> bool {
+        self.informed.0 >= self.informed.1
+    }
+
+    /// Fails a conditional write some replica performed: starts its undo,
+    /// and asks the homes that have not answered what they hold if too few
+    /// did.
+    fn start_undo(&mut self, trans: u64, out: &mut Out) {
+        self.undone = Some(Undo::default());
+        self.undo(trans, out);
+        self.probe(trans, out);
+    }
+
+    /// Asks every home that has not answered what it holds of the key (a
+    /// read under the write's transaction), while too few homes answered.
+    fn probe(&self, trans: u64, out: &mut Out) {
+        if self.knows_enough() {
+            return;
+        }
+        for &to in self.homes_asked.as_slice() {
+            if self.answered.contains(&to) {
+                continue;
+            }
+            let request = Request {
+                trans,
+                op: OpKind::Read,
+                key: self.key.clone(),
+                write: None,
+                replicas: self.homes_asked,
+                hint: None,
+            };
+            out.send(to, Message::Request(Box::new(request)));
+        }
+    }
+
+    /// Takes in an answer to a write being undone: what `from` held (its
+    /// entry before the write, or now, for an answer to a probe — the
+    /// write's own entry, pushed there, tells nothing).
+    fn learn(&mut self, from: PeerId, substitute: bool, found: Option<&Stored>) {
+        let written = Version::new(self.version.tick, self.version.trans);
+        let ours = |f: &Stored| Version::new(f.version.tick, f.version.trans) == written;
+        let first = !self.answered.contains(&from);
+        if first {
+            self.answered.push(from);
+        }
+        if found.is_some_and(ours) {
+            // The write itself, pushed there since: what the replica held
+            // before it is gone, and it tells nothing.
+            return;
+        }
+        if first && !substitute {
+            self.informed.0 += 1;
+        }
+        let Some(found) = found else {
+            return;
+        };
+        if self
+            .before
+            .as_ref()
+            .is_none_or(|b| found.version > b.version)
+        {
+            self.before = Some(found.clone());
         }
     }
 
@@ -299,6 +418,7 @@ impl Coordinator {
     ) {
         let Recipients {
             asked,
+            homes,
             substitutes,
             hinted,
         } = to;
@@ -335,6 +455,7 @@ impl Coordinator {
             answered: Vec::new(),
             before: None,
             informed: (0, (self.replication.n + 1).saturating_sub(quorum)),
+            homes_asked: homes,
             undone: None,
         };
         match pending.verdict() {
@@ -365,10 +486,19 @@ impl Coordinator {
         let Some(p) = self.pending.get_mut(&trans) else {
             return;
         };
+        let substitute = p.substitutes.contains(&from);
+        if p.undone.is_some() {
+            // Failed already: undo what this answer tells of.
+            p.learn(from, substitute, found.as_ref());
+            p.undo(trans, out);
+            if p.settled() {
+                self.pending.remove(&trans);
+            }
+            return;
+        }
         if p.oks + p.fails + p.ignored >= p.asked {
             return;
         }
-        let substitute = p.substitutes.contains(&from);
         if p.op == OpKind::Read && substitute && found.is_none() {
             // A stand-in that holds nothing: not an answer about the key.
             p.ignored += 1;
@@ -378,24 +508,7 @@ impl Coordinator {
             p.fails += 1;
         }
         if p.undoes() {
-            p.answered.push(from);
-            if !substitute {
-                p.informed.0 += 1;
-            }
-            if let Some(found) = &found {
-                if p.before.as_ref().is_none_or(|b| found.version > b.version) {
-                    p.before = Some(found.clone());
-                }
-            }
-            if p.undone.is_some() {
-                // Failed already: undo what this answer tells of, and stop
-                // listening once everyone answered.
-                p.undo(trans, out);
-                if p.oks + p.fails >= p.asked {
-                    self.pending.remove(&trans);
-                }
-                return;
-            }
+            p.learn(from, substitute, found.as_ref());
         }
         if !p.hinted.is_empty() && !substitute {
             p.home_answers += 1;
@@ -432,9 +545,8 @@ impl Coordinator {
         };
         out.record(p.decide(trans, reason));
         if reason.is_some() && p.undoes() && p.oks > 0 {
-            p.undone = Some(Vec::new());
-            p.undo(trans, out);
-            if p.oks + p.fails < p.asked {
+            p.start_undo(trans, out);
+            if !p.settled() {
                 // Late answers may still tell of replicas to undo.
                 return;
             }
@@ -499,18 +611,37 @@ impl Coordinator {
         let late: Vec<u64> = self
             .pending
             .iter()
-            .filter(|(_, p)| now >= p.version.tick + timeout)
+            .filter(|(_, p)| now >= p.deadline(timeout))
             .map(|(&t, _)| t)
             .collect();
         for t in late {
-            if let Some(mut p) = self.pending.remove(&t) {
-                if !p.decided && p.undone.is_none() {
+            let Some(p) = self.pending.get_mut(&t) else {
+                continue;
+            };
+            let until = p.undone.as_ref().map(|undo| undo.until);
+            match until {
+                None if !p.decided && p.undoes() && p.oks > 0 => {
                     out.record(p.decide(t, Some(Reason::Timeout)));
-                    if p.undoes() && p.oks > 0 {
-                        p.undone = Some(Vec::new());
-                        p.undo(t, out);
-                    }
+                    p.start_undo(t, out);
                 }
+                None => {
+                    if !p.decided {
+                        out.record(p.decide(t, Some(Reason::Timeout)));
+                    }
+                    self.pending.remove(&t);
+                    continue;
+                }
+                Some(Some(until)) if now >= until => {
+                    self.pending.remove(&t);
+                    continue;
+                }
+                // Its first pass only sets the times below.
+                Some(None) => {}
+                Some(Some(_)) => p.probe(t, out),
+            }
+            if let Some(undo) = p.undone.as_mut() {
+                undo.next_probe = Some(now + timeout);
+                undo.until.get_or_insert(now + PROBE_ROUNDS * timeout);
             }
         }
     }
@@ -519,10 +650,7 @@ impl Coordinator {
     /// fails a transaction or stops a repairing read; `None` when nothing
     /// is pending.
     pub(crate) fn next_deadline(&self, timeout: u64) -> Option<u64> {
-        self.pending
-            .values()
-            .map(|p| p.version.tick + timeout)
-            .min()
+        self.pending.values().map(|p| p.deadline(timeout)).min()
     }
 
     /// How many transactions await a decision (or still repair).
@@ -536,6 +664,7 @@ impl Coordinator {
 mod tests {
     use super::*;
     use crate::protocol::op::Version;
+    use crate::protocol::ring::Ring;
 
     /// One decision, as the tests look at it.
     #[derive(Debug)]
@@ -590,6 +719,7 @@ mod tests {
             asked: n,
             substitutes: hinted.iter().map(|&(to, _)| to).collect(),
             hinted,
+            ..Recipients::default()
         }
     }
 
@@ -874,7 +1004,19 @@ mod tests {
             level: Level::Quorum,
         };
         let mut out = Out::default();
-        c.start(10, request, sent_to(asked), &mut out);
+        let ring = (1..=asked as u32).map(PeerId).fold(
+            Ring::new().with_n(replication.n),
+            |mut ring, id| {
+                ring.insert(id);
+                ring
+            },
+        );
+        let to = Recipients {
+            asked,
+            homes: ring.replicas("k"),
+            ..Recipients::default()
+        };
+        c.start(10, request, to, &mut out);
         assert!(out.events.is_empty());
         c
     }
@@ -956,6 +1098,32 @@ mod tests {
         let mut out = Out::default();
         c.expire(20, 10, &mut out);
         assert!(undos(&out).is_empty());
+        // It asks the silent homes what they hold instead, and asks again
+        // every timeout.
+        let probed = |out: &Out| -> Vec<PeerId> {
+            out.sends
+                .iter()
+                .filter(|(_, m)| matches!(m, Message::Request(r) if r.op == OpKind::Read))
+                .map(|(to, _)| *to)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(probed(&out), vec![PeerId(2), PeerId(3)]);
+        assert_eq!(c.next_deadline(10), Some(30));
+        let mut out = Out::default();
+        c.expire(30, 10, &mut out);
+        assert_eq!(probed(&out), vec![PeerId(2), PeerId(3)], "again");
+        // Replica 2 answers, holding a newer entry than 1 knew (the write
+        // itself, pushed there, would tell nothing): now two homes have
+        // answered, and the newest of their entries goes back.
+        let (out, _) = answer5(&mut c, 2, true, found("newer", 4));
+        let undo = Version::new(10, 5).undoing();
+        let back = |to| (PeerId(to), Some("newer".into()), undo);
+        assert_eq!(undos(&out), vec![back(1), back(2)]);
+        let (out, _) = answer5(&mut c, 3, true, found("newer", 4));
+        assert_eq!(undos(&out), vec![back(3)]);
+        assert_eq!(c.pending(), 0, "every home answered");
     }
 
     #[test]
@@ -1020,7 +1188,7 @@ mod tests {
         let to = || Recipients {
             asked: 4,
             substitutes: vec![PeerId(7)],
-            hinted: Vec::new(),
+            ..Recipients::default()
         };
         let mut c = Coordinator::default();
         c.start(10, read, to(), &mut Out::default());
@@ -1042,7 +1210,7 @@ mod tests {
         let lone = Recipients {
             asked: 2,
             substitutes: vec![PeerId(7)],
-            hinted: Vec::new(),
+            ..Recipients::default()
         };
         c.start(10, read, lone, &mut Out::default());
         answer5(&mut c, 7, false, None);

@@ -338,6 +338,11 @@ impl Peer {
         let request = Invocation { written, ..request };
         let to = Recipients {
             asked,
+            homes: if asked == 0 {
+                ReplicaSet::default()
+            } else {
+                replicas
+            },
             substitutes: stand_ins,
             hinted,
         };
