@@ -4,8 +4,30 @@
 //! Every entry is a last-write-wins register: a value or a **tombstone**
 //! (a delete is a write like any other), with the [`Version`] of the write
 //! that produced it; a newer version always wins, wherever the copies meet.
+//!
 //! Tombstones are collected `tombstone_grace` ticks after the delete, once
-//! every replica has confirmed it.
+//! every replica has confirmed it: every replica of the key's current
+//! replica set *and* every **home replica** — a replica of the key on the
+//! ring of the whole cluster, every peer of it (ids `0..peers`) as if none
+//! had ever been removed. A home replica cut off or down is off the ring,
+//! so no current set names it; without the second rule the others would
+//! collect the tombstone while it still holds the old copy, which it would
+//! push back on its return (a delete undone). With it, the tombstone stays
+//! as long as a home replica that never confirmed it is away, however
+//! long; when it returns it is on the ring, hence in the current set, is
+//! pushed the tombstone and its old copy loses. (A home replica on the
+//! ring is always in the current set: removing peers from a ring only
+//! moves the others up.) The cost: while a home replica is away, the
+//! tombstones of the keys it replicates are kept (and the sweeps that find
+//! them due look at every entry), forever if it never comes back.
+//!
+//! A tombstone past its grace is never stored by a peer that holds nothing
+//! for its key (it is acknowledged all the same): holding nothing is as
+//! good as holding it, and a tombstone is collected only after its grace,
+//! so a peer that collected it never takes it back. Without this, the
+//! replicas, which collect at different sweeps, pushed it back to each
+//! other through anti-entropy, and it never died. A peer holding an older
+//! value for the key does store it: that copy must lose.
 //!
 //! Stabilization: each entry remembers the replica set it was last synced
 //! with. When the peer's ring gives a key another set, the holder pushes the
@@ -136,6 +158,10 @@ pub struct Store {
     /// No earlier than the oldest orphan and tombstone: lets a sweep skip
     /// the entries while nothing can be due.
     oldest: Oldest,
+    /// How many peers the cluster has (ids `0..cluster`): the home ring a
+    /// tombstone's home replicas come from. With 0 (a store in a test), the
+    /// current ring is taken as the whole cluster.
+    cluster: u32,
 }
 
 /// Lower bounds on the tick since which an entry has been an orphan and on
@@ -187,6 +213,14 @@ impl Oldest {
 }
 
 impl Store {
+    /// An empty store of a peer in a cluster of `cluster` peers.
+    pub fn new(cluster: u32) -> Store {
+        Store {
+            cluster,
+            ..Store::default()
+        }
+    }
+
     /// Performs `op` as a replica. `write` carries the value (create,
     /// update) or tombstone (delete) and its version; `replicas` is the
     /// coordinator's replica set. Create needs the key absent (or deleted),
@@ -276,26 +310,53 @@ impl Store {
         (true, stored.version)
     }
 
-    /// Stores a copy pushed by stabilization or anti-entropy if it is newer
-    /// (as synced with its replica set in `ring`: no further push unless
-    /// this peer is no replica). Returns whether anything changed and the
-    /// version now held, which the receiver confirms to the sender.
+    /// Stores a copy pushed at `now` by stabilization or anti-entropy if it
+    /// is newer (as synced with its replica set in `ring`: no further push
+    /// unless this peer is no replica) — except a tombstone past its grace
+    /// for a key this peer holds nothing of. Returns whether anything
+    /// changed and the version now held (or, for such a tombstone, its
+    /// version), which the receiver confirms to the sender.
     pub fn replicate(
         &mut self,
         ring: &Ring,
         key: &str,
         stored: &Stored,
         from: PeerId,
+        now: u64,
+        timings: &StoreTimings,
     ) -> (bool, Version) {
+        if self.spent(key, stored, now, timings) {
+            return (false, stored.version);
+        }
         self.merge(key, stored, Some(ring.replicas(key)), Some(from))
     }
 
-    /// Stores an entry a read's coordinator wrote back (read repair) if it
-    /// is newer. Unlike a push, it confirms nothing about the sender, which
-    /// may hold no copy at all. Returns whether anything changed and the
-    /// version now held.
-    pub fn write_back(&mut self, ring: &Ring, key: &str, stored: &Stored) -> (bool, Version) {
+    /// Stores an entry a read's coordinator wrote back (read repair) at
+    /// `now` if it is newer, except a tombstone past its grace for a key
+    /// this peer holds nothing of. Unlike a push, it confirms nothing about
+    /// the sender, which may hold no copy at all. Returns whether anything
+    /// changed and the version now held (or that tombstone's).
+    pub fn write_back(
+        &mut self,
+        ring: &Ring,
+        key: &str,
+        stored: &Stored,
+        now: u64,
+        timings: &StoreTimings,
+    ) -> (bool, Version) {
+        if self.spent(key, stored, now, timings) {
+            return (false, stored.version);
+        }
         self.merge(key, stored, Some(ring.replicas(key)), None)
+    }
+
+    /// Whether `stored` is a tombstone past its grace at `now` for a key
+    /// this peer holds nothing of: not to be stored, since holding nothing
+    /// is as good (this peer may have collected it already).
+    fn spent(&self, key: &str, stored: &Stored, now: u64, t: &StoreTimings) -> bool {
+        !stored.is_live()
+            && now >= stored.version.tick.saturating_add(t.tombstone_grace)
+            && !self.map.contains_key(key)
     }
 
     /// Keeps a write meant for home replica `home` as a hint, whatever this
@@ -398,7 +459,7 @@ impl Store {
             }
         }
         if sweep {
-            self.sweep(me, now, timings, out);
+            self.sweep(me, ring, now, timings, out);
         }
     }
 
@@ -431,15 +492,18 @@ impl Store {
             .map(|t| t.max(from))
     }
 
-    /// Drops confirmed orphans past their hold and collects confirmed
-    /// tombstones past their grace.
-    fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings, out: &mut Out) {
+    /// Drops confirmed orphans past their hold and collects tombstones past
+    /// their grace confirmed by their current set and their home replicas.
+    fn sweep(&mut self, me: PeerId, ring: &Ring, now: u64, t: &StoreTimings, out: &mut Out) {
         if !self.oldest.any_due(now, t) {
             // No orphan or tombstone is old enough yet: nothing to look at.
             return;
         }
         let (mut handed, mut collected, mut expired) = (Vec::new(), Vec::new(), Vec::new());
         let mut oldest = Oldest::NONE;
+        // Built at the first tombstone due, and only if some peer of the
+        // cluster is off `ring` (else the home replicas are the current).
+        let mut homes: Option<Option<Ring>> = None;
         for (key, e) in &self.map {
             let due_hand = e
                 .orphan_since
@@ -451,9 +515,14 @@ impl Store {
             // only a due entry is checked for confirmations (the costly part).
             let confirmed = || e.synced.is_some_and(|set| e.all_confirmed(me, set));
             let expired_hint = e.hint.filter(|h| now >= h.since + t.tombstone_grace);
+            let mut homes_confirmed = || {
+                let homes = homes.get_or_insert_with(|| self.home_ring(ring));
+                let home = homes.as_ref().unwrap_or(ring);
+                e.all_confirmed(me, home.replicas_at(e.position))
+            };
             if due_hand && confirmed() {
                 handed.push(key.to_string());
-            } else if due_collect && confirmed() {
+            } else if due_collect && confirmed() && homes_confirmed() {
                 collected.push(key.to_string());
             } else if let Some(hint) = expired_hint {
                 expired.push((key.to_string(), hint.home));
@@ -475,6 +544,18 @@ impl Store {
             .into_iter()
             .map(|(key, home)| EventKind::HintExpired { key, home });
         out.events.extend(handed.chain(collected).chain(expired));
+    }
+
+    /// The ring of every peer of the cluster, `ring` with the peers it
+    /// lacks put back: where home replicas come from. `None` when `ring`
+    /// lacks none (or the cluster size is unknown): `ring` is that ring.
+    fn home_ring(&self, ring: &Ring) -> Option<Ring> {
+        if ring.len() >= self.cluster as usize {
+            return None;
+        }
+        let mut full = ring.clone();
+        full.extend((0..self.cluster).map(PeerId));
+        Some(full)
     }
 
     /// The digest of the entries `to` replicates, as this peer's ring sees
@@ -743,7 +824,14 @@ mod tests {
         let set = ring_of(&[0, 1, 2]).replicas("k");
         s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(3)), set);
-        let (changed, held) = s.replicate(&ring_of(&[0, 1, 2]), "k", &stored("v1", 1), PeerId(1));
+        let (changed, held) = s.replicate(
+            &ring_of(&[0, 1, 2]),
+            "k",
+            &stored("v1", 1),
+            PeerId(1),
+            5,
+            &t(),
+        );
         assert!(!changed);
         assert_eq!(held, tombstone(3).version);
         assert!(!s.apply(OpKind::Read, "k", None, set).ok);
@@ -880,7 +968,7 @@ mod tests {
                     }
                     7..=9 => {
                         for s in [&mut every, &mut woken] {
-                            s.replicate(&ring, &key, &write, peer);
+                            s.replicate(&ring, &key, &write, peer, now, &timings);
                         }
                     }
                     10..=19 => {
@@ -935,7 +1023,14 @@ mod tests {
         let set = ring.replicas("k");
         let outsider = (0..10).map(PeerId).find(|&p| !set.contains(p)).unwrap();
         let mut s = Store::default();
-        s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
+        s.replicate(
+            &ring_of(&[outsider.0]),
+            "k",
+            &stored("v", 1),
+            PeerId(99),
+            1,
+            &t(),
+        );
         let mut out = Out::default();
         let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0) % SWEEP_EVERY;
         s.stabilize(outsider, &ring, true, at(1), &t(), &mut out);
@@ -975,6 +1070,55 @@ mod tests {
             &mut out,
         );
         assert_eq!(swept(&mut out).1, vec!["k"]);
+    }
+
+    #[test]
+    fn a_tombstone_waits_for_a_home_replica_that_is_off_the_ring() {
+        let full = ring_of(&[0, 1, 2, 3]);
+        let set = full.replicas("k");
+        let [me, b, away] = [set.as_slice()[0], set.as_slice()[1], set.as_slice()[2]];
+        let mut ring = full.clone();
+        ring.remove(away);
+        let new = ring.replicas("k").as_slice()[2];
+        let mut s = Store::new(4);
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        s.apply(OpKind::Delete, "k", Some(&tombstone(2)), ring.replicas("k"));
+        let mut out = Out::default();
+        s.stabilize(me, &ring, true, 3, &t(), &mut out);
+        s.confirmed("k", b, tombstone(2).version);
+        s.confirmed("k", new, tombstone(2).version);
+        let sweep = |tick: u64| tick * SWEEP_EVERY + u64::from(me.0) % SWEEP_EVERY;
+        let late = sweep(t().tombstone_grace);
+        s.stabilize(me, &ring, false, late, &t(), &mut out);
+        assert!(swept(&mut out).1.is_empty(), "its home replica is away");
+        assert_eq!(
+            s.next_deadline(me, late + 1, &t()),
+            Some(late + SWEEP_EVERY)
+        );
+        // Once it confirms (back on the ring, it was pushed the tombstone),
+        // the tombstone goes.
+        s.confirmed("k", away, tombstone(2).version);
+        s.stabilize(me, &ring, false, late + SWEEP_EVERY, &t(), &mut out);
+        assert_eq!(swept(&mut out).1, vec!["k"]);
+    }
+
+    #[test]
+    fn a_tombstone_past_its_grace_is_stored_only_over_an_older_value() {
+        let ring = ring_of(&[0, 1, 2]);
+        let grace = t().tombstone_grace;
+        let mut s = Store::default();
+        for now in [10, 10 + grace] {
+            let (changed, held) = s.replicate(&ring, "k", &tombstone(10), PeerId(1), now, &t());
+            assert_eq!(held, tombstone(10).version, "acknowledged at {now}");
+            assert_eq!(changed, now < 10 + grace, "stored at {now}");
+            s.map.clear();
+        }
+        let (changed, _) = s.write_back(&ring, "k", &tombstone(10), 10 + grace, &t());
+        assert!(!changed && s.is_empty(), "nothing held: nothing to delete");
+        s.replicate(&ring, "k", &stored("v", 5), PeerId(2), 6, &t());
+        let (changed, _) = s.replicate(&ring, "k", &tombstone(10), PeerId(1), 10 + grace, &t());
+        assert!(changed, "an older value held: it must lose");
+        assert_eq!(s.get("k"), Some(&tombstone(10)));
     }
 
     #[test]
