@@ -45,9 +45,10 @@ pub struct StoreTimings {
     pub orphan_hold: u64,
     /// Ticks between retries of an unconfirmed push.
     pub push_retry: u64,
-    /// Ticks a tombstone is kept after its delete before it is collected
-    /// (and then only once its replicas and home replicas confirmed it).
-    /// Past it, a peer holding nothing for the key does not store it.
+    /// Ticks a tombstone is kept after its delete, and after the
+    /// collecting peer's ring was last without some peer of the cluster,
+    /// before it is collected (once its replicas confirmed it). Past it, a
+    /// peer holding nothing for the key does not store it.
     pub tombstone_grace: u64,
 }
 

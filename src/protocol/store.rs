@@ -5,21 +5,20 @@
 //! (a delete is a write like any other), with the [`Version`] of the write
 //! that produced it; a newer version always wins, wherever the copies meet.
 //!
-//! Tombstones are collected `tombstone_grace` ticks after the delete, once
-//! every replica has confirmed it: every replica of the key's current
-//! replica set *and* every **home replica** — a replica of the key on the
-//! ring of the whole cluster, every peer of it (ids `0..peers`) as if none
-//! had ever been removed. A home replica cut off or down is off the ring,
-//! so no current set names it; without the second rule the others would
-//! collect the tombstone while it still holds the old copy, which it would
-//! push back on its return (a delete undone). With it, the tombstone stays
-//! as long as a home replica that never confirmed it is away, however
-//! long; when it returns it is on the ring, hence in the current set, is
-//! pushed the tombstone and its old copy loses. (A home replica on the
-//! ring is always in the current set: removing peers from a ring only
-//! moves the others up.) The cost: while a home replica is away, the
-//! tombstones of the keys it replicates are kept (and the sweeps that find
-//! them due look at every entry), forever if it never comes back.
+//! Tombstones are collected once every replica of the key's current set
+//! has confirmed, and no earlier than `tombstone_grace` ticks after both
+//! the delete and the last time this peer's ring lacked a peer of the
+//! cluster (ids `0..peers`). A peer cut off or down is off the others'
+//! rings; without the second bound they collected the tombstone
+//! meanwhile, and the absent peer pushed its old copy back on its return
+//! (a delete undone) — a home replica of the key, or a peer that held a
+//! copy for its own side of a partition. With it, every tombstone stays
+//! while any peer is away, however long, and for a grace after the ring is
+//! whole again: the returning peer is back in the current sets (and pushed
+//! the tombstone) or, holding a copy it is no replica of, pushes it to the
+//! replicas, where it meets the tombstone and loses. The cost: while any
+//! peer is away no tombstone is collected (forever if it never comes
+//! back), and the sweeps that find them due look at every entry.
 //!
 //! A tombstone past its grace is never stored by a peer that holds nothing
 //! for its key (it is acknowledged all the same): holding nothing is as
@@ -158,10 +157,13 @@ pub struct Store {
     /// No earlier than the oldest orphan and tombstone: lets a sweep skip
     /// the entries while nothing can be due.
     oldest: Oldest,
-    /// How many peers the cluster has (ids `0..cluster`): the home ring a
-    /// tombstone's home replicas come from. With 0 (a store in a test), the
-    /// current ring is taken as the whole cluster.
+    /// How many peers the cluster has (ids `0..cluster`). With 0 (a store
+    /// in a test), the ring counts as whole from the start.
     cluster: u32,
+    /// Since when this peer's ring has held every peer of the cluster
+    /// (`None` while it lacks one): tombstones are collected only a grace
+    /// after it.
+    whole_since: Option<u64>,
 }
 
 /// Lower bounds on the tick since which an entry has been an orphan and on
@@ -405,6 +407,7 @@ impl Store {
             self.dirty.insert(key.clone());
         }
         self.unconfirmed.clear();
+        self.whole_since = None;
     }
 
     /// Stabilizes against `ring`: all keys if the ring changed, else the
@@ -419,6 +422,12 @@ impl Store {
         timings: &StoreTimings,
         out: &mut Out,
     ) {
+        if ring_changed {
+            // Every ring change comes with a call at its tick.
+            let since = self.whole_since.unwrap_or(now);
+            let whole = ring.len() >= self.cluster as usize;
+            self.whole_since = whole.then_some(since);
+        }
         let sweep = now % SWEEP_EVERY == u64::from(me.0) % SWEEP_EVERY;
         if !ring_changed && !sweep && self.dirty.is_empty() && self.unconfirmed.is_empty() {
             return;
@@ -459,7 +468,7 @@ impl Store {
             }
         }
         if sweep {
-            self.sweep(me, ring, now, timings, out);
+            self.sweep(me, now, timings, out);
         }
     }
 
@@ -492,37 +501,36 @@ impl Store {
             .map(|t| t.max(from))
     }
 
-    /// Drops confirmed orphans past their hold and collects tombstones past
-    /// their grace confirmed by their current set and their home replicas.
-    fn sweep(&mut self, me: PeerId, ring: &Ring, now: u64, t: &StoreTimings, out: &mut Out) {
+    /// Drops confirmed orphans past their hold and collects confirmed
+    /// tombstones past their grace, if the ring has been whole as long.
+    fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings, out: &mut Out) {
         if !self.oldest.any_due(now, t) {
             // No orphan or tombstone is old enough yet: nothing to look at.
             return;
         }
         let (mut handed, mut collected, mut expired) = (Vec::new(), Vec::new(), Vec::new());
         let mut oldest = Oldest::NONE;
-        // Built at the first tombstone due, and only if some peer of the
-        // cluster is off `ring` (else the home replicas are the current).
-        let mut homes: Option<Option<Ring>> = None;
+        let whole = match self.cluster {
+            0 => true,
+            _ => self
+                .whole_since
+                .is_some_and(|since| now >= since.saturating_add(t.tombstone_grace)),
+        };
         for (key, e) in &self.map {
             let due_hand = e
                 .orphan_since
                 .is_some_and(|since| now >= since + t.orphan_hold);
             let due_collect = !due_hand
+                && whole
                 && !e.stored.is_live()
                 && now >= e.stored.version.tick + t.tombstone_grace;
             // Stabilization just brought every entry in line with the ring;
             // only a due entry is checked for confirmations (the costly part).
             let confirmed = || e.synced.is_some_and(|set| e.all_confirmed(me, set));
             let expired_hint = e.hint.filter(|h| now >= h.since + t.tombstone_grace);
-            let mut homes_confirmed = || {
-                let homes = homes.get_or_insert_with(|| self.home_ring(ring));
-                let home = homes.as_ref().unwrap_or(ring);
-                e.all_confirmed(me, home.replicas_at(e.position))
-            };
             if due_hand && confirmed() {
                 handed.push(key.to_string());
-            } else if due_collect && confirmed() && homes_confirmed() {
+            } else if due_collect && confirmed() {
                 collected.push(key.to_string());
             } else if let Some(hint) = expired_hint {
                 expired.push((key.to_string(), hint.home));
@@ -544,18 +552,6 @@ impl Store {
             .into_iter()
             .map(|(key, home)| EventKind::HintExpired { key, home });
         out.events.extend(handed.chain(collected).chain(expired));
-    }
-
-    /// The ring of every peer of the cluster, `ring` with the peers it
-    /// lacks put back: where home replicas come from. `None` when `ring`
-    /// lacks none (or the cluster size is unknown): `ring` is that ring.
-    fn home_ring(&self, ring: &Ring) -> Option<Ring> {
-        if ring.len() >= self.cluster as usize {
-            return None;
-        }
-        let mut full = ring.clone();
-        full.extend((0..self.cluster).map(PeerId));
-        Some(full)
     }
 
     /// The digest of the entries `to` replicates, as this peer's ring sees
@@ -1073,32 +1069,48 @@ mod tests {
     }
 
     #[test]
-    fn a_tombstone_waits_for_a_home_replica_that_is_off_the_ring() {
+    fn a_tombstone_waits_while_a_peer_is_off_the_ring_and_a_grace_after() {
         let full = ring_of(&[0, 1, 2, 3]);
         let set = full.replicas("k");
-        let [me, b, away] = [set.as_slice()[0], set.as_slice()[1], set.as_slice()[2]];
+        let [me, away] = [set.as_slice()[0], set.as_slice()[2]];
         let mut ring = full.clone();
         ring.remove(away);
-        let new = ring.replicas("k").as_slice()[2];
         let mut s = Store::new(4);
         s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(2)), ring.replicas("k"));
         let mut out = Out::default();
         s.stabilize(me, &ring, true, 3, &t(), &mut out);
-        s.confirmed("k", b, tombstone(2).version);
-        s.confirmed("k", new, tombstone(2).version);
+        for &r in ring.replicas("k").as_slice() {
+            s.confirmed("k", r, tombstone(2).version);
+        }
         let sweep = |tick: u64| tick * SWEEP_EVERY + u64::from(me.0) % SWEEP_EVERY;
         let late = sweep(t().tombstone_grace);
         s.stabilize(me, &ring, false, late, &t(), &mut out);
-        assert!(swept(&mut out).1.is_empty(), "its home replica is away");
+        assert!(swept(&mut out).1.is_empty(), "a peer is away");
         assert_eq!(
             s.next_deadline(me, late + 1, &t()),
             Some(late + SWEEP_EVERY)
         );
-        // Once it confirms (back on the ring, it was pushed the tombstone),
-        // the tombstone goes.
+        // It is back (and confirms): the tombstone goes a grace later.
+        s.stabilize(me, &full, true, late + 1, &t(), &mut out);
         s.confirmed("k", away, tombstone(2).version);
-        s.stabilize(me, &ring, false, late + SWEEP_EVERY, &t(), &mut out);
+        out.sends.clear();
+        let back = late + 1 + t().tombstone_grace;
+        for now in late + 2..back {
+            s.stabilize(me, &full, false, now, &t(), &mut out);
+        }
+        assert!(
+            swept(&mut out).1.is_empty(),
+            "not within a grace of its return"
+        );
+        s.stabilize(
+            me,
+            &full,
+            false,
+            sweep(back / SWEEP_EVERY + 1),
+            &t(),
+            &mut out,
+        );
         assert_eq!(swept(&mut out).1, vec!["k"]);
     }
 
