@@ -42,6 +42,10 @@ fn an_acknowledged_delete_stays_deleted() {
         "v=1&peers=9&seed=11&tick=187&do=128.create.4.k3.v18;148.fail.6;169.recover.6;172.delete.9.k3;182.read.1.k3&sum=1989086b",
         "v=1&peers=8&seed=388&tick=180&do=63.fail.5;65.create.4.k4.v8;147.fail.8;168.delete.2.k4;175.read.2.k4&sum=38d1c482",
         "v=1&peers=9&seed=20&tick=359&do=49.create.2.k4.v5;268.fail.9;280.fail.5;288.recover.5;289.update.3.k4.v64;290.delete.2.k4;354.read.6.k4&sum=af5610e4",
+        // A replica cut off (then crashed) for longer than the tombstone
+        // grace: the others keep the tombstone until it returns.
+        "v=1&peers=8&seed=5&tick=920&do=97.create.7.k0.v21;100.part.6;103.delete.4.k0;655.heal;910.read.1.k0&sum=1b464e45",
+        "v=1&peers=9&seed=7&tick=760&do=70.create.6.k1.v9;99.part.7;100.delete.9.k1;130.fail.7;135.heal;425.recover.7;750.read.1.k1&sum=cd9fd2c8",
     ] {
         let (session, ops) = replay(link);
         let delete = ops.iter().find(|o| o.op == OpKind::Delete).unwrap();

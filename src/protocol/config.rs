@@ -18,7 +18,9 @@ pub struct MembershipTimings {
     pub fanout: u32,
     /// Ticks without a heartbeat increase before a member is suspected.
     pub t_fail: u64,
-    /// Ticks without a heartbeat increase before a member is removed.
+    /// Ticks a member stays suspected before it is removed: it is removed
+    /// once silent for `t_fail + t_remove` ticks, so a partition shorter
+    /// than `t_remove` removes no live peer.
     pub t_remove: u64,
     /// Ticks a joining peer waits for the introducer before asking again.
     pub join_retry: u64,
@@ -43,7 +45,10 @@ pub struct StoreTimings {
     pub orphan_hold: u64,
     /// Ticks between retries of an unconfirmed push.
     pub push_retry: u64,
-    /// Ticks a tombstone is kept after its delete before it is collected.
+    /// Ticks a tombstone is kept after its delete, and after the
+    /// collecting peer's ring was last without some peer of the cluster,
+    /// before it is collected (once its replicas confirmed it). Past it, a
+    /// peer holding nothing for the key does not store it.
     pub tombstone_grace: u64,
 }
 

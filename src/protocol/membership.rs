@@ -4,16 +4,37 @@
 //! per member. Each tick it bumps its own heartbeat and sends its live
 //! entries to `fanout` random members, so the cost per peer is bounded by the
 //! fanout, not the cluster size. A member whose heartbeat has not increased
-//! for `t_fail` ticks is suspected (no longer gossiped or gossiped to); after
-//! `t_remove` ticks it is removed and tomb-stoned with the heartbeat last
-//! heard: gossip about that incarnation is ignored unless its heartbeat is
-//! more than `t_remove` past it. A dead peer's heartbeat never gets that far
-//! (it would have been heard from while alive), so stale gossip cannot
-//! resurrect it, while a peer removed by mistake — cut off by a partition or
-//! lost messages — is taken back once it is heard from again. To be heard
-//! again across a healed partition, every `t_remove` ticks a peer also sends
-//! its list to one random peer it removed. A peer that restarts does so with
-//! a higher incarnation, which is accepted.
+//! for `t_fail` ticks is suspected (no longer gossiped or gossiped to, but
+//! told directly that this peer is alive, every tick); once it has been
+//! suspected for `t_remove` more ticks — silent for `t_fail + t_remove` — it
+//! is removed and tomb-stoned with the heartbeat last heard: gossip about
+//! that incarnation is ignored unless its heartbeat is more than that same
+//! bound, `t_fail + t_remove`, past it. A dead peer's heartbeat never gets
+//! that far (it would have been heard from while alive), so stale gossip
+//! cannot resurrect it, while a peer removed by mistake — cut off by a
+//! partition or lost messages — is taken back once it is heard from again.
+//! To be heard again across a healed partition, every `t_remove` ticks a
+//! peer also sends its list to one random peer it removed. A peer that
+//! restarts does so with a higher incarnation, which is accepted.
+//!
+//! Why a partition shorter than `t_remove` removes no live peer: the
+//! removal timeout is counted from suspicion, not from the last news. When
+//! the cut starts, a live member's news is under `t_fail` ticks old (else it
+//! would be suspected already, and told directly every tick that this peer
+//! is alive, which refreshes both sides while the link works). A cut of
+//! `L < t_remove` ticks leaves it silent for under `t_fail + L <
+//! t_fail + t_remove` ticks at the heal. A member suspected by then is sent
+//! the list directly the very tick of the heal; it arrives the next tick,
+//! at most `t_fail + t_remove − 1` ticks after the last news, inside the
+//! bound, and both sides refresh every live member listed. (One not yet
+//! suspected is under `t_fail` ticks silent and is refreshed by ordinary
+//! gossip well before.) Counting the timeout from the last news instead
+//! (silent for `t_remove`) removed live peers after cuts a few ticks
+//! shorter than `t_remove`: their news was already up to `t_fail` ticks old
+//! when the cut began. The
+//! cost: a peer that really failed is removed `t_fail` ticks later than
+//! that, `t_fail + t_remove` ticks (25 by default) after its last heartbeat
+//! was heard.
 //!
 //! A starting peer asks the introducer (`1.0.0.0:0`) to let it in. If no
 //! answer comes within `join_retry` ticks it asks a random other peer, and
@@ -227,11 +248,11 @@ impl Membership {
         if entry.id == self.me {
             return;
         }
-        let t_remove = self.timings.t_remove;
+        let removal = self.removal_after();
         let slot = self.slot(entry.id);
         let stale = entry.incarnation < slot.removed
             || (entry.incarnation == slot.removed
-                && entry.heartbeat <= slot.removed_heartbeat + t_remove);
+                && entry.heartbeat <= slot.removed_heartbeat + removal);
         if stale {
             return;
         }
@@ -367,11 +388,20 @@ impl Membership {
         );
     }
 
-    /// One pass over the list: removes members silent for `t_remove` ticks
-    /// (tomb-stoning them) and returns the live entries and the ids of the
-    /// suspected members, in id order.
+    /// Ticks of silence after which a member is removed: `t_fail` until
+    /// it is suspected, then `t_remove` more. Also how far past the last
+    /// heartbeat heard a removed incarnation's heartbeat must be for its
+    /// gossip to be taken back.
+    fn removal_after(&self) -> u64 {
+        self.timings.t_fail + self.timings.t_remove
+    }
+
+    /// One pass over the list: removes members suspected for `t_remove`
+    /// ticks (silent for `t_fail + t_remove`), tomb-stoning them, and
+    /// returns the live entries and the ids of the suspected members, in id
+    /// order.
     fn sweep(&mut self, now: u64, out: &mut Out) -> (Rc<[GossipEntry]>, Vec<PeerId>) {
-        let t = self.timings;
+        let (t, removal) = (self.timings, self.removal_after());
         if let Some(list) = self.refresh_all_live(now) {
             return (list, Vec::new());
         }
@@ -381,7 +411,7 @@ impl Membership {
         while let Some(&id) = self.ids.get(at) {
             let m = &mut self.slots[id.0 as usize];
             let silent = now.saturating_sub(m.updated_at);
-            if silent >= t.t_remove {
+            if silent >= removal {
                 m.removed = m.incarnation;
                 m.removed_heartbeat = m.heartbeat;
                 m.incarnation = 0;
@@ -408,11 +438,11 @@ impl Membership {
 
     /// The common tick, where every member is live: rewrites the list last
     /// gossiped in place, if no message still carries it and its length is
-    /// unchanged. `None` when some member is suspected or due for removal,
-    /// or the list cannot be reused.
+    /// unchanged. `None` when some member is suspected (a member is
+    /// suspected before it is due for removal), or the list cannot be
+    /// reused.
     fn refresh_all_live(&mut self, now: u64) -> Option<Rc<[GossipEntry]>> {
-        let t = self.timings;
-        let quiet = t.t_fail.min(t.t_remove);
+        let quiet = self.timings.t_fail;
         let (slots, ids) = (&self.slots, &self.ids);
         let all_live = ids
             .iter()
@@ -605,11 +635,13 @@ mod tests {
         m.on_list(1, &[entry(5, 1, 3)], &mut out);
         assert_eq!(out.changes, vec![Change::Added(PeerId(5))]);
         let t = MembershipTimings::default();
-        for now in 2..=(1 + t.t_remove) {
+        // Suspected after t_fail ticks of silence, removed t_remove later.
+        let removal = t.t_fail + t.t_remove;
+        for now in 2..=(1 + removal) {
             out.changes.clear();
             m.tick(now, &mut rng, &mut out);
             let five = m.view(now).into_iter().find(|v| v.id == PeerId(5));
-            if now < 1 + t.t_remove {
+            if now < 1 + removal {
                 assert!(out.changes.is_empty(), "removed early at {now}");
                 assert_eq!(five.unwrap().suspected, now > t.t_fail);
             }
@@ -618,20 +650,20 @@ mod tests {
         // Stale gossip about the same incarnation does not bring it back,
         // even with a heartbeat a dead peer might still have sent...
         out.changes.clear();
-        m.on_list(30, &[entry(5, 1, 3 + t.t_remove)], &mut out);
+        m.on_list(40, &[entry(5, 1, 3 + removal)], &mut out);
         assert!(out.changes.is_empty());
         // ...but a heartbeat it could only have reached alive does: it was
         // removed by mistake (a partition) and is back.
-        m.on_list(31, &[entry(5, 1, 4 + t.t_remove)], &mut out);
+        m.on_list(41, &[entry(5, 1, 4 + removal)], &mut out);
         assert_eq!(out.changes, vec![Change::Added(PeerId(5))]);
         // A restart (higher incarnation) is always taken.
         let (mut m, _, _) = started(0);
         m.on_list(1, &[entry(6, 1, 3)], &mut out);
-        for now in 2..=(1 + t.t_remove) {
+        for now in 2..=(1 + removal) {
             m.tick(now, &mut rng, &mut out);
         }
         out.changes.clear();
-        m.on_list(40, &[entry(6, 2, 0)], &mut out);
+        m.on_list(50, &[entry(6, 2, 0)], &mut out);
         assert_eq!(out.changes, vec![Change::Added(PeerId(6))]);
     }
 

@@ -331,7 +331,7 @@ pub(crate) fn on_leaves(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::config::Replication;
+    use crate::protocol::config::{Replication, StoreTimings};
     use crate::protocol::message::Stored;
     use crate::protocol::op::OpKind;
     use crate::protocol::ring::key_position;
@@ -468,7 +468,8 @@ mod tests {
                 } => on_leaves(me, ring, from, depth, &buckets, &entries, &mut out),
                 Message::Pull { keys } => me.on_pull(from, &keys, &mut out),
                 Message::Replicate { key, stored } => {
-                    let (_, version) = me.replicate(ring, &key, &stored, from);
+                    let timings = StoreTimings::default();
+                    let (_, version) = me.replicate(ring, &key, &stored, from, 0, &timings);
                     out.send(from, Message::ReplicateAck { key, version });
                 }
                 Message::ReplicateAck { key, version } => me.confirmed(&key, from, version),
@@ -496,7 +497,7 @@ mod tests {
             value: Some(format!("v{}", version.tick)),
             version,
         };
-        s.replicate(ring, key, &stored, PeerId(9));
+        s.replicate(ring, key, &stored, PeerId(9), 0, &StoreTimings::default());
     }
 
     fn stored_v1() -> Stored {
@@ -571,7 +572,7 @@ mod tests {
         let (mut a, mut b) = (holding(), holding());
         // b has it confirmed by 2 only; a's round of equal trees confirms a.
         b.confirmed("k", PeerId(2), tombstone.version);
-        let timings = crate::protocol::config::StoreTimings::default();
+        let timings = StoreTimings::default();
         let late = 10_000 * 16 + 1; // a sweep tick of peer 1, long past the grace
         let swept = |s: &mut Store| {
             let mut out = Out::default();

@@ -17,7 +17,7 @@ use crate::protocol::message::Message;
 pub enum Change {
     /// A member was added (the peer's own entry included).
     Added(PeerId),
-    /// A member was removed after `t_remove` ticks of silence.
+    /// A member was removed after `t_fail + t_remove` ticks of silence.
     Removed(PeerId),
     /// A member came back with a higher incarnation (it restarted, empty).
     Renewed(PeerId),

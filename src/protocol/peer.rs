@@ -58,7 +58,7 @@ impl Peer {
                 .with_n(config.replication.n)
                 .with_vnodes(config.vnodes),
             ring_changed: false,
-            store: Store::default(),
+            store: Store::new(peers),
             coordinator: Coordinator::new(config.replication, config.read_repair),
             rng: SimRng::new(seed, stream),
             next_tick: 0,
@@ -160,7 +160,10 @@ impl Peer {
                 self.coordinator.on_reply(from, trans, ok, found, out);
             }
             Message::Replicate { key, stored } => {
-                let (changed, version) = self.store.replicate(&self.ring, &key, &stored, from);
+                let timings = &self.config.store;
+                let (changed, version) = self
+                    .store
+                    .replicate(&self.ring, &key, &stored, from, now, timings);
                 out.send(
                     from,
                     Message::ReplicateAck {
@@ -199,7 +202,10 @@ impl Peer {
                 merkle::on_leaves(store, &self.ring, from, depth, &buckets, &entries, out);
             }
             Message::WriteBack { trans, key, stored } => {
-                let (changed, version) = self.store.write_back(&self.ring, &key, &stored);
+                let timings = &self.config.store;
+                let (changed, version) = self
+                    .store
+                    .write_back(&self.ring, &key, &stored, now, timings);
                 out.send(from, Message::WriteBackAck { trans, version });
                 if changed {
                     out.record(EventKind::Replicated { key, from });

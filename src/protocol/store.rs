@@ -4,8 +4,29 @@
 //! Every entry is a last-write-wins register: a value or a **tombstone**
 //! (a delete is a write like any other), with the [`Version`] of the write
 //! that produced it; a newer version always wins, wherever the copies meet.
-//! Tombstones are collected `tombstone_grace` ticks after the delete, once
-//! every replica has confirmed it.
+//!
+//! Tombstones are collected once every replica of the key's current set
+//! has confirmed, and no earlier than `tombstone_grace` ticks after both
+//! the delete and the last time this peer's ring lacked a peer of the
+//! cluster (ids `0..peers`). A peer cut off or down is off the others'
+//! rings; without the second bound they collected the tombstone
+//! meanwhile, and the absent peer pushed its old copy back on its return
+//! (a delete undone) — a home replica of the key, or a peer that held a
+//! copy for its own side of a partition. With it, every tombstone stays
+//! while any peer is away, however long, and for a grace after the ring is
+//! whole again: the returning peer is back in the current sets (and pushed
+//! the tombstone) or, holding a copy it is no replica of, pushes it to the
+//! replicas, where it meets the tombstone and loses. The cost: while any
+//! peer is away no tombstone is collected (forever if it never comes
+//! back), and the sweeps that find them due look at every entry.
+//!
+//! A tombstone past its grace is never stored by a peer that holds nothing
+//! for its key (it is acknowledged all the same): holding nothing is as
+//! good as holding it, and a tombstone is collected only after its grace,
+//! so a peer that collected it never takes it back. Without this, the
+//! replicas, which collect at different sweeps, pushed it back to each
+//! other through anti-entropy, and it never died. A peer holding an older
+//! value for the key does store it: that copy must lose.
 //!
 //! Stabilization: each entry remembers the replica set it was last synced
 //! with. When the peer's ring gives a key another set, the holder pushes the
@@ -137,6 +158,13 @@ pub struct Store {
     /// No earlier than the oldest orphan and tombstone: lets a sweep skip
     /// the entries while nothing can be due.
     oldest: Oldest,
+    /// How many peers the cluster has (ids `0..cluster`). With 0 (a store
+    /// in a test), the ring counts as whole from the start.
+    cluster: u32,
+    /// Since when this peer's ring has held every peer of the cluster
+    /// (`None` while it lacks one): tombstones are collected only a grace
+    /// after it.
+    whole_since: Option<u64>,
 }
 
 /// Lower bounds on the tick since which an entry has been an orphan and on
@@ -188,6 +216,14 @@ impl Oldest {
 }
 
 impl Store {
+    /// An empty store of a peer in a cluster of `cluster` peers.
+    pub fn new(cluster: u32) -> Store {
+        Store {
+            cluster,
+            ..Store::default()
+        }
+    }
+
     /// Performs `op` as a replica. `write` carries the value (create,
     /// update) or tombstone (delete) and its version; `replicas` is the
     /// coordinator's replica set. Create needs the key absent (or deleted),
@@ -281,26 +317,53 @@ impl Store {
         (true, stored.version)
     }
 
-    /// Stores a copy pushed by stabilization or anti-entropy if it is newer
-    /// (as synced with its replica set in `ring`: no further push unless
-    /// this peer is no replica). Returns whether anything changed and the
-    /// version now held, which the receiver confirms to the sender.
+    /// Stores a copy pushed at `now` by stabilization or anti-entropy if it
+    /// is newer (as synced with its replica set in `ring`: no further push
+    /// unless this peer is no replica) — except a tombstone past its grace
+    /// for a key this peer holds nothing of. Returns whether anything
+    /// changed and the version now held (or, for such a tombstone, its
+    /// version), which the receiver confirms to the sender.
     pub fn replicate(
         &mut self,
         ring: &Ring,
         key: &str,
         stored: &Stored,
         from: PeerId,
+        now: u64,
+        timings: &StoreTimings,
     ) -> (bool, Version) {
+        if self.spent(key, stored, now, timings) {
+            return (false, stored.version);
+        }
         self.merge(key, stored, Some(ring.replicas(key)), Some(from))
     }
 
-    /// Stores an entry a read's coordinator wrote back (read repair) if it
-    /// is newer. Unlike a push, it confirms nothing about the sender, which
-    /// may hold no copy at all. Returns whether anything changed and the
-    /// version now held.
-    pub fn write_back(&mut self, ring: &Ring, key: &str, stored: &Stored) -> (bool, Version) {
+    /// Stores an entry a read's coordinator wrote back (read repair) at
+    /// `now` if it is newer, except a tombstone past its grace for a key
+    /// this peer holds nothing of. Unlike a push, it confirms nothing about
+    /// the sender, which may hold no copy at all. Returns whether anything
+    /// changed and the version now held (or that tombstone's).
+    pub fn write_back(
+        &mut self,
+        ring: &Ring,
+        key: &str,
+        stored: &Stored,
+        now: u64,
+        timings: &StoreTimings,
+    ) -> (bool, Version) {
+        if self.spent(key, stored, now, timings) {
+            return (false, stored.version);
+        }
         self.merge(key, stored, Some(ring.replicas(key)), None)
+    }
+
+    /// Whether `stored` is a tombstone past its grace at `now` for a key
+    /// this peer holds nothing of: not to be stored, since holding nothing
+    /// is as good (this peer may have collected it already).
+    fn spent(&self, key: &str, stored: &Stored, now: u64, t: &StoreTimings) -> bool {
+        !stored.is_live()
+            && now >= stored.version.tick.saturating_add(t.tombstone_grace)
+            && !self.map.contains_key(key)
     }
 
     /// Keeps a write meant for home replica `home` as a hint, whatever this
@@ -349,6 +412,7 @@ impl Store {
             self.dirty.insert(key.clone());
         }
         self.unconfirmed.clear();
+        self.whole_since = None;
     }
 
     /// Stabilizes against `ring`: all keys if the ring changed, else the
@@ -363,6 +427,12 @@ impl Store {
         timings: &StoreTimings,
         out: &mut Out,
     ) {
+        if ring_changed {
+            // Every ring change comes with a call at its tick.
+            let since = self.whole_since.unwrap_or(now);
+            let whole = ring.len() >= self.cluster as usize;
+            self.whole_since = whole.then_some(since);
+        }
         let sweep = now % SWEEP_EVERY == u64::from(me.0) % SWEEP_EVERY;
         if !ring_changed && !sweep && self.dirty.is_empty() && self.unconfirmed.is_empty() {
             return;
@@ -437,7 +507,7 @@ impl Store {
     }
 
     /// Drops confirmed orphans past their hold and collects confirmed
-    /// tombstones past their grace.
+    /// tombstones past their grace, if the ring has been whole as long.
     fn sweep(&mut self, me: PeerId, now: u64, t: &StoreTimings, out: &mut Out) {
         if !self.oldest.any_due(now, t) {
             // No orphan or tombstone is old enough yet: nothing to look at.
@@ -445,11 +515,18 @@ impl Store {
         }
         let (mut handed, mut collected, mut expired) = (Vec::new(), Vec::new(), Vec::new());
         let mut oldest = Oldest::NONE;
+        let whole = match self.cluster {
+            0 => true,
+            _ => self
+                .whole_since
+                .is_some_and(|since| now >= since.saturating_add(t.tombstone_grace)),
+        };
         for (key, e) in &self.map {
             let due_hand = e
                 .orphan_since
                 .is_some_and(|since| now >= since + t.orphan_hold);
             let due_collect = !due_hand
+                && whole
                 && !e.stored.is_live()
                 && now >= e.stored.version.tick + t.tombstone_grace;
             // Stabilization just brought every entry in line with the ring;
@@ -763,7 +840,14 @@ mod tests {
         let set = ring_of(&[0, 1, 2]).replicas("k");
         s.apply(OpKind::Create, "k", Some(&stored("v1", 1)), set);
         s.apply(OpKind::Delete, "k", Some(&tombstone(3)), set);
-        let (changed, held) = s.replicate(&ring_of(&[0, 1, 2]), "k", &stored("v1", 1), PeerId(1));
+        let (changed, held) = s.replicate(
+            &ring_of(&[0, 1, 2]),
+            "k",
+            &stored("v1", 1),
+            PeerId(1),
+            5,
+            &t(),
+        );
         assert!(!changed);
         assert_eq!(held, tombstone(3).version);
         assert!(!s.apply(OpKind::Read, "k", None, set).ok);
@@ -897,7 +981,7 @@ mod tests {
                     }
                     7..=9 => {
                         for s in [&mut every, &mut woken] {
-                            s.replicate(&ring, &key, &write, peer);
+                            s.replicate(&ring, &key, &write, peer, now, &timings);
                         }
                     }
                     10..=19 => {
@@ -952,7 +1036,14 @@ mod tests {
         let set = ring.replicas("k");
         let outsider = (0..10).map(PeerId).find(|&p| !set.contains(p)).unwrap();
         let mut s = Store::default();
-        s.replicate(&ring_of(&[outsider.0]), "k", &stored("v", 1), PeerId(99));
+        s.replicate(
+            &ring_of(&[outsider.0]),
+            "k",
+            &stored("v", 1),
+            PeerId(99),
+            1,
+            &t(),
+        );
         let mut out = Out::default();
         let at = |tick: u64| tick * SWEEP_EVERY + u64::from(outsider.0) % SWEEP_EVERY;
         s.stabilize(outsider, &ring, true, at(1), &t(), &mut out);
@@ -992,6 +1083,71 @@ mod tests {
             &mut out,
         );
         assert_eq!(swept(&mut out).1, vec!["k"]);
+    }
+
+    #[test]
+    fn a_tombstone_waits_while_a_peer_is_off_the_ring_and_a_grace_after() {
+        let full = ring_of(&[0, 1, 2, 3]);
+        let set = full.replicas("k");
+        let [me, away] = [set.as_slice()[0], set.as_slice()[2]];
+        let mut ring = full.clone();
+        ring.remove(away);
+        let mut s = Store::new(4);
+        s.apply(OpKind::Create, "k", Some(&stored("v", 1)), set);
+        s.apply(OpKind::Delete, "k", Some(&tombstone(2)), ring.replicas("k"));
+        let mut out = Out::default();
+        s.stabilize(me, &ring, true, 3, &t(), &mut out);
+        for &r in ring.replicas("k").as_slice() {
+            s.confirmed("k", r, tombstone(2).version);
+        }
+        let sweep = |tick: u64| tick * SWEEP_EVERY + u64::from(me.0) % SWEEP_EVERY;
+        let late = sweep(t().tombstone_grace);
+        s.stabilize(me, &ring, false, late, &t(), &mut out);
+        assert!(swept(&mut out).1.is_empty(), "a peer is away");
+        assert_eq!(
+            s.next_deadline(me, late + 1, &t()),
+            Some(late + SWEEP_EVERY)
+        );
+        // It is back (and confirms): the tombstone goes a grace later.
+        s.stabilize(me, &full, true, late + 1, &t(), &mut out);
+        s.confirmed("k", away, tombstone(2).version);
+        out.sends.clear();
+        let back = late + 1 + t().tombstone_grace;
+        for now in late + 2..back {
+            s.stabilize(me, &full, false, now, &t(), &mut out);
+        }
+        assert!(
+            swept(&mut out).1.is_empty(),
+            "not within a grace of its return"
+        );
+        s.stabilize(
+            me,
+            &full,
+            false,
+            sweep(back / SWEEP_EVERY + 1),
+            &t(),
+            &mut out,
+        );
+        assert_eq!(swept(&mut out).1, vec!["k"]);
+    }
+
+    #[test]
+    fn a_tombstone_past_its_grace_is_stored_only_over_an_older_value() {
+        let ring = ring_of(&[0, 1, 2]);
+        let grace = t().tombstone_grace;
+        let mut s = Store::default();
+        for now in [10, 10 + grace] {
+            let (changed, held) = s.replicate(&ring, "k", &tombstone(10), PeerId(1), now, &t());
+            assert_eq!(held, tombstone(10).version, "acknowledged at {now}");
+            assert_eq!(changed, now < 10 + grace, "stored at {now}");
+            s.map.clear();
+        }
+        let (changed, _) = s.write_back(&ring, "k", &tombstone(10), 10 + grace, &t());
+        assert!(!changed && s.is_empty(), "nothing held: nothing to delete");
+        s.replicate(&ring, "k", &stored("v", 5), PeerId(2), 6, &t());
+        let (changed, _) = s.replicate(&ring, "k", &tombstone(10), PeerId(1), 10 + grace, &t());
+        assert!(changed, "an older value held: it must lose");
+        assert_eq!(s.get("k"), Some(&tombstone(10)));
     }
 
     #[test]
