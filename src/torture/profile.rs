@@ -170,7 +170,7 @@ impl Profile {
             Profile::LongPartitions => {
                 // Begun in the workload's first half: half of it or more
                 // runs inside the cut.
-                let start = between(rng, (from, from + (until - from) / 2));
+                let start = between(rng, (from, from + until.saturating_sub(from) / 2));
                 plan.episode(rng, Episode::Long, start, &t.long());
             }
             Profile::CutCrash => {
@@ -269,14 +269,15 @@ impl Timeouts {
 
     /// Cut lengths around the tombstone grace, a quarter each: below it
     /// (from `grace − t_remove`), at it, up to `t_remove` above it, and
-    /// from there to twice the grace.
+    /// from there to twice the grace (or just there, if the grace is
+    /// shorter than `t_remove`).
     fn long(&self) -> Vec<Band> {
         let (g, r) = (self.grace, self.t_remove);
         vec![
             (g.saturating_sub(r).max(1), g.saturating_sub(1).max(1)),
             (g, g),
             (g + 1, g + r),
-            (g + r, 2 * g),
+            (g + r, (2 * g).max(g + r)),
         ]
     }
 
@@ -805,6 +806,28 @@ mod tests {
                     });
                     assert!(after, "cut at {start}: {plan:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_profile_plans_under_extreme_timeouts() {
+        let tight = Config {
+            membership: MembershipTimings {
+                t_fail: 1,
+                t_remove: 2,
+                ..MembershipTimings::default()
+            },
+            store: StoreTimings {
+                tombstone_grace: 1,
+                ..StoreTimings::default()
+            },
+            ..Config::default()
+        };
+        for profile in Profile::ALL {
+            for plan in plans(profile, &tight) {
+                assert!(plan.windows(2).all(|w| w[0].tick <= w[1].tick));
+                assert!(Spans::of(&plan).cuts.iter().all(|c| c.0 < c.1));
             }
         }
     }
