@@ -587,20 +587,25 @@ mod tests {
         }
     }
 
-    /// Timeouts other than the defaults, to show the plans follow them.
-    fn odd_timings() -> Config {
+    /// A configuration with these timeouts.
+    fn timings(t_fail: u64, t_remove: u64, tombstone_grace: u64) -> Config {
         Config {
             membership: MembershipTimings {
-                t_fail: 4,
-                t_remove: 30,
+                t_fail,
+                t_remove,
                 ..MembershipTimings::default()
             },
             store: StoreTimings {
-                tombstone_grace: 120,
+                tombstone_grace,
                 ..StoreTimings::default()
             },
             ..Config::default()
         }
+    }
+
+    /// Timeouts other than the defaults, to show the plans follow them.
+    fn odd_timings() -> Config {
+        timings(4, 30, 120)
     }
 
     /// The plans of `profile` for seeds 0..200 on 4–16 peers.
@@ -812,18 +817,7 @@ mod tests {
 
     #[test]
     fn every_profile_plans_under_extreme_timeouts() {
-        let tight = Config {
-            membership: MembershipTimings {
-                t_fail: 1,
-                t_remove: 2,
-                ..MembershipTimings::default()
-            },
-            store: StoreTimings {
-                tombstone_grace: 1,
-                ..StoreTimings::default()
-            },
-            ..Config::default()
-        };
+        let tight = timings(1, 2, 1);
         for profile in Profile::ALL {
             for plan in plans(profile, &tight) {
                 assert!(plan.windows(2).all(|w| w[0].tick <= w[1].tick));
