@@ -332,7 +332,7 @@ fn check_prints_each_key_and_passes_a_correct_run() {
     assert!(text.contains("linearizable"), "{text}");
     assert!(text.contains("no anomaly that must be zero"), "{text}");
     assert!(
-        text.contains("rules of profile `mixed` under n=3,r=2,w=2"),
+        text.contains("rules of a run with faults (no cut, at most 1 down at once): live peers stay, within the failure budget under n=3,r=2,w=2"),
         "{text}"
     );
     let bad = ftkv(&["check", "v=1&peers=9&seed=11&tick=187&sum=00000000"]);

@@ -7,11 +7,10 @@ mod common;
 use std::rc::Rc;
 
 use ftkv::check::{Completion, HistOp, Reason};
-use ftkv::torture::{self, Profile, Rules};
+use ftkv::torture;
 use ftkv::Message;
 use ftkv::OpKind;
 use ftkv::PeerId;
-use ftkv::Replication;
 use ftkv::Ring;
 use ftkv::{Action, Session, Setup};
 use ftkv::{Network, Sent};
@@ -26,13 +25,10 @@ fn replay(link: &str) -> (Session, Vec<HistOp>) {
     (session, ops)
 }
 
-/// Asserts the session shows no anomaly the mixed profile forbids.
+/// Asserts the session shows no anomaly its faults' rules forbid.
 fn clean(session: &Session) {
     let report = torture::check_session(session);
-    let bad = torture::violations(
-        Rules::new(Profile::Mixed, Replication::default()),
-        &report.anomalies,
-    );
+    let bad = torture::violations(torture::rules_for(session), &report.anomalies);
     assert!(bad.is_empty(), "{bad:?}: {:#?}", report.findings);
 }
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::op;
-use ftkv::torture::{self, check_session, Profile, Rules, QUIET};
+use ftkv::torture::{self, check_session, Profile, QUIET};
 use ftkv::Config;
 use ftkv::OpKind;
 use ftkv::PeerId;
@@ -150,8 +150,7 @@ fn torture_profiles_with_16_vnodes_break_no_promise() {
         for seed in 0..10 {
             let run = torture::run(&config, profile, seed);
             assert!(run.link.contains("&vn=16&"), "{}", run.link);
-            let rules = Rules::new(profile, config.replication);
-            let bad = torture::violations(rules, &run.report.anomalies);
+            let bad = torture::violations(run.rules, &run.report.anomalies);
             assert!(
                 bad.is_empty(),
                 "{profile:?} seed {seed}: {bad:?}\n{}",

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use ftkv::check::{Anomalies, Anomaly};
-use ftkv::torture::{self, Profile, Rules, RunResult, Service};
+use ftkv::torture::{self, Profile, RunResult, Service};
 use ftkv::Config;
 use ftkv::Session;
 use serde::Serialize;
@@ -19,7 +19,7 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
     let rules = torture::rules_for(&session);
     let _ = writeln!(
         out,
-        "checked {} operations on {} keys to tick {}; end state {}; rules of profile `{}` under {}",
+        "checked {} operations on {} keys to tick {}; end state {}; rules of a run with {} under {}",
         report.keys.iter().map(|k| k.ops).sum::<u32>(),
         report.keys.len(),
         session.sim().now(),
@@ -28,7 +28,7 @@ pub fn check(out: &mut String, link: &str) -> Result<ExitCode, String> {
         } else {
             "not checked (not quiet for 250 ticks)"
         },
-        rules.profile.name(),
+        rules.describe(),
         session.setup().config.settings()
     );
     for k in &report.keys {
@@ -76,8 +76,16 @@ struct ProfileTotals {
     availability: f64,
     /// Mean ticks to a definite answer.
     mean_latency: f64,
-    #[serde(skip)]
-    rules: Rules,
+    /// For each anomaly that must be zero in some run: in how many, and
+    /// its count over them.
+    must_be_zero: BTreeMap<&'static str, MustBeZero>,
+}
+
+/// An anomaly's count over the runs whose rules say it must be zero.
+#[derive(Clone, Copy, Default, Serialize)]
+struct MustBeZero {
+    runs: u64,
+    count: u64,
 }
 
 impl ProfileTotals {
@@ -124,6 +132,9 @@ pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String>
     let last = first
         .checked_add(seeds - 1)
         .ok_or("the seeds run past the largest seed")?;
+    // The comparison table prints only the links of must-be-zero
+    // anomalies: only those are shrunk for it.
+    let all_links = args.json || args.compare.is_empty();
     let mut results = Vec::new();
     for config in &configs {
         let mut totals = Vec::new();
@@ -142,7 +153,7 @@ pub fn torture(out: &mut String, args: &TortureArgs) -> Result<ExitCode, String>
                     }
                 },
             )?;
-            totals.push(totals_of(config, profile, &runs));
+            totals.push(totals_of(config, profile, &runs, all_links));
         }
         results.push((config.settings(), totals));
     }
@@ -197,9 +208,11 @@ fn parse_profiles(names: &[String]) -> Result<Vec<Profile>, String> {
     Ok(profiles)
 }
 
-/// Whether `field` occurred in `t` although its rules say it must not.
+/// Whether `field` occurred in some run of `t` whose rules say it must not.
 fn violated(t: &ProfileTotals, field: Anomaly) -> bool {
-    t.count(field).0 > 0 && t.rules.must_be_zero(field)
+    t.must_be_zero
+        .get(field.name())
+        .is_some_and(|m| m.count > 0)
 }
 
 fn sum(runs: &[(u64, RunResult)]) -> Anomalies {
@@ -211,17 +224,37 @@ fn sum(runs: &[(u64, RunResult)]) -> Anomalies {
 }
 
 /// Totals of one profile under `config`, with the shrunk link of the
-/// smallest run that shows each anomaly found.
-fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> ProfileTotals {
+/// smallest run that shows each anomaly found — among the runs where it
+/// must be zero if it shows in one — or, unless `all_links`, only of those
+/// that must be zero.
+fn totals_of(
+    config: &Config,
+    profile: Profile,
+    runs: &[(u64, RunResult)],
+    all_links: bool,
+) -> ProfileTotals {
     let all = sum(runs);
+    let mut must_be_zero: BTreeMap<&'static str, MustBeZero> = BTreeMap::new();
+    for (_, r) in runs {
+        for field in Anomaly::ALL {
+            if r.rules.must_be_zero(field) {
+                let m = must_be_zero.entry(field.name()).or_default();
+                m.runs += 1;
+                m.count += r.report.anomalies.get(field);
+            }
+        }
+    }
     let mut repro = BTreeMap::new();
     for (field, count) in all.iter() {
-        if count == 0 {
+        let must = must_be_zero.get(field.name()).is_some_and(|m| m.count > 0);
+        if count == 0 || !(must || all_links) {
             continue;
         }
         let Some((seed, _)) = runs
             .iter()
-            .filter(|(_, r)| r.report.anomalies.get(field) > 0)
+            .filter(|(_, r)| {
+                r.report.anomalies.get(field) > 0 && (!must || r.rules.must_be_zero(field))
+            })
             .min_by_key(|(_, r)| r.actions.len())
         else {
             continue;
@@ -246,7 +279,7 @@ fn totals_of(config: &Config, profile: Profile, runs: &[(u64, RunResult)]) -> Pr
         repro,
         availability: service.availability(),
         mean_latency: service.mean_latency(),
-        rules: Rules::new(profile, config.replication),
+        must_be_zero,
     }
 }
 
@@ -275,10 +308,19 @@ fn print_table(out: &mut String, totals: &[ProfileTotals], seeds: u64, first: u6
         );
         for field in Anomaly::ALL {
             let (count, per_k) = t.count(field);
-            let rule = match (t.rules.must_be_zero(field), count) {
-                (true, 0) => "must be 0: ok",
-                (true, _) => "must be 0: FAILED",
-                (false, _) => "",
+            let m = t
+                .must_be_zero
+                .get(field.name())
+                .copied()
+                .unwrap_or_default();
+            let verdict = if m.count == 0 { "ok" } else { "FAILED" };
+            let rule = match m.runs {
+                0 => String::new(),
+                runs if runs == t.runs => format!("must be 0: {verdict}"),
+                runs => format!(
+                    "must be 0 in {runs} of {} runs: {verdict} ({} there)",
+                    t.runs, m.count
+                ),
             };
             let _ = writeln!(out, "  {field:<22} {count:>7} {per_k:>9.3}/1k ops  {rule}");
         }

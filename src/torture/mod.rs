@@ -4,6 +4,7 @@
 //! with the history checker.
 
 pub(crate) mod profile;
+pub(crate) mod rules;
 pub(crate) mod service;
 pub(crate) mod shrink;
 
@@ -16,7 +17,8 @@ use crate::scenario::{Action, Session, Setup, Timed};
 use crate::sim::cluster::PeerState;
 use crate::util::rng::{SimRng, STREAM_DRIVER};
 
-pub use profile::{Profile, Rules};
+pub use profile::{Profile, Timeouts};
+pub use rules::{Faults, Rules};
 pub use service::Service;
 pub use shrink::{shrink, REPLAYS};
 
@@ -27,8 +29,16 @@ pub const QUIET: u64 = 250;
 pub const BUDGET: u64 = 200_000;
 /// The tick the workload starts at (the cluster has formed by then).
 const START: u64 = 40;
+/// The tick the workload and faults of a profile that does not wait for
+/// the cluster to form start at ([`Profile::forming`]).
+const FORMING: u64 = 1;
 /// About how many client operations a run makes.
 const OPS: u32 = 250;
+/// About how many ticks the workload spans (0 to 3 ticks between
+/// requests), unless a profile's long cuts need more ([`span`]).
+const SPAN: u64 = OPS as u64 * 3 / 2;
+/// The fewest and the most peers of a run (at least [`Profile::min_peers`]).
+const PEERS: (u32, u32) = (4, 16);
 /// How many keys a run works on.
 const KEYS: u32 = 4;
 
@@ -43,21 +53,35 @@ pub struct RunResult {
     pub ops: u64,
     /// The checker's report, `live_peer_removed` included.
     pub report: Report,
+    /// What it must never show, given its faults.
+    pub rules: Rules,
     /// How well the store answered the run's requests.
     pub service: Service,
 }
 
+/// About how many ticks the workload of `profile` spans under timeouts
+/// `t`: [`SPAN`], or for a profile with cuts around the tombstone grace at
+/// least the grace and 4 × `t_remove` (the requests then spread further
+/// apart).
+fn span(profile: Profile, t: Timeouts) -> u64 {
+    match profile.long() {
+        true => SPAN.max(t.grace + 4 * t.t_remove),
+        false => SPAN,
+    }
+}
+
 /// The actions of run `seed` of `profile` under `config`, with its setup
-/// (5–9 peers, and at least N + 2 so that crash-heavy's N + 1 crashes leave
-/// a peer up).
+/// (4–16 peers, at least [`Profile::min_peers`]) and the tick it ends.
 pub fn plan(config: &Config, profile: Profile, seed: u64) -> (Setup, Vec<Timed>, u64) {
     let mut rng = SimRng::new(seed, STREAM_DRIVER);
-    let n = config.replication.n;
-    let peers = (5 + rng.below(5)).max(u32::from(n) + 2);
-    let mut tick = START;
+    let (low, high) = PEERS;
+    let peers = (low + rng.below(high - low + 1)).max(profile.min_peers(config.replication.n));
+    let start = if profile.forming() { FORMING } else { START };
+    let gap = (2 * span(profile, Timeouts::of(config)) / u64::from(OPS)).max(1);
+    let mut tick = start;
     let mut workload = Vec::new();
     for n in 0..OPS {
-        tick += u64::from(rng.below(4));
+        tick += u64::from(rng.below(gap as u32 + 1));
         let key = format!("k{}", rng.below(KEYS));
         let op = match rng.below(20) {
             0..=4 => OpKind::Create,
@@ -69,9 +93,11 @@ pub fn plan(config: &Config, profile: Profile, seed: u64) -> (Setup, Vec<Timed>,
         workload.push((tick, op, key, value, rng.below(peers)));
     }
     let until = tick;
-    let mut actions = profile.faults(&mut rng, peers, n, START + 20, until);
+    let from = if profile.forming() { start } else { start + 20 };
+    let mut actions = profile.faults(&mut rng, config, peers, from, until);
     // Client requests go to a live coordinator: the first live one from a
-    // random start (the fault plan decides who is down when).
+    // random start (the fault plan decides who is down when; peer i starts
+    // at tick i / 4).
     let mut down = vec![false; peers as usize];
     let mut faults = actions.clone().into_iter().peekable();
     let mut merged = Vec::new();
@@ -82,7 +108,7 @@ pub fn plan(config: &Config, profile: Profile, seed: u64) -> (Setup, Vec<Timed>,
         }
         let Some(coordinator) = (0..peers)
             .map(|i| (pick + i) % peers)
-            .find(|&i| !down[i as usize])
+            .find(|&i| !down[i as usize] && u64::from(i / 4) < tick)
         else {
             continue;
         };
@@ -99,7 +125,7 @@ pub fn plan(config: &Config, profile: Profile, seed: u64) -> (Setup, Vec<Timed>,
     }
     merged.extend(faults);
     actions = merged;
-    let end = until + 1;
+    let end = actions.last().map_or(until, |t| t.tick.max(until)) + 1;
     actions.push(Timed {
         tick: end,
         action: Action::Heal,
@@ -193,26 +219,22 @@ pub fn run(config: &Config, profile: Profile, seed: u64) -> RunResult {
         actions: session.actions().to_vec(),
         ops,
         report: check_session(&session),
+        rules: Rules::of(config, session.actions()),
         service: Service::of(session.history()),
     }
 }
 
-/// The rules that judge a session that was not made by `torture`: the
-/// `none` profile's when nothing but client requests happened (no fault
-/// action, no preset failing peers), else `mixed`'s — under the session's
-/// own replication (a link's `rep=N.R.W`).
+/// The rules that judge a session, from the faults among its actions —
+/// under the session's own settings (a link's `rep=N.R.W`, `t=…`). A
+/// session of a classic preset, which fails peers on its own, is judged
+/// as one whose faults may remove live peers but stay within the failure
+/// budget ([`Faults::UNKNOWN`]).
 pub fn rules_for(session: &Session) -> Rules {
-    let faultless = session.preset().is_none()
-        && session
-            .actions()
-            .iter()
-            .all(|t| matches!(t.action, Action::Op { .. }));
-    let profile = if faultless {
-        Profile::None
-    } else {
-        Profile::Mixed
-    };
-    Rules::new(profile, session.setup().config.replication)
+    let config = &session.setup().config;
+    match session.preset() {
+        Some(_) => Rules::new(config, Faults::UNKNOWN),
+        None => Rules::of(config, session.actions()),
+    }
 }
 
 /// The anomalies in `anomalies` that `rules` say must never show.
@@ -264,33 +286,127 @@ mod tests {
         assert!(r.link.contains("&rep=5.1.1&"), "{}", r.link);
         let session = Session::from_link(&r.link, false).unwrap();
         assert_eq!(session.setup().config.replication.n, 5);
-        assert!(session.setup().peers >= 7, "N + 2 peers at least");
+        assert!(session.setup().peers >= 6, "N + 1 peers at least");
         let rules = rules_for(&session);
         assert_eq!(rules.replication, Replication { n: 5, r: 1, w: 1 });
-        assert_eq!(rules.profile, Profile::Mixed);
+        assert_eq!(rules, r.rules, "check judges a link as torture did");
+        assert!(rules.faults.any && rules.faults.most_down >= 1);
     }
 
     #[test]
-    fn must_be_zero_follows_the_profile() {
-        let classic = |profile| Rules::new(profile, Replication::default());
+    fn clusters_have_4_to_16_peers_and_room_for_crash_heavy() {
+        let peers = |profile, n: u8, seed| {
+            let config = Config::default()
+                .with_settings(&format!("n={n},r=1,w=1"))
+                .unwrap();
+            plan(&config, profile, seed).0.peers
+        };
+        let sizes: Vec<u32> = (0..300).map(|s| peers(Profile::None, 3, s)).collect();
+        assert_eq!(sizes.iter().min(), Some(&4));
+        assert_eq!(sizes.iter().max(), Some(&16));
+        for seed in 0..100 {
+            assert!(peers(Profile::CrashHeavy, 3, seed) >= 5);
+            assert!(peers(Profile::Storm, 5, seed) >= 7);
+            assert!(peers(Profile::Crash, 7, seed) >= 8);
+        }
+    }
+
+    #[test]
+    fn long_partitions_hold_deletes_and_the_run_outlasts_the_cut() {
+        for seed in 0..50 {
+            let (_, actions, end) = plan(&Config::default(), Profile::LongPartitions, seed);
+            let (start, heal) = rules::Spans::of(&actions).cuts[0];
+            let deletes = actions
+                .iter()
+                .filter(|t| (start..heal).contains(&t.tick))
+                .filter(|t| {
+                    matches!(
+                        &t.action,
+                        Action::Op {
+                            op: OpKind::Delete,
+                            ..
+                        }
+                    )
+                })
+                .count();
+            assert!(deletes >= 5, "seed {seed}: {deletes} deletes in the cut");
+            assert!(end >= heal + QUIET, "the quiet period follows the heal");
+        }
+    }
+
+    #[test]
+    fn formation_faults_come_before_the_cluster_has_formed() {
+        for seed in 0..40 {
+            let (setup, actions, _) = plan(&Config::default(), Profile::Formation, seed);
+            let first_fault = actions
+                .iter()
+                .find(|t| !matches!(t.action, Action::Op { .. }))
+                .unwrap()
+                .tick;
+            let first_op = actions
+                .iter()
+                .find(|t| matches!(t.action, Action::Op { .. }));
+            let before: Vec<Timed> = actions
+                .iter()
+                .filter(|t| t.tick < first_fault)
+                .cloned()
+                .collect();
+            let session = play(&setup, &before, first_fault);
+            let sim = session.sim();
+            let formed = (0..setup.peers).map(PeerId).all(|id| {
+                sim.peer(id)
+                    .is_some_and(|p| p.membership().ids().len() == setup.peers as usize)
+            });
+            assert!(!formed, "seed {seed}: formed by tick {first_fault}");
+            assert!(first_op.unwrap().tick <= first_fault + 3);
+            // Every fault kind within the first ticks: loss, a cut, a crash.
+            let early = |f: fn(&Action) -> bool| {
+                actions
+                    .iter()
+                    .any(|t| t.tick <= FORMING + 3 && f(&t.action))
+            };
+            assert!(early(|a| matches!(
+                a,
+                Action::Loss {
+                    percent: 10..=30,
+                    ..
+                }
+            )));
+            assert!(early(|a| matches!(a, Action::Partition(_))));
+            assert!(early(|a| matches!(a, Action::Fail(_))));
+        }
+    }
+
+    #[test]
+    fn must_be_zero_follows_the_faults_of_the_run() {
+        let judged = |profile, seed| super::run(&Config::default(), profile, seed).rules;
+        for seed in 0..5 {
+            let crash = judged(Profile::Crash, seed);
+            assert!(crash.must_be_zero(Anomaly::LostWrite));
+            assert!(crash.must_be_zero(Anomaly::LivePeerRemoved));
+            assert!(!crash.must_be_zero(Anomaly::StaleRead));
+            let short = judged(Profile::ShortPartitions, seed);
+            assert!(short.must_be_zero(Anomaly::LivePeerRemoved));
+            let long = judged(Profile::LongPartitions, seed);
+            assert!(!long.must_be_zero(Anomaly::LivePeerRemoved));
+            assert!(long.must_be_zero(Anomaly::LostWrite));
+            assert!(long.must_be_zero(Anomaly::ResurrectedDelete));
+            let none = judged(Profile::None, seed);
+            assert!(Anomaly::ALL.into_iter().all(|a| none.must_be_zero(a)));
+        }
         let lost = Anomalies {
             lost_write: 1,
             ..Anomalies::default()
         };
         assert_eq!(
-            violations(classic(Profile::Crash), &lost),
+            violations(judged(Profile::Crash, 1), &lost),
             [Anomaly::LostWrite]
         );
-        assert!(violations(classic(Profile::CrashHeavy), &lost).is_empty());
-        let stale = Anomalies {
-            stale_read: 2,
-            ..Anomalies::default()
-        };
-        assert_eq!(
-            violations(classic(Profile::None), &stale),
-            [Anomaly::StaleRead]
-        );
-        assert!(violations(classic(Profile::Partitions), &stale).is_empty());
+        let heavy = (0..20)
+            .map(|seed| judged(Profile::CrashHeavy, seed))
+            .find(|r| r.beyond_budget())
+            .expect("crash-heavy goes beyond the budget");
+        assert!(violations(heavy, &lost).is_empty());
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub struct CheckView {
     /// (every peer up, the network whole, no fault) for
     /// [`torture::QUIET`] ticks.
     pub end_checked: bool,
-    /// The anomalies found that must be zero: the `mixed` profile's rule,
-    /// or the `none` profile's when the session took no fault action.
+    /// The anomalies found that must be zero under the rules of the
+    /// session's own faults (`torture::rules_for`).
     pub must_be_zero: Vec<Anomaly>,
 }
 
