@@ -32,7 +32,7 @@ macro_rules! anomalies {
 
         impl Anomaly {
             /// Every anomaly, in declaration order.
-            pub const ALL: [Anomaly; 13] = [$(Anomaly::$variant),*];
+            pub const ALL: [Anomaly; 15] = [$(Anomaly::$variant),*];
 
             /// Its name: its JSON field name in docs/consistency.md, as `torture` prints it.
             pub fn name(self) -> &'static str {
@@ -88,6 +88,13 @@ anomalies! {
     divergent_end => DivergentEnd,
     /// Keys with a value on more than N peers at the end.
     over_replicated_end => OverReplicatedEnd,
+    /// The end-state part of `resurrected_delete`: keys whose newest final
+    /// copy is a value written before an acknowledged delete.
+    resurrected_end => ResurrectedEnd,
+    /// The end-state part of `create_overwrote`: keys whose newest final
+    /// copy is a failed create's or update's over what an acknowledged
+    /// write left.
+    overwritten_end => OverwrittenEnd,
     /// Peers that never failed removed by another's membership (filled in by the simulator).
     live_peer_removed => LivePeerRemoved,
 }
@@ -407,6 +414,7 @@ fn resurrected_delete(facts: &KeyFacts, report: &mut Report) {
                 version_text(Some(copy.version)),
                 write_text(delete)
             );
+            facts.record(report, Anomaly::ResurrectedEnd, end.tick, detail.clone());
             facts.record(report, Anomaly::ResurrectedDelete, end.tick, detail);
         }
     }
@@ -447,28 +455,33 @@ fn lost_write(facts: &KeyFacts, report: &mut Report) {
 /// indeterminate and may take effect at any time: never counted here.
 fn create_overwrote(facts: &KeyFacts, report: &mut Report) {
     for write in facts.matching(|w| w.writes_value() && w.failed()) {
-        let shown = facts
+        let read = facts
             .matching(|r| r.read_value() && r.version == write.version && write.precedes(r))
             .min_by_key(|read| read.end())
-            .map(|read| (read.end(), read_text(read)))
-            .or_else(|| {
-                let end = facts.end?;
-                let copy = end
-                    .newest()
-                    .filter(|copy| Some(copy.version) == write.version)?;
-                Some((
-                    end.tick,
-                    format!("the newest final copy, on {}, is its", copy.peer),
-                ))
-            });
-        let Some((tick, shown)) = shown else { continue };
-        if let Some(replaced) = overwritten(facts, write, tick) {
+            .map(|read| (read.end(), read_text(read)));
+        let at_end = facts.end.and_then(|end| {
+            let copy = end
+                .newest()
+                .filter(|copy| Some(copy.version) == write.version)?;
+            Some((
+                end.tick,
+                format!("the newest final copy, on {}, is its", copy.peer),
+            ))
+        });
+        let overwrote = |(tick, shown): &(u64, String)| {
+            let replaced = overwritten(facts, write, *tick)?;
             let detail = format!(
                 "{} replaced {}, acknowledged before it was invoked: {shown}",
                 write_text(write),
                 write_text(replaced)
             );
+            Some((*tick, detail))
+        };
+        if let Some((tick, detail)) = read.as_ref().or(at_end.as_ref()).and_then(overwrote) {
             facts.record(report, Anomaly::CreateOverwrote, tick, detail);
+        }
+        if let Some((tick, detail)) = at_end.as_ref().and_then(overwrote) {
+            facts.record(report, Anomaly::OverwrittenEnd, tick, detail);
         }
     }
 }
@@ -793,6 +806,7 @@ mod tests {
         let report = run(&ops, None);
         assert_eq!(counted(&report, "resurrected_delete", 1), [5]);
         counted(&report, "stale_read", 0);
+        counted(&report, "resurrected_end", 0);
         let found = report
             .findings
             .iter()
@@ -849,6 +863,7 @@ mod tests {
             Some(&snap(&[(0, v(0, 1), Some("a"))])),
         );
         assert_eq!(counted(&report, "resurrected_delete", 1), [4]);
+        assert_eq!(counted(&report, "resurrected_end", 1), [4], "the end part");
         // A value written concurrently with the delete may have come after it.
         let c = write(3, Update, Some("c"), (1, 4), Ok);
         let all_c = on_all(v(1, 3), "c");
@@ -903,6 +918,7 @@ mod tests {
             None,
         );
         assert_eq!(counted(&report, "create_overwrote", 1), [5]);
+        counted(&report, "overwritten_end", 0);
         let found = report
             .findings
             .iter()
@@ -913,8 +929,18 @@ mod tests {
             r#"create 2 "b" (version 2#2, failed exists at tick 3) replaced create 1 "a" (version 0#1, ok at tick 1), acknowledged before it was invoked: read 3 returned "b" (version 2#2)"#
         );
         let b_everywhere = on_all(v(2, 2), "b");
-        let report = run(&[a.clone(), refused], Some(&b_everywhere));
+        let report = run(&[a.clone(), refused.clone()], Some(&b_everywhere));
         assert_eq!(counted(&report, "create_overwrote", 1), [4]);
+        assert_eq!(counted(&report, "overwritten_end", 1), [4], "the end part");
+        // Read and left at the end: one count each.
+        let ops = [a.clone(), refused.clone(), read_of(3, (4, 5), &refused)];
+        let report = run(&ops, Some(&b_everywhere));
+        assert_eq!(counted(&report, "create_overwrote", 1), [5]);
+        assert_eq!(
+            counted(&report, "overwritten_end", 1),
+            [6],
+            "at the end of the run"
+        );
         // Failed for any reason: the key was present.
         for completion in [Fail(NoQuorum), Fail(Timeout)] {
             let failed = write(2, Create, Some("b"), (2, 3), completion);
@@ -1080,7 +1106,7 @@ mod tests {
     #[test]
     fn anomalies_name_get_add_and_iterate() {
         assert_eq!(Anomaly::ALL[0].name(), "non_linearizable_keys");
-        assert_eq!(Anomaly::ALL[12].to_string(), "live_peer_removed");
+        assert_eq!(Anomaly::ALL[14].to_string(), "live_peer_removed");
         let mut total = Anomalies {
             lost_write: 2,
             ..Anomalies::default()

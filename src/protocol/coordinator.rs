@@ -345,6 +345,15 @@ impl Pending {
         if first && !substitute {
             self.informed.0 += 1;
         }
+        if self
+            .undone
+            .as_ref()
+            .is_some_and(|undo| !undo.sent.is_empty())
+        {
+            // The undo went out: what it puts back is settled, or replicas
+            // would hold different entries under the same version.
+            return;
+        }
         let Some(found) = found else {
             return;
         };

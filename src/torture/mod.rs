@@ -390,7 +390,15 @@ mod tests {
             let long = judged(Profile::LongPartitions, seed);
             assert!(!long.must_be_zero(Anomaly::LivePeerRemoved));
             assert!(long.must_be_zero(Anomaly::LostWrite));
-            assert!(long.must_be_zero(Anomaly::ResurrectedDelete));
+            assert!(long.must_be_zero(Anomaly::ResurrectedEnd));
+            assert!(long.must_be_zero(Anomaly::OverwrittenEnd));
+            assert!(
+                !long.must_be_zero(Anomaly::ResurrectedDelete),
+                "a side may read"
+            );
+            let crashes = judged(Profile::CrashFast, seed);
+            assert!(crashes.must_be_zero(Anomaly::ResurrectedDelete));
+            assert!(crashes.must_be_zero(Anomaly::CreateOverwrote));
             let none = judged(Profile::None, seed);
             assert!(Anomaly::ALL.into_iter().all(|a| none.must_be_zero(a)));
         }

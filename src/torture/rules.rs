@@ -20,6 +20,9 @@ pub struct Faults {
     pub longest_cut: u64,
     /// Whether messages were lost while some link was cut.
     pub lossy_cut: bool,
+    /// Whether messages were lost at all (loss on a link, or a dropped
+    /// message).
+    pub lossy: bool,
     /// Whether some link was delayed.
     pub delayed: bool,
     /// The most peers down at once.
@@ -141,6 +144,7 @@ impl Faults {
                 .cuts
                 .iter()
                 .any(|&c| spans.losses.iter().any(|&l| overlaps(c, l))),
+            lossy: !spans.losses.is_empty(),
             delayed: spans.delayed,
             most_down: most_at_once(spans.downs.iter().copied()),
             most_down_past_grace: most_at_once(
@@ -156,6 +160,7 @@ impl Faults {
         any: true,
         longest_cut: u64::MAX,
         lossy_cut: true,
+        lossy: true,
         delayed: true,
         most_down: 0,
         most_down_past_grace: 0,
@@ -207,6 +212,18 @@ impl Rules {
         f.most_down >= usize::from(rep.n) || f.most_down_past_grace >= usize::from(rep.w)
     }
 
+    /// Whether a read may meet replicas that have not heard of a write's
+    /// outcome yet, for as long as faults last: a cut (a side that the
+    /// delete or the undo of a failed write did not reach), lost messages
+    /// (a lost undo) or a delayed link (a late one). Reads of a deleted
+    /// value or of a failed conditional write are then the stale reads of
+    /// a leaderless store (`resurrected_delete`, `create_overwrote`); the
+    /// end state must still be clean (`resurrected_end`, `overwritten_end`).
+    pub fn may_split(&self) -> bool {
+        let f = self.faults;
+        f.longest_cut > 0 || f.lossy || f.delayed
+    }
+
     /// Whether anomaly `field` must be zero in the run. With no fault
     /// every anomaly must be zero, except what quorums that do not meet
     /// give up: fresh reads when R + W ≤ N (a read may ask only replicas
@@ -215,8 +232,9 @@ impl Rules {
     pub fn must_be_zero(&self, field: Anomaly) -> bool {
         let (faulty, rep) = (self.faults.any, self.replication);
         match field {
-            Anomaly::ResurrectedDelete
-            | Anomaly::CreateOverwrote
+            Anomaly::ResurrectedDelete | Anomaly::CreateOverwrote => !self.may_split(),
+            Anomaly::ResurrectedEnd
+            | Anomaly::OverwrittenEnd
             | Anomaly::OverReplicatedEnd
             | Anomaly::UnderReplicatedEnd
             | Anomaly::DivergentEnd => true,
