@@ -1,6 +1,7 @@
 //! The `ftkv` command line: run a classic test case and write its
 //! `dbg.log`, grade all seven test cases over many seeds, replay a
-//! playground share link, check or torture histories, measure staleness,
+//! playground share link, check or torture histories, explore every
+//! schedule of a small cluster, measure staleness,
 //! or measure how a ring of virtual nodes spreads keys.
 
 use std::fmt::Write as _;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod consistency;
+mod explore;
 mod flags;
 mod ring;
 mod staleness;
@@ -17,6 +19,7 @@ use clap::{Parser, Subcommand};
 use flags::SettingFlags;
 use ftkv::classic::Testcase;
 use ftkv::classic::{self, Grade};
+use ftkv::explore::Bounds;
 use ftkv::EventLog;
 use ftkv::Session;
 
@@ -76,6 +79,40 @@ enum Command {
         /// profile, a column each.
         #[arg(long, num_args = 1..)]
         compare: Vec<String>,
+    },
+    /// Every schedule of a small cluster (bounded model checking): each anomaly with its shortest schedule.
+    Explore {
+        /// Peers in the cluster (3 to 5).
+        #[arg(long, default_value_t = 3)]
+        peers: u32,
+        /// The cluster's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The client's operations, one after another: "create k a; update k b; read k"
+        /// (create/update KEY VALUE, read/delete KEY).
+        #[arg(long)]
+        ops: String,
+        /// The most choices in one schedule.
+        #[arg(long, default_value_t = Bounds::default().depth)]
+        depth: u32,
+        /// The most store messages one schedule drops.
+        #[arg(long, default_value_t = Bounds::default().max_drops)]
+        max_drops: u32,
+        /// The most store messages one schedule holds back a tick.
+        #[arg(long, default_value_t = Bounds::default().max_holds)]
+        max_holds: u32,
+        /// The most crashes in one schedule.
+        #[arg(long, default_value_t = Bounds::default().max_crashes)]
+        max_crashes: u32,
+        /// The most distinct states visited.
+        #[arg(long, default_value_t = Bounds::default().max_states)]
+        max_states: u64,
+        /// Print one JSON object instead of the text.
+        #[arg(long)]
+        json: bool,
+        /// Every setting of the schema, as a flag.
+        #[command(flatten)]
+        settings: SettingFlags<false>,
     },
     /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
     Staleness {
@@ -143,6 +180,34 @@ fn main() -> ExitCode {
                 json,
                 settings,
                 compare,
+            },
+        ),
+        Command::Explore {
+            peers,
+            seed,
+            ops,
+            depth,
+            max_drops,
+            max_holds,
+            max_crashes,
+            max_states,
+            json,
+            settings,
+        } => explore::explore(
+            &mut out,
+            &explore::ExploreArgs {
+                peers,
+                seed,
+                ops,
+                bounds: Bounds {
+                    depth,
+                    max_drops,
+                    max_holds,
+                    max_crashes,
+                    max_states,
+                },
+                json,
+                settings,
             },
         ),
         Command::Staleness {
