@@ -102,8 +102,8 @@ fn print_text(out: &mut String, opts: &Options, outcome: &Outcome, seconds: f64,
     );
     let _ = writeln!(
         out,
-        "  bounds: depth {}, drops {}, holds {}, crashes {}, states {}",
-        b.depth, b.max_drops, b.max_holds, b.max_crashes, b.max_states
+        "  bounds: depth {}, drops {}, holds {}, crashes {}, recoveries {}, states {}",
+        b.depth, b.max_drops, b.max_holds, b.max_crashes, b.max_recoveries, b.max_states
     );
     let _ = writeln!(
         out,
@@ -174,6 +174,7 @@ fn print_json(
             "max_drops": b.max_drops,
             "max_holds": b.max_holds,
             "max_crashes": b.max_crashes,
+            "max_recoveries": b.max_recoveries,
             "max_states": b.max_states,
         },
         "generated": outcome.generated,

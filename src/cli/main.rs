@@ -104,6 +104,10 @@ enum Command {
         /// The most crashes in one schedule.
         #[arg(long, default_value_t = Bounds::default().max_crashes)]
         max_crashes: u32,
+        /// The most recoveries in one schedule before the settling, which recovers every
+        /// crashed peer (a recovery is offered once every live peer has removed the peer).
+        #[arg(long, default_value_t = Bounds::default().max_recoveries)]
+        max_recoveries: u32,
         /// The most distinct states visited.
         #[arg(long, default_value_t = Bounds::default().max_states)]
         max_states: u64,
@@ -190,6 +194,7 @@ fn main() -> ExitCode {
             max_drops,
             max_holds,
             max_crashes,
+            max_recoveries,
             max_states,
             json,
             settings,
@@ -204,6 +209,7 @@ fn main() -> ExitCode {
                     max_drops,
                     max_holds,
                     max_crashes,
+                    max_recoveries,
                     max_states,
                 },
                 json,

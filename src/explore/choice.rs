@@ -38,6 +38,8 @@ pub(crate) struct Model {
     pub(crate) max_holds: u32,
     /// The most crashes in one schedule.
     pub(crate) max_crashes: u32,
+    /// The most recoveries in one schedule (the settling's aside).
+    pub(crate) max_recoveries: u32,
     /// The most ticks one advance runs.
     pub(crate) fast_forward: u64,
 }
@@ -64,22 +66,40 @@ impl Model {
         if state.holds < self.max_holds {
             choices.extend(due.iter().copied().map(Choice::Hold));
         }
+        // A peer crashes where it makes a difference to the store: just
+        // before messages are delivered to it, or while nothing is under
+        // way. It recovers while nothing is under way, once every live
+        // peer has removed it.
+        let quiet = !state.busy();
         if state.crashes < self.max_crashes {
-            choices.extend(alive.iter().copied().map(Choice::Crash));
+            let receivers = state.store_receivers_now();
+            let crashable = alive.iter().copied();
+            choices.extend(
+                crashable
+                    .filter(|id| quiet || receivers.contains(id))
+                    .map(Choice::Crash),
+            );
         }
-        choices.extend(state.failed_peers().into_iter().map(Choice::Recover));
-        if !state.idle || state.busy() {
-            choices.push(Choice::Advance);
+        if quiet && state.recoveries < self.max_recoveries {
+            let noticed = state.failed_peers().into_iter();
+            choices.extend(
+                noticed
+                    .filter(|&id| state.removed_everywhere(id))
+                    .map(Choice::Recover),
+            );
         }
+        choices.push(Choice::Advance);
         choices
     }
 
-    /// Makes `choice` in `state`; returns its action, `None` for an advance.
-    pub(crate) fn apply(&self, state: &mut State, choice: Choice) -> Option<Timed> {
+    /// Makes `choice` in `state`.
+    pub(crate) fn apply(&self, state: &mut State, choice: Choice) -> Made {
         let action = match choice {
             Choice::Advance => {
-                self.advance(state);
-                return None;
+                return match self.advance(state) {
+                    true => Made::Ran,
+                    false => Made::Stalled,
+                }
             }
             Choice::Invoke(coordinator) => {
                 let op = &self.ops[state.next_op];
@@ -110,11 +130,11 @@ impl Model {
                 state.crashes += 1;
                 state.peak_down = state.peak_down.max(state.failed_peers().len() as u32);
             }
-            Choice::Recover(_) | Choice::Advance => {}
+            Choice::Recover(_) => state.recoveries += 1,
+            Choice::Advance => {}
         }
-        state.idle = false;
         state.absorb();
-        Some(Timed {
+        Made::Act(Timed {
             tick: state.sim.now(),
             action,
         })
@@ -122,19 +142,29 @@ impl Model {
 
     /// Runs the tick; when nothing was under way before it (no store
     /// message in flight, no request undecided), runs on while nothing
-    /// observable happens: until a store message is due, a membership event
-    /// or a decision has happened, or `fast_forward` ticks have run (then
-    /// the state is idle if still nothing is under way).
-    fn advance(&self, state: &mut State) {
+    /// observable happens: until a store message is due or a membership
+    /// event or a decision has happened. Returns false if `fast_forward`
+    /// ticks ran that way with nothing happening: only the clock moved.
+    fn advance(&self, state: &mut State) -> bool {
         let quiet = !state.busy();
         for _ in 0..self.fast_forward {
             state.sim.run_tick();
             let eventful = state.absorb();
             if !quiet || eventful || state.store_due_now().next().is_some() {
-                state.idle = false;
-                return;
+                return true;
             }
         }
-        state.idle = !state.busy();
+        false
     }
+}
+
+/// What a choice made of a state.
+pub(crate) enum Made {
+    /// It took this action at the state's tick.
+    Act(Timed),
+    /// It ran the clock on to a tick where something happens.
+    Ran,
+    /// It ran the clock on and nothing happened: a state the same as the
+    /// one it came from but for the clock, which leads nowhere new.
+    Stalled,
 }

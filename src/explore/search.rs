@@ -7,7 +7,7 @@ use std::collections::{HashSet, VecDeque};
 use std::fmt;
 
 use crate::check::anomaly::Anomaly;
-use crate::explore::choice::Model;
+use crate::explore::choice::{Made, Model};
 use crate::explore::ops::ClientOp;
 use crate::explore::settle::{self, Settled};
 use crate::explore::state::State;
@@ -38,18 +38,23 @@ pub struct Bounds {
     pub max_holds: u32,
     /// The most crashes in one schedule.
     pub max_crashes: u32,
+    /// The most recoveries in one schedule before the settling (which
+    /// recovers every crashed peer anyway).
+    pub max_recoveries: u32,
     /// The most distinct states the search visits.
     pub max_states: u64,
 }
 
 impl Default for Bounds {
-    /// Depth 40, 1 drop, 2 holds, 1 crash, 2,000,000 states.
+    /// Depth 40, 1 drop, 2 holds, 1 crash, no recovery before the
+    /// settling, 2,000,000 states.
     fn default() -> Bounds {
         Bounds {
             depth: 40,
             max_drops: 1,
             max_holds: 2,
             max_crashes: 1,
+            max_recoveries: 0,
             max_states: 2_000_000,
         }
     }
@@ -221,6 +226,7 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
         max_drops: bounds.max_drops,
         max_holds: bounds.max_holds,
         max_crashes: bounds.max_crashes,
+        max_recoveries: bounds.max_recoveries,
         fast_forward: 2 * opts.config.membership.t_remove,
     };
     let setup = Setup {
@@ -263,7 +269,11 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
         }
         for choice in model.choices(&state) {
             let mut next = state.clone();
-            let action = model.apply(&mut next, choice);
+            let action = match model.apply(&mut next, choice) {
+                Made::Act(timed) => Some(timed),
+                Made::Ran => None,
+                Made::Stalled => continue,
+            };
             outcome.generated += 1;
             if !visited.insert(next.fingerprint()) {
                 continue;

@@ -32,11 +32,10 @@ pub(crate) struct State {
     pub(crate) holds: u32,
     /// Crashes so far.
     pub(crate) crashes: u32,
+    /// Recoveries so far.
+    pub(crate) recoveries: u32,
     /// The most peers down at once so far.
     pub(crate) peak_down: u32,
-    /// Whether the last advance fast-forwarded as far as it may without
-    /// anything happening: advancing again would only move the clock.
-    pub(crate) idle: bool,
 }
 
 /// Whether `msg` is traffic the explorer drops, holds and waits for: the
@@ -72,8 +71,8 @@ impl State {
             drops: 0,
             holds: 0,
             crashes: 0,
+            recoveries: 0,
             peak_down: 0,
-            idle: false,
         };
         state.absorb();
         state
@@ -128,6 +127,22 @@ impl State {
             .map(|m| m.seq)
     }
 
+    /// The receivers of the store messages due at this tick boundary.
+    pub(crate) fn store_receivers_now(&self) -> Vec<PeerId> {
+        let now = self.sim.now();
+        let mut to: Vec<PeerId> = self
+            .sim
+            .network()
+            .in_flight()
+            .take_while(|m| m.deliver_at <= now)
+            .filter(|m| is_explored(&m.msg))
+            .map(|m| m.to)
+            .collect();
+        to.sort();
+        to.dedup();
+        to
+    }
+
     /// Whether any store message is in flight.
     pub(crate) fn store_in_flight(&self) -> bool {
         self.sim.network().in_flight().any(|m| is_explored(&m.msg))
@@ -147,6 +162,15 @@ impl State {
             .collect()
     }
 
+    /// Whether no live peer's membership lists `id` any more.
+    pub(crate) fn removed_everywhere(&self, id: PeerId) -> bool {
+        self.sim.alive_peers().into_iter().all(|p| {
+            self.sim
+                .peer(p)
+                .is_none_or(|peer| !peer.membership().ids().contains(&id))
+        })
+    }
+
     /// A 128-bit hash of what decides the rest of the run and its verdict:
     /// the cluster ([`Sim::fingerprint`]), the history and membership
     /// events so far, the workload's progress and the budgets used.
@@ -163,8 +187,8 @@ impl State {
                 self.drops,
                 self.holds,
                 self.crashes,
+                self.recoveries,
                 self.peak_down,
-                self.idle,
             ),
         );
         h.digest128()

@@ -6,21 +6,51 @@
 use std::fmt::{self, Write as _};
 use std::hash::Hasher;
 
-/// A `fmt::Write` that feeds what is written into a hasher.
-struct Feed<'a, H: Hasher>(&'a mut H);
+/// How many bytes of text [`Feed`] gathers before it feeds them: a
+/// hasher is much faster fed a few long slices than many short ones.
+const CHUNK: usize = 4096;
+
+/// A `fmt::Write` that feeds what is written into a hasher, in chunks.
+struct Feed<'a, H: Hasher> {
+    hasher: &'a mut H,
+    buf: [u8; CHUNK],
+    len: usize,
+}
+
+impl<H: Hasher> Feed<'_, H> {
+    fn flush(&mut self) {
+        self.hasher.write(&self.buf[..self.len]);
+        self.len = 0;
+    }
+}
 
 impl<H: Hasher> fmt::Write for Feed<'_, H> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.write(s.as_bytes());
+        let bytes = s.as_bytes();
+        if self.len + bytes.len() > CHUNK {
+            self.flush();
+        }
+        if bytes.len() > CHUNK {
+            self.hasher.write(bytes);
+        } else {
+            self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
         Ok(())
     }
 }
 
 /// Feeds `value`'s `Debug` text into `hasher`, then a separator.
 pub(crate) fn debug_into<H: Hasher>(hasher: &mut H, value: &impl fmt::Debug) {
+    let mut feed = Feed {
+        hasher,
+        buf: [0; CHUNK],
+        len: 0,
+    };
     // Writing into a hasher cannot fail.
-    let _ = write!(Feed(hasher), "{value:?}");
-    hasher.write_u8(0xff);
+    let _ = write!(feed, "{value:?}");
+    feed.flush();
+    feed.hasher.write_u8(0xff);
 }
 
 #[cfg(test)]
