@@ -143,13 +143,20 @@ impl Model {
     /// Runs the tick; when nothing was under way before it (no store
     /// message in flight, no request undecided), runs on while nothing
     /// observable happens: until a store message is due or a membership
-    /// event or a decision has happened. Returns false if `fast_forward`
+    /// event (a join, a failure, a suspicion, a removal) or a decision has
+    /// happened. Returns false if `fast_forward`
     /// ticks ran that way with nothing happening: only the clock moved.
     fn advance(&self, state: &mut State) -> bool {
         let quiet = !state.busy();
+        let mut suspicions = state.suspicions();
         for _ in 0..self.fast_forward {
             state.sim.run_tick();
-            let eventful = state.absorb();
+            let mut eventful = state.absorb();
+            if quiet {
+                let now = state.suspicions();
+                eventful |= now != suspicions;
+                suspicions = now;
+            }
             if !quiet || eventful || state.store_due_now().next().is_some() {
                 return true;
             }

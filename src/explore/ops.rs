@@ -114,7 +114,13 @@ mod tests {
             err.to_string(),
             "--ops operation 2 `frob k`: the operation is not create, update, read or delete"
         );
-        assert!(parse_ops("create k").unwrap_err().to_string().contains("KEY VALUE"));
-        assert!(parse_ops("read k v").unwrap_err().to_string().contains("read KEY"));
+        assert!(parse_ops("create k")
+            .unwrap_err()
+            .to_string()
+            .contains("KEY VALUE"));
+        assert!(parse_ops("read k v")
+            .unwrap_err()
+            .to_string()
+            .contains("read KEY"));
     }
 }

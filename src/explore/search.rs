@@ -257,9 +257,9 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
                     continue;
                 }
                 let schedule = schedule(&steps, node);
-                outcome.findings.push(finding(
-                    &setup, schedule, &settled, anomaly, rules, depth,
-                ));
+                outcome
+                    .findings
+                    .push(finding(&setup, schedule, &settled, anomaly, rules, depth));
             }
             continue;
         }

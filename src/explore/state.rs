@@ -162,6 +162,25 @@ impl State {
             .collect()
     }
 
+    /// Which live peer suspects which member, one bit per pair: a change
+    /// is a membership event too (hinted handoff acts on suspicions).
+    pub(crate) fn suspicions(&self) -> u64 {
+        let now = self.sim.now();
+        let n = self.sim.peer_count();
+        let mut bits = 0u64;
+        for p in self.sim.alive_peers() {
+            let Some(peer) = self.sim.peer(p) else {
+                continue;
+            };
+            for m in (0..n).map(PeerId) {
+                if peer.membership().suspects(m, now) {
+                    bits |= 1 << (p.0 * n + m.0);
+                }
+            }
+        }
+        bits
+    }
+
     /// Whether no live peer's membership lists `id` any more.
     pub(crate) fn removed_everywhere(&self, id: PeerId) -> bool {
         self.sim.alive_peers().into_iter().all(|p| {

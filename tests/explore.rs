@@ -1,0 +1,169 @@
+//! `ftkv explore` through the library: the breadth-first search over every
+//! schedule of a small cluster finds what weak settings allow, finds
+//! nothing the defaults promise against, refuses bad input, and every
+//! schedule it reports is a share link that replays the anomaly.
+
+use ftkv::check::Anomaly;
+use ftkv::explore::{self, Bounds, ExploreError, Options, Outcome};
+use ftkv::torture;
+use ftkv::{Config, Session};
+
+fn options(peers: u32, settings: &str, ops: &str, bounds: Bounds) -> Options {
+    Options {
+        peers,
+        seed: 1,
+        config: match settings {
+            "" => Config::default(),
+            text => Config::default().with_settings(text).unwrap(),
+        },
+        ops: explore::parse_ops(ops).unwrap(),
+        bounds,
+    }
+}
+
+fn bounds(drops: u32, holds: u32, crashes: u32) -> Bounds {
+    Bounds {
+        max_drops: drops,
+        max_holds: holds,
+        max_crashes: crashes,
+        ..Bounds::default()
+    }
+}
+
+/// The finding of `anomaly`, checked to replay: its link, replayed and
+/// checked as `ftkv check` does, shows the anomaly too.
+fn replayed(outcome: &Outcome, anomaly: Anomaly) -> String {
+    let finding = outcome
+        .finding(anomaly)
+        .unwrap_or_else(|| panic!("no {anomaly} found: {outcome:?}"));
+    assert!(finding.replays, "{}", finding.link);
+    let session = Session::from_link(&finding.link, false).unwrap();
+    let report = torture::check_session(&session);
+    assert!(report.anomalies.get(anomaly) > 0, "{}", finding.link);
+    finding.link.clone()
+}
+
+#[test]
+fn with_r1_w1_a_dropped_write_gives_a_stale_read() {
+    let ops = "create k a; read k";
+    let weak = explore::explore(&options(3, "r=1,w=1", ops, bounds(1, 1, 0))).unwrap();
+    assert!(weak.exhaustive(), "{weak:?}");
+    let link = replayed(&weak, Anomaly::StaleNotFound);
+    assert!(link.contains("&rep=3.1.1&"), "{link}");
+    assert!(link.contains(".drop."), "{link}");
+    // Not a violation: R + W ≤ N promises no fresh read.
+    assert!(weak.violations().is_empty(), "{weak:?}");
+    // The same schedules with quorums that meet: no stale read at all.
+    let quorum = explore::explore(&options(3, "", ops, bounds(1, 1, 0))).unwrap();
+    assert!(quorum.exhaustive());
+    assert!(
+        quorum.finding(Anomaly::StaleNotFound).is_none(),
+        "{quorum:?}"
+    );
+    assert!(quorum.finding(Anomaly::StaleRead).is_none(), "{quorum:?}");
+    assert!(quorum.unique > 100 && quorum.checked > 10, "{quorum:?}");
+}
+
+#[test]
+fn with_the_defaults_a_drop_and_a_crash_break_no_promise() {
+    let ops = "create k a; read k";
+    let outcome = explore::explore(&options(3, "", ops, bounds(1, 0, 1))).unwrap();
+    assert!(outcome.exhaustive(), "{outcome:?}");
+    assert!(outcome.violations().is_empty(), "{outcome:?}");
+    assert!(outcome.checked > 100, "{outcome:?}");
+    assert!(outcome.generated >= outcome.unique - 1);
+}
+
+#[test]
+fn a_bound_that_cuts_the_search_is_reported() {
+    let ops = "create k a; read k";
+    let shallow = Bounds {
+        depth: 3,
+        ..bounds(1, 0, 1)
+    };
+    let outcome = explore::explore(&options(3, "", ops, shallow)).unwrap();
+    assert!(
+        outcome.cut_by_depth > 0 && !outcome.exhaustive(),
+        "{outcome:?}"
+    );
+    let few = Bounds {
+        max_states: 50,
+        ..bounds(1, 0, 1)
+    };
+    let outcome = explore::explore(&options(3, "", ops, few)).unwrap();
+    assert!(
+        outcome.hit_max_states && !outcome.exhaustive(),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.unique, 50);
+}
+
+#[test]
+fn bad_input_is_refused_saying_what() {
+    let refused = |peers, ops: &str| {
+        let opts = Options {
+            peers,
+            seed: 1,
+            config: Config::default(),
+            ops: explore::parse_ops(ops).unwrap_or_default(),
+            bounds: Bounds::default(),
+        };
+        explore::explore(&opts).unwrap_err()
+    };
+    assert_eq!(refused(9, "read k"), ExploreError::Peers(9));
+    assert!(refused(2, "read k")
+        .to_string()
+        .contains("3 to 5 peers, not 2"));
+    assert_eq!(refused(3, ""), ExploreError::NoOps);
+    let control = refused(3, "create k a\u{1}");
+    assert!(
+        control
+            .to_string()
+            .starts_with("operation 1: a value must not hold control"),
+        "{control}"
+    );
+    let err = explore::parse_ops("create k a; frob k").unwrap_err();
+    assert!(err.to_string().contains("operation 2 `frob k`"), "{err}");
+}
+
+#[test]
+fn a_held_message_arrives_a_tick_late_and_the_link_replays_it() {
+    // The create at tick 40 sends its requests for tick 41; holding the
+    // first one moves that replica's `create success` to tick 42.
+    let plain = "v=1&peers=3&seed=1&tick=45&do=40.create.1.k.a";
+    let mut session = Session::new(ftkv::Setup::new(3, 1), true).unwrap();
+    session.step(40);
+    session
+        .request(
+            ftkv::OpKind::Create,
+            "k",
+            Some("a"),
+            Some(ftkv::PeerId(0)),
+            ftkv::Level::Quorum,
+        )
+        .unwrap();
+    let seq = session
+        .sim()
+        .network()
+        .in_flight()
+        .find(|m| m.msg.trans() == Some(1))
+        .map(|m| m.seq)
+        .unwrap();
+    session.step(1);
+    session.act(ftkv::Action::Hold(seq)).unwrap();
+    let held = session
+        .sim()
+        .network()
+        .in_flight()
+        .find(|m| m.seq == seq)
+        .unwrap();
+    assert_eq!(held.deliver_at, 42);
+    session.step(5);
+    let link = session.link();
+    assert!(link.contains(&format!("41.hold.{seq}")), "{link}");
+    let again = Session::from_link(&link, true).unwrap();
+    assert_eq!(again.log().events(), session.log().events());
+    let err =
+        Session::from_link(&ftkv::seal(&format!("{plain};44.hold.{seq}")), false).unwrap_err();
+    assert!(err.to_string().contains("is in flight"), "{err}");
+}
