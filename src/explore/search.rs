@@ -47,7 +47,7 @@ pub struct Bounds {
 
 impl Default for Bounds {
     /// Depth 40, 1 drop, 2 holds, 1 crash, no recovery before the
-    /// settling, 2,000,000 states.
+    /// settling, 1,000,000 states.
     fn default() -> Bounds {
         Bounds {
             depth: 40,
@@ -55,7 +55,7 @@ impl Default for Bounds {
             max_holds: 2,
             max_crashes: 1,
             max_recoveries: 0,
-            max_states: 2_000_000,
+            max_states: 1_000_000,
         }
     }
 }
