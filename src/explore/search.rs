@@ -82,7 +82,7 @@ pub enum ExploreError {
     Peers(u32),
     /// No operation to invoke.
     NoOps,
-    /// The settings do not fit the cluster, or it did not settle.
+    /// The settings do not fit the cluster.
     Sim(SimError),
     /// The cluster had not settled by tick [`START`].
     Unsettled,
