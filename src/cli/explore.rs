@@ -9,20 +9,44 @@ use std::time::Instant;
 use ftkv::explore::{self, Bounds, Options, Outcome};
 use serde_json::json;
 
-/// What `ftkv explore` was asked to do.
+/// What `ftkv explore` was asked to do: its flags.
+#[derive(clap::Args)]
 pub struct ExploreArgs {
-    /// Peers, 3 to 5.
-    pub peers: u32,
-    /// The seed.
-    pub seed: u64,
-    /// The workload text.
-    pub ops: String,
-    /// The bounds.
-    pub bounds: Bounds,
-    /// Print JSON instead of text.
-    pub json: bool,
-    /// The settings from their flags.
-    pub settings: crate::flags::SettingFlags<false>,
+    /// Peers in the cluster (3 to 5).
+    #[arg(long, default_value_t = 3)]
+    peers: u32,
+    /// The cluster's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The client's operations, one after another: "create k a; update k b; read k"
+    /// (create/update KEY VALUE, read/delete KEY).
+    #[arg(long)]
+    ops: String,
+    /// The most choices in one schedule.
+    #[arg(long, default_value_t = Bounds::default().depth)]
+    depth: u32,
+    /// The most store messages one schedule drops.
+    #[arg(long, default_value_t = Bounds::default().max_drops)]
+    max_drops: u32,
+    /// The most store messages one schedule holds back a tick.
+    #[arg(long, default_value_t = Bounds::default().max_holds)]
+    max_holds: u32,
+    /// The most crashes in one schedule.
+    #[arg(long, default_value_t = Bounds::default().max_crashes)]
+    max_crashes: u32,
+    /// The most recoveries in one schedule before the settling, which recovers every
+    /// crashed peer (a recovery is offered once every live peer has removed the peer).
+    #[arg(long, default_value_t = Bounds::default().max_recoveries)]
+    max_recoveries: u32,
+    /// The most distinct states visited.
+    #[arg(long, default_value_t = Bounds::default().max_states)]
+    max_states: u64,
+    /// Print one JSON object instead of the text.
+    #[arg(long)]
+    json: bool,
+    /// Every setting of the schema, as a flag.
+    #[command(flatten)]
+    settings: crate::flags::SettingFlags<false>,
 }
 
 /// `ftkv explore`: exit 0 when no anomaly that must be zero was found, 1
@@ -35,7 +59,14 @@ pub fn explore(out: &mut String, args: &ExploreArgs) -> Result<ExitCode, String>
         seed: args.seed,
         config,
         ops,
-        bounds: args.bounds,
+        bounds: Bounds {
+            depth: args.depth,
+            max_drops: args.max_drops,
+            max_holds: args.max_holds,
+            max_crashes: args.max_crashes,
+            max_recoveries: args.max_recoveries,
+            max_states: args.max_states,
+        },
     };
     let began = Instant::now();
     let outcome = explore::explore(&opts).map_err(|e| e.to_string())?;

@@ -19,7 +19,6 @@ use clap::{Parser, Subcommand};
 use flags::SettingFlags;
 use ftkv::classic::Testcase;
 use ftkv::classic::{self, Grade};
-use ftkv::explore::Bounds;
 use ftkv::EventLog;
 use ftkv::Session;
 
@@ -81,43 +80,7 @@ enum Command {
         compare: Vec<String>,
     },
     /// Every schedule of a small cluster (bounded model checking): each anomaly with its shortest schedule.
-    Explore {
-        /// Peers in the cluster (3 to 5).
-        #[arg(long, default_value_t = 3)]
-        peers: u32,
-        /// The cluster's seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// The client's operations, one after another: "create k a; update k b; read k"
-        /// (create/update KEY VALUE, read/delete KEY).
-        #[arg(long)]
-        ops: String,
-        /// The most choices in one schedule.
-        #[arg(long, default_value_t = Bounds::default().depth)]
-        depth: u32,
-        /// The most store messages one schedule drops.
-        #[arg(long, default_value_t = Bounds::default().max_drops)]
-        max_drops: u32,
-        /// The most store messages one schedule holds back a tick.
-        #[arg(long, default_value_t = Bounds::default().max_holds)]
-        max_holds: u32,
-        /// The most crashes in one schedule.
-        #[arg(long, default_value_t = Bounds::default().max_crashes)]
-        max_crashes: u32,
-        /// The most recoveries in one schedule before the settling, which recovers every
-        /// crashed peer (a recovery is offered once every live peer has removed the peer).
-        #[arg(long, default_value_t = Bounds::default().max_recoveries)]
-        max_recoveries: u32,
-        /// The most distinct states visited.
-        #[arg(long, default_value_t = Bounds::default().max_states)]
-        max_states: u64,
-        /// Print one JSON object instead of the text.
-        #[arg(long)]
-        json: bool,
-        /// Every setting of the schema, as a flag.
-        #[command(flatten)]
-        settings: SettingFlags<false>,
-    },
+    Explore(explore::ExploreArgs),
     /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
     Staleness {
         /// N, R and W, as flags.
@@ -186,36 +149,7 @@ fn main() -> ExitCode {
                 compare,
             },
         ),
-        Command::Explore {
-            peers,
-            seed,
-            ops,
-            depth,
-            max_drops,
-            max_holds,
-            max_crashes,
-            max_recoveries,
-            max_states,
-            json,
-            settings,
-        } => explore::explore(
-            &mut out,
-            &explore::ExploreArgs {
-                peers,
-                seed,
-                ops,
-                bounds: Bounds {
-                    depth,
-                    max_drops,
-                    max_holds,
-                    max_crashes,
-                    max_recoveries,
-                    max_states,
-                },
-                json,
-                settings,
-            },
-        ),
+        Command::Explore(args) => explore::explore(&mut out, &args),
         Command::Staleness {
             replication,
             delays,
