@@ -392,6 +392,23 @@ mod tests {
     }
 
     #[test]
+    fn a_held_message_arrives_a_tick_later_in_send_order() {
+        let mut net = Network::new(3, 1);
+        net.send(5, PeerId(0), PeerId(1), ping());
+        net.send(5, PeerId(2), PeerId(1), ping());
+        net.send(6, PeerId(2), PeerId(0), ping());
+        assert_eq!(net.hold(0), Some(7));
+        assert_eq!(net.hold(9), None);
+        assert_eq!(net.pop_due(6).unwrap().seq, 1);
+        assert!(net.pop_due(6).is_none());
+        let at_7: Vec<u64> = std::iter::from_fn(|| net.pop_due(7))
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(at_7, [0, 2], "the held one keeps its place in send order");
+        assert_eq!(net.in_flight_count(), 0);
+    }
+
+    #[test]
     fn an_idle_network_does_not_pile_up_empty_buckets() {
         let mut net = Network::new(2, 1);
         assert!(net.pop_due(1000).is_none());
