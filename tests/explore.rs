@@ -200,6 +200,15 @@ fn with_hinted_handoff_a_crash_and_a_drop_give_a_non_linearizable_read() {
 #[test]
 fn the_links_explore_found_replay() {
     let links = [
+        // A refused conditional write replaces acknowledged data: create a
+        // misses one replica (a dropped request), create b is refused by
+        // the others but taken by that one, fails no-quorum, and its newer
+        // version wins (explore --peers 4 --ops "create k a; create k b;
+        // read k" --max-crashes 0 --max-holds 0: 13 choices; the same on 3
+        // peers; with a crash as well, 11 choices).
+        "v=1&peers=4&seed=1&tick=319&do=40.create.1.k.a;41.drop.474;43.create.1.k.b;46.read.1.k;299.read.1.k&sum=ac57bffb",
+        "v=1&peers=3&seed=1&tick=319&do=40.create.1.k.a;41.drop.242;43.create.1.k.b;46.read.1.k;299.read.1.k&sum=21a542cb",
+        "v=1&peers=4&seed=1&tick=316&do=40.create.1.k.a;41.drop.476;43.create.4.k.b;43.fail.4;43.read.1.k;46.recover.4;296.read.1.k&sum=cf614b9a",
         // Hinted handoff: the stand-in's not-found fills R (explore
         // --peers 4 --ops "create k a; read k" --hinted-handoff
         // --max-holds 0: 11 choices).
@@ -207,6 +216,6 @@ fn the_links_explore_found_replay() {
     ];
     for link in links {
         let session = Session::from_link(link, false).unwrap();
-        assert_eq!(session.history().ops.len(), 3, "{link}");
+        assert!(session.history().ops.len() >= 3, "{link}");
     }
 }
