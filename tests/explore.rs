@@ -219,3 +219,54 @@ fn the_links_explore_found_replay() {
         assert!(session.history().ops.len() >= 3, "{link}");
     }
 }
+
+/// `ftkv explore` with `args`: its exit code, stdout and stderr.
+fn cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftkv"))
+        .arg("explore")
+        .args(args)
+        .output()
+        .expect("ftkv runs");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn the_command_refuses_bad_input_with_exit_2_and_prints_json() {
+    for (args, says) in [
+        (
+            &["--peers", "9", "--ops", "read k"][..],
+            "3 to 5 peers, not 9",
+        ),
+        (&["--ops", "frob k"][..], "operation 1 `frob k`"),
+        (&["--ops", ""][..], "holds no operation"),
+        (
+            &["--ops", "read k", "--r", "4"][..],
+            "R must be from 1 to N = 3",
+        ),
+    ] {
+        let (code, _, err) = cli(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(says) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    let (code, out, _) = cli(&[
+        "--ops",
+        "create k a; read k",
+        "--max-crashes",
+        "0",
+        "--max-holds",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    for field in [
+        "\"exhaustive\":true",
+        "\"states_per_second\":",
+        "\"violations\":[]",
+    ] {
+        assert!(out.contains(field), "{field} in {out}");
+    }
+}
