@@ -3,13 +3,14 @@
 //! anomaly the shortest schedule that shows it, as a share link replayed
 //! and checked again.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 
 use crate::check::anomaly::Anomaly;
+use crate::check::anomaly::Report;
 use crate::explore::choice::{Made, Model};
 use crate::explore::ops::ClientOp;
-use crate::explore::settle::{self, Settled};
+use crate::explore::settle::{self, Ending};
 use crate::explore::state::State;
 use crate::protocol::address::PeerId;
 use crate::protocol::config::Config;
@@ -235,6 +236,8 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
     };
     let mut outcome = Outcome::default();
     let mut visited: HashSet<u128> = HashSet::new();
+    // How each cluster met in a terminal state ends once settled.
+    let mut endings: HashMap<u128, Ending> = HashMap::new();
     visited.insert(root.fingerprint());
     outcome.unique = 1;
     let mut steps = vec![Step {
@@ -246,9 +249,12 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
         outcome.depth_reached = outcome.depth_reached.max(depth);
         if model.is_terminal(&state) {
             outcome.checked += 1;
-            let settled = settle::settle(&state, &model.ops);
+            let ending = endings
+                .entry(state.cluster_fingerprint())
+                .or_insert_with(|| settle::settle(&state, &model.ops));
+            let report = settle::check(&state, ending);
             let rules = settle::rules(&state, opts.config.replication);
-            for (anomaly, count) in settled.report.anomalies.iter() {
+            for (anomaly, count) in report.anomalies.iter() {
                 if count == 0 {
                     continue;
                 }
@@ -257,9 +263,9 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
                     continue;
                 }
                 let schedule = schedule(&steps, node);
-                outcome
-                    .findings
-                    .push(finding(&setup, schedule, &settled, anomaly, rules, depth));
+                outcome.findings.push(finding(
+                    &setup, schedule, ending, &report, anomaly, rules, depth,
+                ));
             }
             continue;
         }
@@ -304,22 +310,23 @@ fn schedule(steps: &[Step], mut node: usize) -> Vec<Timed> {
     actions
 }
 
-/// The finding of `anomaly` in a settled schedule: its link, replayed as
-/// `ftkv check` replays it to confirm the anomaly shows.
+/// The finding of `anomaly` in a schedule settled as `ending` says, with
+/// its `report`: its link, replayed as `ftkv check` replays it to confirm
+/// the anomaly shows.
 fn finding(
     setup: &Setup,
     mut actions: Vec<Timed>,
-    settled: &Settled,
+    ending: &Ending,
+    report: &Report,
     anomaly: Anomaly,
     rules: torture::Rules,
     depth: u32,
 ) -> Finding {
-    actions.extend(settled.actions.iter().cloned());
-    let link = link::seal(&link::body(setup, settled.end, None, &actions));
+    actions.extend(ending.actions.iter().cloned());
+    let link = link::seal(&link::body(setup, ending.end, None, &actions));
     let replays = Session::from_link(&link, false)
         .is_ok_and(|session| torture::check_session(&session).anomalies.get(anomaly) > 0);
-    let detail = settled
-        .report
+    let detail = report
         .findings
         .iter()
         .find(|f| f.kind == anomaly)

@@ -3,11 +3,13 @@
 //! and the same promises as `ftkv torture`.
 
 use crate::check::anomaly::Report;
+use crate::check::history::{HistOp, Snapshot};
 use crate::check::record;
 use crate::explore::ops::ClientOp;
 use crate::explore::state::State;
 use crate::protocol::address::PeerId;
 use crate::protocol::config::Level;
+use crate::protocol::event::Event;
 use crate::protocol::op::OpKind;
 use crate::scenario::action::{self, Action, Timed};
 use crate::torture::{self, Profile, Rules, QUIET};
@@ -15,22 +17,30 @@ use crate::torture::{self, Profile, Rules, QUIET};
 /// Ticks run after the final reads, as torture does (they complete).
 const AFTER_READS: u64 = 20;
 
-/// A settled, checked schedule.
-pub(crate) struct Settled {
+/// How a terminal state's cluster ends once settled: what the settling
+/// adds to the run. It depends on the cluster alone, not on the history
+/// that led there, so terminal states with one cluster share it.
+#[derive(Clone, Debug)]
+pub(crate) struct Ending {
     /// The actions the settling took: the recoveries and the final reads.
     pub(crate) actions: Vec<Timed>,
     /// The tick it ended at.
     pub(crate) end: u64,
-    /// What the checker found.
-    pub(crate) report: Report,
+    /// The final reads, as the history records them.
+    pub(crate) reads: Vec<HistOp>,
+    /// The failures and removals during the settling.
+    pub(crate) membership: Vec<Event>,
+    /// Every copy at the end.
+    pub(crate) snapshot: Snapshot,
 }
 
-/// Settles a terminal state: recovers every crashed peer at once, runs
-/// [`QUIET`] ticks, reads every key of `ops` (in the order they first
-/// appear) through the first peer, runs [`AFTER_READS`] more ticks, and
-/// checks the history and the end state with [`torture::check_run`].
-pub(crate) fn settle(state: &State, ops: &[ClientOp]) -> Settled {
-    let mut state = state.clone();
+/// Settles a terminal state's cluster: recovers every crashed peer at
+/// once, runs [`QUIET`] ticks, reads every key of `ops` (in the order they
+/// first appear) through the first peer, runs [`AFTER_READS`] more ticks.
+pub(crate) fn settle(state: &State, ops: &[ClientOp]) -> Ending {
+    // Every request is decided by now: the settling's own history and
+    // membership events are recorded apart, to be added to the run's.
+    let mut state = State::new(state.sim.clone());
     let mut actions = Vec::new();
     let mut act = |state: &mut State, action: Action| {
         // Recovering a failed peer and reading through a live one apply.
@@ -62,13 +72,27 @@ pub(crate) fn settle(state: &State, ops: &[ClientOp]) -> Settled {
         act(&mut state, read);
     }
     run(&mut state, AFTER_READS);
-    let history = state.recorder.history();
-    let snapshot = record::snapshot(&state.sim, history);
-    Settled {
+    // The final reads name every key of the workload, so the snapshot
+    // lists the same keys as one taken with the whole history.
+    let snapshot = record::snapshot(&state.sim, state.recorder.history());
+    Ending {
         actions,
         end: state.sim.now(),
-        report: torture::check_run(history, Some(&snapshot), &state.membership),
+        reads: state.recorder.history().ops.clone(),
+        membership: state.membership,
+        snapshot,
     }
+}
+
+/// Checks a terminal state settled as `ending` says, with
+/// [`torture::check_run`]: its history and the final reads, its end
+/// state, its failures and removals and the settling's.
+pub(crate) fn check(state: &State, ending: &Ending) -> Report {
+    let mut history = state.recorder.history().clone();
+    history.ops.extend(ending.reads.iter().cloned());
+    let mut membership = state.membership.clone();
+    membership.extend(ending.membership.iter().cloned());
+    torture::check_run(&history, Some(&ending.snapshot), &membership)
 }
 
 fn run(state: &mut State, ticks: u64) {

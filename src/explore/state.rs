@@ -190,6 +190,14 @@ impl State {
         })
     }
 
+    /// A 128-bit hash of the cluster alone (its [`Sim::fingerprint`]):
+    /// what decides how it ends once settled.
+    pub(crate) fn cluster_fingerprint(&self) -> u128 {
+        let mut h = Xxh3::new();
+        self.sim.fingerprint(&mut h);
+        h.digest128()
+    }
+
     /// A 128-bit hash of what decides the rest of the run and its verdict:
     /// the cluster ([`Sim::fingerprint`]), the history and membership
     /// events so far, the workload's progress and the budgets used.
