@@ -126,7 +126,7 @@ pub struct Finding {
     pub must_be_zero: bool,
     /// The choices of its shortest schedule.
     pub depth: u32,
-    /// How many checked schedules showed it.
+    /// How many checked schedules showed it, judged the same way.
     pub schedules: u64,
     /// The checker's sentence about it, in the shortest schedule.
     pub detail: String,
@@ -152,7 +152,9 @@ pub struct Outcome {
     pub cut_by_depth: u64,
     /// Whether the search stopped at `max_states`.
     pub hit_max_states: bool,
-    /// Every anomaly found, with its shortest schedule, in the order found.
+    /// Every anomaly found, with its shortest schedule, in the order found:
+    /// once where its rules allow it and once where they say it must be
+    /// zero, if it showed both ways.
     pub findings: Vec<Finding>,
 }
 
@@ -168,7 +170,7 @@ impl Outcome {
         self.findings.iter().filter(|f| f.must_be_zero).collect()
     }
 
-    /// The finding of `anomaly`, if it was found.
+    /// The first finding of `anomaly`, if it was found.
     pub fn finding(&self, anomaly: Anomaly) -> Option<&Finding> {
         self.findings.iter().find(|f| f.anomaly == anomaly)
     }
@@ -258,7 +260,12 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
                 if count == 0 {
                     continue;
                 }
-                if let Some(f) = outcome.findings.iter_mut().find(|f| f.anomaly == anomaly) {
+                // One finding per anomaly and verdict: an anomaly first seen
+                // where its rules allow it may later show where they do not.
+                let must_be_zero = rules.must_be_zero(anomaly);
+                let same =
+                    |f: &&mut Finding| f.anomaly == anomaly && f.must_be_zero == must_be_zero;
+                if let Some(f) = outcome.findings.iter_mut().find(same) {
                     f.schedules += 1;
                     continue;
                 }
