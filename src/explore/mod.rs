@@ -58,7 +58,10 @@
 //! peer crashed (`crash-heavy` if N or more were down at once), else
 //! `drops` if a message was dropped or held (a one-tick hold of store
 //! traffic cannot make membership remove a live peer, so the stricter
-//! rules of `drops` rather than those of `delays`), else `none`.
+//! rules of `drops` rather than those of `delays`), else `none`. How a
+//! cluster settles depends on the cluster alone, so it is computed once
+//! per distinct terminal cluster and added to each terminal state's own
+//! history before the check (`settle::Ending`).
 //!
 //! **The search** (`search.rs`) is breadth first over choices, so the
 //! first schedule found to show an anomaly is a shortest one. States are
