@@ -10,7 +10,7 @@
 //! The crate is built in layers, lowest first: `util`, `protocol` (one peer
 //! as a pure state machine), `sim` (the network and the cluster, tick by
 //! tick), [`check`] and [`classic`], `scenario` (sessions, time travel,
-//! share links), [`torture`] and [`measure`], [`view`], and the wasm
+//! share links), [`torture`], [`explore`] and [`measure`], [`view`], and the wasm
 //! bindings. A module uses only its own layer and those below it
 //! (`tests/layers.rs`). What the front doors need — the CLI, the wasm
 //! bindings, the benches and the tests — is re-exported here: the core types
@@ -20,6 +20,7 @@
 
 pub mod check;
 pub mod classic;
+pub mod explore;
 pub mod measure;
 pub mod torture;
 pub mod view;

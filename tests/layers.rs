@@ -3,7 +3,7 @@
 //! each other, directly or round a longer circle.
 //!
 //! The layers, lowest first (README, "Inside"): `util`, `protocol`, `sim`,
-//! `check` and `classic`, `scenario`, `torture` and `measure`, `view`,
+//! `check` and `classic`, `scenario`, `torture`, `explore` and `measure`, `view`,
 //! `wasm`. The binary (`src/cli/`) sees only the library's public API.
 //! A use is any `crate::…` or `super::…` path in code outside comments and
 //! outside `#[cfg(test)]` modules; a path names the deepest module it
@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("classic", 3),
     ("scenario", 4),
     ("torture", 5),
+    ("explore", 5),
     ("measure", 5),
     ("view", 6),
     ("wasm", 7),

@@ -1,6 +1,7 @@
 //! The `ftkv` command line: run a classic test case and write its
 //! `dbg.log`, grade all seven test cases over many seeds, replay a
-//! playground share link, check or torture histories, measure staleness,
+//! playground share link, check or torture histories, explore every
+//! schedule of a small cluster, measure staleness,
 //! or measure how a ring of virtual nodes spreads keys.
 
 use std::fmt::Write as _;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod consistency;
+mod explore;
 mod flags;
 mod ring;
 mod staleness;
@@ -77,6 +79,8 @@ enum Command {
         #[arg(long, num_args = 1..)]
         compare: Vec<String>,
     },
+    /// Every schedule of a small cluster (bounded model checking): each anomaly with its shortest schedule.
+    Explore(explore::ExploreArgs),
     /// The PBS curve: how likely a read t ticks after a write's acknowledgement returns it.
     Staleness {
         /// N, R and W, as flags.
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
                 compare,
             },
         ),
+        Command::Explore(args) => explore::explore(&mut out, &args),
         Command::Staleness {
             replication,
             delays,

@@ -6,7 +6,9 @@
 //! side, the rest on the other), `heal` (partitions, losses and delays all
 //! gone), `loss.PCT` (every link), `loss.P.Q.PCT` and `delay.P.Q.TICKS`
 //! (the directed link P → Q), and `drop.SEQ` (lose the message in flight
-//! whose send order is SEQ, [`crate::sim::network::InFlight::seq`]). A
+//! whose send order is SEQ, [`crate::sim::network::InFlight::seq`]) and
+//! `hold.SEQ` (deliver that message one tick later than it was due,
+//! [`Sim::hold_message`]). A
 //! request's verb may name a consistency level: `read:one.P.key`. Peers
 //! are numbered from 1; keys and values are percent-encoded.
 
@@ -52,6 +54,9 @@ pub enum Action {
     /// Lose one message in flight, named by its send order
     /// (`crate::sim::network::InFlight::seq`, the same on every replay).
     Drop(u64),
+    /// Hold one message in flight, named by its send order, back one
+    /// tick ([`Sim::hold_message`]).
+    Hold(u64),
     /// A client request through a chosen coordinator.
     Op {
         /// The coordinator.
@@ -102,6 +107,7 @@ pub(crate) fn apply(sim: &mut Sim, action: &Action) -> Result<Option<u64>, SimEr
         Action::Loss { link, percent } => sim.set_loss(*link, *percent).map(|_| None)?,
         Action::Delay { from, to, ticks } => sim.set_delay(*from, *to, *ticks).map(|_| None)?,
         Action::Drop(seq) => sim.drop_message(*seq).map(|_| None)?,
+        Action::Hold(seq) => sim.hold_message(*seq).map(|_| None)?,
         Action::Op {
             coordinator: at,
             op,
@@ -173,7 +179,7 @@ const ONE_PEER: ActionError = ActionError::Shape("tick.fail.peer or tick.recover
 
 /// Every fault, in the order the unknown-action message names them (the
 /// requests' verbs are [`OpKind::word`]).
-const FAULTS: [Fault; 7] = [
+const FAULTS: [Fault; 8] = [
     Fault {
         verb: "fail",
         read: |a| match a.parts {
@@ -287,6 +293,17 @@ const FAULTS: [Fault; 7] = [
         },
         write: |action| match action {
             Action::Drop(seq) => Some(vec![seq.to_string()]),
+            _ => None,
+        },
+    },
+    Fault {
+        verb: "hold",
+        read: |a| match a.parts {
+            [seq] => Ok(Action::Hold(a.number(seq, "a message number", u64::MAX)?)),
+            _ => Err(ActionError::Shape("tick.hold.message")),
+        },
+        write: |action| match action {
+            Action::Hold(seq) => Some(vec![seq.to_string()]),
             _ => None,
         },
     },

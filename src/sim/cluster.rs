@@ -15,6 +15,7 @@
 //! every live peer every tick instead, to check that).
 
 use std::fmt;
+use std::hash::Hasher;
 
 use crate::protocol::address::PeerId;
 use crate::protocol::config::MAX_PEERS;
@@ -26,6 +27,7 @@ use crate::protocol::out::Out;
 use crate::protocol::peer::Peer;
 use crate::protocol::settings::ConfigError;
 use crate::sim::network::{InFlight, LinkRule, Network, Sent, MAX_DELAY};
+use crate::util::fingerprint::debug_into;
 
 /// The longest key a client may use, in bytes.
 pub(crate) const MAX_KEY_BYTES: usize = 256;
@@ -525,6 +527,18 @@ impl Sim {
         Ok(())
     }
 
+    /// Holds message `seq` (`InFlight::seq`) back one tick at tick `now`:
+    /// it arrives one tick later than it was to, so after the other
+    /// messages due at its old tick and after its receiver's tick then
+    /// ([`Network::hold`]). Returns its new delivery tick. Records no
+    /// event: the message is still in flight.
+    pub fn hold_message(&mut self, seq: u64) -> Result<u64, SimError> {
+        self.network.hold(seq).ok_or(SimError::NotInFlight {
+            seq,
+            tick: self.now,
+        })
+    }
+
     /// Whether [`Sim::partition`] of `side` would cut a link not cut yet:
     /// false when every peer is on `side`, or when `side` is already cut
     /// off from every other peer.
@@ -649,6 +663,35 @@ impl Sim {
     /// The emulated network.
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// Feeds into `hasher` what decides this cluster's future: the tick,
+    /// the next transaction id, each peer's life and protocol state, and
+    /// the messages in flight in delivery order. Left out, because they
+    /// decide nothing: the messages' send numbers (they only name
+    /// messages; the order they break ties in is the order fed), the
+    /// network's counters, the deadlines (a peer does the same whether it
+    /// ticks only at them or every tick) and the events not yet drained.
+    /// The network's rules are left out too: the explorer that uses this
+    /// never sets any. Two clusters fed alike behave alike, up to the
+    /// hash's collisions.
+    pub fn fingerprint<H: Hasher>(&self, hasher: &mut H) {
+        hasher.write_u64(self.now);
+        hasher.write_u64(self.next_trans);
+        for slot in &self.slots {
+            hasher.write_u8(slot.state as u8);
+            hasher.write_u64(slot.failed_at);
+            hasher.write_u64(slot.incarnations);
+            if let Some(peer) = &slot.peer {
+                debug_into(hasher, peer);
+            }
+        }
+        for m in self.network.in_flight() {
+            hasher.write_u64(m.deliver_at);
+            hasher.write_u32(m.from.0);
+            hasher.write_u32(m.to.0);
+            debug_into(hasher, &m.msg);
+        }
     }
 }
 

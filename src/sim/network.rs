@@ -288,6 +288,13 @@ impl Network {
     /// lost to its receiver); `None` if no message `seq` is in flight.
     /// Looks through the messages in flight.
     pub fn remove(&mut self, seq: u64) -> Option<InFlight> {
+        let m = self.take(seq)?;
+        self.stat(m.to).dropped += 1;
+        Some(m)
+    }
+
+    /// Takes message `seq` out of its bucket, counting nothing.
+    fn take(&mut self, seq: u64) -> Option<InFlight> {
         let (bucket, at) = self.buckets.iter().enumerate().find_map(|(b, bucket)| {
             // A bucket is in send order.
             bucket
@@ -297,8 +304,29 @@ impl Network {
         })?;
         let m = self.buckets[bucket].remove(at)?;
         self.in_flight -= 1;
-        self.stat(m.to).dropped += 1;
         Some(m)
+    }
+
+    /// Holds message `seq` back one tick: it arrives one tick later than
+    /// it was to, after the messages due at its old tick and after its
+    /// receiver's tick then, and keeps its send order (so among the
+    /// messages due at its new tick it comes in send order, usually
+    /// first). Returns its new delivery tick; `None` if no message `seq`
+    /// is in flight.
+    pub fn hold(&mut self, seq: u64) -> Option<u64> {
+        let mut m = self.take(seq)?;
+        m.deliver_at += 1;
+        let at = (m.deliver_at - self.base) as usize;
+        while at >= self.buckets.len() {
+            let bucket = self.spare.pop().unwrap_or_default();
+            self.buckets.push_back(bucket);
+        }
+        let bucket = &mut self.buckets[at];
+        let place = bucket.partition_point(|other| other.seq < seq);
+        let deliver_at = m.deliver_at;
+        bucket.insert(place, m);
+        self.in_flight += 1;
+        Some(deliver_at)
     }
 
     /// Counts a delivery to `to`, or a loss because `to` had failed.
@@ -361,6 +389,23 @@ mod tests {
         assert_eq!((first.from, second.from), (PeerId(0), PeerId(2)));
         assert!(net.pop_due(6).is_none());
         assert_eq!(net.stats(PeerId(0)).sent, 1);
+    }
+
+    #[test]
+    fn a_held_message_arrives_a_tick_later_in_send_order() {
+        let mut net = Network::new(3, 1);
+        net.send(5, PeerId(0), PeerId(1), ping());
+        net.send(5, PeerId(2), PeerId(1), ping());
+        net.send(6, PeerId(2), PeerId(0), ping());
+        assert_eq!(net.hold(0), Some(7));
+        assert_eq!(net.hold(9), None);
+        assert_eq!(net.pop_due(6).unwrap().seq, 1);
+        assert!(net.pop_due(6).is_none());
+        let at_7: Vec<u64> = std::iter::from_fn(|| net.pop_due(7))
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(at_7, [0, 2], "the held one keeps its place in send order");
+        assert_eq!(net.in_flight_count(), 0);
     }
 
     #[test]

@@ -9,9 +9,11 @@ pub(crate) mod service;
 pub(crate) mod shrink;
 
 use crate::check::anomaly::{Anomalies, Anomaly, Report};
+use crate::check::history::{History, Snapshot};
 use crate::check::{self, record};
 use crate::protocol::address::PeerId;
 use crate::protocol::config::{Config, Level};
+use crate::protocol::event::Event;
 use crate::protocol::op::OpKind;
 use crate::scenario::{Action, Session, Setup, Timed};
 use crate::sim::cluster::PeerState;
@@ -193,8 +195,15 @@ pub fn check_session(session: &Session) -> Report {
     let snapshot = session
         .quiet_for(QUIET)
         .then(|| record::snapshot(session.sim(), history));
-    let mut report = check::check(history, snapshot.as_ref(), BUDGET);
-    for (tick, by, member) in record::live_peers_removed(session.log().events()) {
+    check_run(history, snapshot.as_ref(), session.log().events())
+}
+
+/// Checks a run from its parts, as [`check_session`] does: its history,
+/// the snapshot of its end state if it ended quiet, and its events (of
+/// which only failures and removals count, for `live_peer_removed`).
+pub fn check_run(history: &History, snapshot: Option<&Snapshot>, events: &[Event]) -> Report {
+    let mut report = check::check(history, snapshot, BUDGET);
+    for (tick, by, member) in record::live_peers_removed(events) {
         report.record(
             Anomaly::LivePeerRemoved,
             &member.to_string(),
