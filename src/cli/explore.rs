@@ -158,12 +158,16 @@ fn print_text(out: &mut String, opts: &Options, outcome: &Outcome, seconds: f64,
         };
         let _ = writeln!(
             out,
-            "  {} ({judged} under the rules of `{}`), in {} schedules, shortest {} choices{}\n    {}\n    {}",
+            "  {} ({judged} for {}), in {} schedules, shortest {} choices{}\n    {}\n    {}",
             f.anomaly,
-            f.profile.name(),
+            f.rules,
             f.schedules,
             f.depth,
-            if f.replays { "" } else { " (NOT reproduced by its link)" },
+            if f.replays {
+                ""
+            } else {
+                " (NOT reproduced by its link)"
+            },
             f.detail,
             f.link
         );
@@ -185,7 +189,7 @@ fn print_json(
         .map(|f| {
             json!({
                 "anomaly": f.anomaly.name(),
-                "profile": f.profile.name(),
+                "rules": f.rules,
                 "must_be_zero": f.must_be_zero,
                 "schedules": f.schedules,
                 "depth": f.depth,

@@ -18,7 +18,7 @@ use crate::scenario::action::Timed;
 use crate::scenario::link;
 use crate::scenario::{Session, Setup};
 use crate::sim::cluster::{Sim, SimError, SimOptions};
-use crate::torture::{self, Profile};
+use crate::torture;
 
 /// The smallest cluster explored.
 pub const MIN_PEERS: u32 = 3;
@@ -47,13 +47,13 @@ pub struct Bounds {
 }
 
 impl Default for Bounds {
-    /// Depth 40, 1 drop, 2 holds, 1 crash, no recovery before the
+    /// Depth 200, 1 drop, no hold, 1 crash, no recovery before the
     /// settling, 1,000,000 states.
     fn default() -> Bounds {
         Bounds {
-            depth: 40,
+            depth: 200,
             max_drops: 1,
-            max_holds: 2,
+            max_holds: 0,
             max_crashes: 1,
             max_recoveries: 0,
             max_states: 1_000_000,
@@ -120,8 +120,9 @@ impl std::error::Error for ExploreError {}
 pub struct Finding {
     /// The anomaly.
     pub anomaly: Anomaly,
-    /// The profile whose rules judged the schedule that first showed it.
-    pub profile: Profile,
+    /// The rules that judged the schedule that first showed it, in words
+    /// ([`torture::Rules::describe`]).
+    pub rules: String,
     /// Whether those rules say it must be zero: a violation.
     pub must_be_zero: bool,
     /// The choices of its shortest schedule.
@@ -255,7 +256,7 @@ pub fn explore(opts: &Options) -> Result<Outcome, ExploreError> {
                 .entry(state.cluster_fingerprint())
                 .or_insert_with(|| settle::settle(&state, &model.ops));
             let report = settle::check(&state, ending);
-            let rules = settle::rules(&state, opts.config.replication);
+            let rules = settle::rules(&state, &opts.config);
             for (anomaly, count) in report.anomalies.iter() {
                 if count == 0 {
                     continue;
@@ -341,7 +342,7 @@ fn finding(
         .unwrap_or_default();
     Finding {
         anomaly,
-        profile: rules.profile,
+        rules: rules.describe(),
         must_be_zero: rules.must_be_zero(anomaly),
         depth,
         schedules: 1,

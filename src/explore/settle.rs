@@ -8,11 +8,12 @@ use crate::check::record;
 use crate::explore::ops::ClientOp;
 use crate::explore::state::State;
 use crate::protocol::address::PeerId;
+use crate::protocol::config::Config;
 use crate::protocol::config::Level;
 use crate::protocol::event::Event;
 use crate::protocol::op::OpKind;
 use crate::scenario::action::{self, Action, Timed};
-use crate::torture::{self, Profile, Rules, QUIET};
+use crate::torture::{self, Faults, Rules, QUIET};
 
 /// Ticks run after the final reads, as torture does (they complete).
 const AFTER_READS: u64 = 20;
@@ -102,21 +103,21 @@ fn run(state: &mut State, ticks: u64) {
     }
 }
 
-/// The rules a schedule is judged by, under replication `n`: those of
-/// `crash` if a peer crashed (of `crash-heavy` if N or more were down at
-/// once), else of `drops` if a message was dropped or held, else of
-/// `none`. A hold is a one-tick delay of store traffic only, which cannot
-/// make membership remove a live peer, so the stricter rules of `drops`
-/// apply rather than those of `delays`.
-pub(crate) fn rules(state: &State, replication: crate::protocol::config::Replication) -> Rules {
-    let profile = if state.peak_down >= u32::from(replication.n) {
-        Profile::CrashHeavy
-    } else if state.crashes > 0 {
-        Profile::Crash
-    } else if state.drops + state.holds > 0 {
-        Profile::Drops
-    } else {
-        Profile::None
+/// The rules a schedule is judged by under `config`, read off its faults
+/// as torture reads a run's ([`Rules::new`]): its crashes (the most peers
+/// down at once), and its drops and holds as lost messages. A hold is a
+/// one-tick delay of store traffic only, which cannot make membership
+/// remove a live peer, so it counts as a loss, not as a delayed link.
+pub(crate) fn rules(state: &State, config: &Config) -> Rules {
+    let lossy = state.drops + state.holds > 0;
+    let faults = Faults {
+        any: lossy || state.crashes > 0,
+        longest_cut: 0,
+        lossy_cut: false,
+        lossy,
+        delayed: false,
+        most_down: state.peak_down as usize,
+        most_down_past_grace: 0,
     };
-    Rules::new(profile, replication)
+    Rules::new(config, faults)
 }

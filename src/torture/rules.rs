@@ -83,7 +83,9 @@ impl Spans {
                     }
                 },
                 Action::Delay { ticks, .. } => spans.delayed |= *ticks > 1,
-                Action::Drop(_) => spans.losses.push((t.tick, t.tick + 1)),
+                // A held message is late by a tick: a loss, for that tick,
+                // not a delayed link (it cannot hold heartbeats back).
+                Action::Drop(_) | Action::Hold(_) => spans.losses.push((t.tick, t.tick + 1)),
                 Action::Op { .. } => {}
             }
             let lossy = global > 0 || !links.is_empty();
