@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use common::op;
 use ftkv::check::{Completion, HistOp};
-use ftkv::torture::{self, Profile, Rules};
-use ftkv::{Action, Config, Event, EventKind, OpKind, PeerId, Replication, Ring, SimRng};
+use ftkv::torture;
+use ftkv::{Action, Config, Event, EventKind, OpKind, PeerId, Ring, SimRng};
 use ftkv::{Session, Setup, Sim, SimOptions};
 
 /// `size` distinct random peers of `peers`, and the others.
@@ -75,7 +75,7 @@ fn a_delete_stays_deleted_after_a_cut_longer_than_the_grace() {
         }
         s.step(260);
         let report = torture::check_session(&s);
-        let rules = Rules::new(Profile::Mixed, Replication::default());
+        let rules = torture::rules_for(&s);
         let bad = torture::violations(rules, &report.anomalies);
         assert!(bad.is_empty(), "{bad:?}: {}", s.link());
         let ops = &s.history().ops;
