@@ -234,7 +234,9 @@ impl Rules {
     pub fn must_be_zero(&self, field: Anomaly) -> bool {
         let (faulty, rep) = (self.faults.any, self.replication);
         match field {
-            Anomaly::ResurrectedDelete | Anomaly::CreateOverwrote => !self.may_split(),
+            Anomaly::ResurrectedDelete | Anomaly::CreateOverwrote => {
+                !self.may_split() && !self.beyond_budget()
+            }
             Anomaly::ResurrectedEnd
             | Anomaly::OverwrittenEnd
             | Anomaly::OverReplicatedEnd
