@@ -315,7 +315,17 @@ pub(super) fn count(facts: &KeyFacts, report: &mut Report) {
 }
 
 fn version_text(version: Option<Version>) -> String {
-    version.map_or_else(|| "none".into(), |v| format!("{}#{}", v.tick, v.trans))
+    version.map_or_else(
+        || "none".into(),
+        |v| {
+            format!(
+                "{}#{}{}",
+                v.tick,
+                v.trans,
+                if v.undo { " undo" } else { "" }
+            )
+        },
+    )
 }
 
 /// `read 9 returned "a" (version 3#1)` or `read 9 answered not-found (version none)`.

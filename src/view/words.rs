@@ -9,9 +9,11 @@ pub(super) fn fraction(position: u64) -> f64 {
     position as f64 / 18_446_744_073_709_551_616.0
 }
 
-/// A version as the page shows it: `tick/transaction`.
+/// A version as the page shows it: `tick/transaction`, and ` undo` after
+/// the version of an undo ([`Version::undoing`]).
 pub(super) fn version_text(version: Version) -> String {
-    format!("{}/{}", version.tick, version.trans)
+    let undo = if version.undo { " undo" } else { "" };
+    format!("{}/{}{undo}", version.tick, version.trans)
 }
 
 /// A peer's state as the page names it: `alive`, `failed` or `waiting`.

@@ -127,7 +127,7 @@ test('history() lists every client operation and check() judges it; a link repla
   const check = pg.check();
   assert.deepEqual(check.keys.map((k) => [k.key, k.ops]), [['j', 4], ['k', 6]]);
   for (const k of check.keys) assert.ok(['linearizable', 'not-linearizable', 'unknown'].includes(k.verdict), k.verdict);
-  assert.equal(Object.keys(check.anomalies).length, 13);
+  assert.equal(Object.keys(check.anomalies).length, 15);
   assert.ok('non_linearizable_keys' in check.anomalies && 'live_peer_removed' in check.anomalies);
   const counted = Object.values(check.anomalies).reduce((a, b) => a + b, 0);
   assert.equal(check.findings.length, counted, 'one finding per count');
