@@ -158,7 +158,7 @@ impl History {
         if !version.undo {
             return version;
         }
-        let undone = Version::new(version.tick, version.trans);
+        let undone = version.written();
         self.ops
             .iter()
             .filter(|op| op.key == key && op.is_write())

@@ -331,8 +331,7 @@ impl Pending {
     /// entry before the write, or now, for an answer to a probe — the
     /// write's own entry, pushed there, tells nothing).
     fn learn(&mut self, from: PeerId, substitute: bool, found: Option<&Stored>) {
-        let written = Version::new(self.version.tick, self.version.trans);
-        let ours = |f: &Stored| Version::new(f.version.tick, f.version.trans) == written;
+        let ours = |f: &Stored| f.version.written() == self.version;
         let first = !self.answered.contains(&from);
         if first {
             self.answered.push(from);

@@ -109,6 +109,12 @@ impl Version {
         }
     }
 
+    /// The version of the write itself: this one without the undo mark
+    /// (for an undo, the version of the write it undoes).
+    pub const fn written(self) -> Version {
+        Version::new(self.tick, self.trans)
+    }
+
     /// The version that undoes this write: newer than it, older than every
     /// write started after it.
     pub const fn undoing(self) -> Version {
@@ -142,5 +148,6 @@ mod tests {
         let next = Version::new(6, 2);
         assert!(write < write.undoing() && write.undoing() < next);
         assert!(write.undoing() < Version::new(7, 0));
+        assert_eq!(write.undoing().written(), write);
     }
 }
